@@ -1,2 +1,141 @@
-def main() -> None:
-    raise SystemExit("not yet")
+"""Command line: the one composition root. Reads settings, sets up logging, builds and runs the server.
+
+revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--demo]
+revox-mcp [--demo] call TOOL [name=value ...]
+revox-mcp [--demo] read URI
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .settings import ConfigError, Settings, load_settings
+
+TRANSPORTS = ("stdio", "sse", "streamable-http")
+DEMO_BASE_URL = "https://demo.revox.invalid/api"
+
+HINT = """\
+revox-mcp {version}: a Model Context Protocol server giving AI agents read-only access to Revox
+voice assistants. It speaks MCP on stdin/stdout, so it is meant to be started by an MCP client
+(Claude Desktop, Claude Code, Cursor, VS Code...), not typed at. See README.md for the config block.
+
+  Try it without a key:   revox-mcp --demo call list_assistants
+  Read one assistant:     revox-mcp --demo call get_assistant assistant_id=0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61
+  Serve over HTTP:        revox-mcp --transport streamable-http   (then connect to http://127.0.0.1:8000/mcp)
+
+Waiting for an MCP client on stdin (Ctrl-C to quit)."""
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="revox-mcp",
+        description="Read-only MCP server for Revox voice assistants.",
+        epilog="Environment: REVOX_API_KEY (required unless --demo), REVOX_BASE_URL, REVOX_MCP_CACHE_TTL, "
+        "REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL.",
+    )
+    parser.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    parser.add_argument("--demo", action="store_true", help="serve the built-in sample assistants; no key needed")
+    parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{call,read}")
+    call = sub.add_parser("call", help="call a tool in-process and print its answer")
+    call.add_argument("tool")
+    call.add_argument("arguments", nargs="*", metavar="name=value", help="values are JSON when they parse as JSON")
+    call.add_argument("--json", action="store_true", help="print the structured content instead of the text")
+    read = sub.add_parser("read", help="read a resource in-process and print it")
+    read.add_argument("uri")
+    return parser.parse_args(argv)
+
+
+class _SecretFilter(logging.Filter):
+    """Last line of defence: no log line may contain the API key, whatever logged it."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._secret and self._secret in record.getMessage():
+            record.msg = record.getMessage().replace(self._secret, "[REDACTED]")
+            record.args = None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr only: on stdio, stdout belongs to the protocol."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.api_key is not None:
+        handler.addFilter(_SecretFilter(settings.api_key.get_secret_value()))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    quiet = logging.WARNING if settings.log_level != "DEBUG" else logging.DEBUG
+    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(max(quiet, logging.getLogger(noisy).level))
+
+
+def client_factory(settings: Settings) -> Callable[[], object]:
+    """How each server lifespan gets its client: the real API, or the demo data in-process."""
+    from .client import RevoxClient, demo_transport
+
+    if settings.demo:
+        from .demo import DEMO_API_KEY, demo_assistants
+
+        def make_demo() -> RevoxClient:
+            assistants, listed = demo_assistants()
+            return RevoxClient(
+                api_key=DEMO_API_KEY,
+                base_url=DEMO_BASE_URL,
+                cache_ttl=settings.cache_ttl,
+                timeout=settings.timeout,
+                transport=demo_transport(assistants, listed),
+            )
+
+        return make_demo
+
+    assert settings.api_key is not None
+    key = settings.api_key.get_secret_value()
+
+    def make() -> RevoxClient:
+        return RevoxClient(
+            api_key=key, base_url=settings.base_url, cache_ttl=settings.cache_ttl, timeout=settings.timeout
+        )
+
+    return make
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        settings = load_settings(os.environ, demo=args.demo)
+    except ConfigError as exc:
+        print(f"revox-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(settings)
+
+    from .server import build_server
+
+    server = build_server(client_factory(settings), demo=settings.demo)  # type: ignore[arg-type]
+    if args.command in ("call", "read"):
+        from .cli import run_cli
+
+        raise SystemExit(run_cli(server, args))
+    if args.transport == "stdio":
+        if sys.stdin.isatty():
+            print(HINT.format(version=__version__), file=sys.stderr)
+        server.run("stdio")
+    elif args.transport == "sse":
+        server.run("sse", host=args.host, port=args.port)
+    else:
+        server.run("streamable-http", host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Compact text renderings of tool results, for the model to read. Pure functions.
+
+The structured content carries the JSON; the text is a terser rendering of the same answer (one
+line per assistant, ``key: value`` lines for a summary), so an agent does not pay twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .summary import AssistantSummary
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def render_tree(value: Any, indent: str = "") -> str:
+    """``key: value`` lines; lists of scalars inline, nested objects indented."""
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict):
+                lines.append(f"{indent}{key}:")
+                lines.append(render_tree(item, indent + "  "))
+            elif isinstance(item, list) and any(isinstance(x, dict | list) for x in item):
+                lines.append(f"{indent}{key}:")
+                for entry in item:
+                    body = render_tree(entry, indent + "    ").lstrip()
+                    lines.append(f"{indent}  - {body}")
+            elif isinstance(item, list):
+                lines.append(f"{indent}{key}: [{', '.join(_scalar(x) for x in item)}]")
+            else:
+                lines.append(f"{indent}{key}: {_scalar(item)}")
+    elif isinstance(value, list):
+        lines.extend(f"{indent}- {render_tree(entry, indent + '  ').lstrip()}" for entry in value)
+    else:
+        lines.append(f"{indent}{_scalar(value)}")
+    return "\n".join(line for line in lines if line)
+
+
+def summary_line(summary: AssistantSummary) -> str:
+    """One assistant in one line: id | name | type | llm | voice | first sentence | features | ..."""
+    llm = "/".join(x for x in (summary.llm, summary.model) if x) or "-"
+    parts = [
+        summary.id,
+        summary.name or "-",
+        summary.type or "-",
+        llm,
+        summary.voice or "-",
+        f"opening:{summary.first_sentence or '-'}",
+        ",".join(summary.features) or "-",
+        f"prompt:{summary.prompt_chars if summary.prompt_chars is not None else '-'}",
+        (summary.updated_at or "-")[:10],
+    ]
+    return " | ".join(parts)
+
+
+def stale_note(stale: bool | None, age: float | None, reason: str | None) -> str:
+    if not stale:
+        return ""
+    return (
+        f"\nNOTE: Revox could not be reached ({reason or 'error'}); this is cached data "
+        f"{int(age or 0)} s old and may be out of date."
+    )

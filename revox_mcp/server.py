@@ -1,0 +1,258 @@
+"""The MCP edge: tools, resources and completions. The only module (with ``cli``) importing ``mcp``.
+
+Handlers are thin: they call ``AssistantService`` and translate typed failures, once, into
+messages that say what happened and what to do. No traceback, raw upstream body or secret ever
+reaches the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.types import (
+    CallToolResult,
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    PromptReference,
+    ResourceTemplateReference,
+    TextContent,
+    ToolAnnotations,
+)
+from pydantic import Field
+
+from . import __version__, budget
+from .client import RevoxClient
+from .errors import (
+    InputError,
+    RevoxAuthError,
+    RevoxError,
+    RevoxNotFoundError,
+    RevoxRateLimitError,
+    RevoxResponseError,
+    RevoxStatusError,
+    RevoxTimeoutError,
+    RevoxUnavailableError,
+)
+from .redaction import redact_text
+from .service import Answer, AssistantPage, AssistantService, AssistantView
+from .summary import dump
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = """\
+Read-only access to the voice assistants configured on Revox (getrevox.com).
+Start with list_assistants (compact index; filter with query). Then get_assistant for one
+assistant's summary; ask for detail="full" or fields=["prompt"] only when you need the raw
+configuration. Secrets (API keys, tool headers, URL tokens) are always shown as [REDACTED]."""
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+AssistantIdArg = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="Assistant id, as listed by list_assistants (e.g. 0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61).",
+    ),
+]
+QueryArg = Annotated[
+    str | None,
+    Field(max_length=200, description="Case-insensitive text to find in the assistant name or id."),
+]
+LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
+CursorArg = Annotated[
+    str | None,
+    Field(max_length=500, description="next_cursor from the previous page; omit for the first page."),
+]
+DetailArg = Annotated[
+    Literal["summary", "full"],
+    Field(description='"summary" (default): what matters for behaviour. "full": the whole redacted configuration.'),
+]
+FieldsArg = Annotated[
+    list[str] | None,
+    Field(
+        max_length=60,
+        description='Only these top-level fields, redacted, e.g. ["prompt"] or ["custom_tools", "voice"].',
+    ),
+]
+OffsetArg = Annotated[
+    int,
+    Field(ge=0, description="Character offset into a long text field (with one field), from next_offset."),
+]
+
+
+_LOG_LEVELS: dict[int, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = {
+    logging.DEBUG: "DEBUG",
+    logging.INFO: "INFO",
+    logging.WARNING: "WARNING",
+    logging.ERROR: "ERROR",
+    logging.CRITICAL: "CRITICAL",
+}
+
+
+def error_message(exc: RevoxError | InputError) -> str:
+    """One actionable sentence or two for each failure; never a body, a header or the key."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, RevoxAuthError):
+        return (
+            f"Revox rejected the API key (HTTP {exc.status}). Check REVOX_API_KEY in this MCP server's "
+            "configuration (create a key in the Revox dashboard), then restart the server."
+        )
+    if isinstance(exc, RevoxNotFoundError):
+        shown = redact_text(exc.assistant_id)[:80]
+        return f"No assistant with id {shown!r}. Call list_assistants (optionally with query=<name>) to find its id."
+    if isinstance(exc, RevoxRateLimitError):
+        wait = f"retry after {int(exc.retry_after) + 1} s" if exc.retry_after is not None else "retry in a minute"
+        return f"Revox is rate limiting requests (HTTP 429): {wait}."
+    if isinstance(exc, RevoxTimeoutError):
+        return f"Revox did not answer in time ({exc.reason}). It may be slow or down: retry in a minute."
+    if isinstance(exc, RevoxUnavailableError):
+        return (
+            f"Revox is unavailable right now ({exc.reason}). Retry in a minute; if it persists, "
+            "check REVOX_BASE_URL and the network."
+        )
+    if isinstance(exc, RevoxResponseError):
+        return (
+            f"Revox sent an unexpected answer ({exc.reason}). Usually temporary: retry; if it persists, "
+            "check that REVOX_BASE_URL points at the Revox API."
+        )
+    if isinstance(exc, RevoxStatusError) and exc.status == 404:
+        return "Revox answered HTTP 404 for a listing: REVOX_BASE_URL probably does not point at the Revox API."
+    if isinstance(exc, RevoxStatusError):
+        return f"Revox refused the request (HTTP {exc.status})."
+    return "Revox could not answer."
+
+
+def _result(answer: Answer) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=answer.text)],
+        structured_content=dump(answer.model),
+    )
+
+
+def _service(ctx: Context) -> AssistantService:
+    service = ctx.request_context.lifespan_context
+    assert isinstance(service, AssistantService)
+    return service
+
+
+def build_server(client_factory: Callable[[], RevoxClient], *, demo: bool = False) -> MCPServer:
+    """The revox-mcp server over clients made by ``client_factory`` (one per server lifespan)."""
+
+    # Static resources and completions get no Context: they reach the live service through this.
+    live: list[AssistantService] = []
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer) -> AsyncIterator[AssistantService]:
+        async with client_factory() as client:
+            service = AssistantService(client, demo=demo)
+            live.append(service)
+            try:
+                yield service
+            finally:
+                live.remove(service)
+
+    server = MCPServer(
+        "revox-mcp",
+        title="Revox assistants" + (" (demo data)" if demo else ""),
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        log_level=_LOG_LEVELS.get(logging.getLogger().getEffectiveLevel(), "WARNING"),
+    )
+
+    @server.tool(title="List Revox assistants", annotations=READ_ONLY)
+    async def list_assistants(
+        ctx: Context,
+        query: QueryArg = None,
+        limit: LimitArg = 20,
+        cursor: CursorArg = None,
+    ) -> Annotated[CallToolResult, AssistantPage]:
+        """List the Revox voice assistants as compact summaries, optionally filtered by name or id."""
+        try:
+            return _result(await _service(ctx).list_assistants(query, limit, cursor))
+        except (RevoxError, InputError) as exc:
+            raise ToolError(error_message(exc)) from None
+
+    @server.tool(title="Get a Revox assistant", annotations=READ_ONLY)
+    async def get_assistant(
+        ctx: Context,
+        assistant_id: AssistantIdArg,
+        detail: DetailArg = "summary",
+        fields: FieldsArg = None,
+        offset: OffsetArg = 0,
+    ) -> Annotated[CallToolResult, AssistantView]:
+        """Get one assistant: a summary by default, or its redacted configuration (detail="full" or fields)."""
+        try:
+            return _result(await _service(ctx).get_assistant(assistant_id, detail, fields, offset))
+        except (RevoxError, InputError) as exc:
+            raise ToolError(error_message(exc)) from None
+
+    @server.resource(
+        "revox://assistants",
+        name="assistants",
+        title="Revox assistants index",
+        description="Compact summaries of every assistant (JSON).",
+        mime_type="application/json",
+    )
+    async def assistants_index() -> str:
+        try:
+            snapshot, cached = await live[-1].snapshot()
+        except (RevoxError, InputError) as exc:
+            raise ResourceError(error_message(exc)) from None
+        entries, used = [], 0
+        for summary, size in zip(snapshot.summaries, snapshot.summary_bytes, strict=True):
+            used += size
+            if used > budget.MAX_RESPONSE_BYTES - 500:
+                break
+            entries.append(dump(summary))
+        body: dict[str, object] = {"total": len(snapshot.summaries), "assistants": entries}
+        if len(entries) < len(snapshot.summaries):
+            body["truncated"] = (
+                f"showing {len(entries)} of {len(snapshot.summaries)}; "
+                "page through all with the list_assistants tool (cursor)"
+            )
+        if cached.stale:
+            body["stale"] = True
+            body["age_seconds"] = int(cached.age)
+        return budget.json_text(body)
+
+    @server.resource(
+        "revox://assistants/{assistant_id}",
+        name="assistant",
+        title="One Revox assistant",
+        description="One assistant's whole configuration, secrets redacted (JSON).",
+        mime_type="application/json",
+    )
+    async def assistant_config(assistant_id: str, ctx: Context) -> str:
+        try:
+            answer = await _service(ctx).get_assistant(assistant_id, "full")
+        except RevoxNotFoundError as exc:
+            raise ResourceNotFoundError(error_message(exc)) from None
+        except (RevoxError, InputError) as exc:
+            raise ResourceError(error_message(exc)) from None
+        return answer.text
+
+    @server.completion()  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in mcp 2.3
+    async def complete(
+        ref: PromptReference | ResourceTemplateReference,
+        argument: CompletionArgument,
+        context: CompletionContext | None,
+    ) -> Completion | None:
+        if argument.name != "assistant_id":
+            return None
+        try:
+            snapshot, _cached = await live[-1].snapshot()
+        except (RevoxError, InputError):
+            return Completion(values=[], total=0, has_more=False)  # completion is a hint, never an error
+        values = snapshot.complete(argument.value)
+        return Completion(values=values, total=len(values), has_more=False)
+
+    return server

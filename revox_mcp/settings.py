@@ -1,0 +1,68 @@
+"""Configuration from the environment, loaded once in ``__main__`` and passed down."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+DEFAULT_BASE_URL = "https://www.getrevox.com/api"
+DEFAULT_TTL = 30.0
+DEFAULT_TIMEOUT = 15.0
+MAX_TIMEOUT = 30.0
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(ValueError):
+    """Raised when the environment holds an unusable setting; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: SecretStr | None
+    base_url: str = DEFAULT_BASE_URL
+    cache_ttl: float = DEFAULT_TTL
+    timeout: float = DEFAULT_TIMEOUT
+    log_level: str = "WARNING"
+    demo: bool = False
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw[:20]!r}") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {raw[:20]!r}")
+    return value
+
+
+def load_settings(env: Mapping[str, str], *, demo: bool = False) -> Settings:
+    """Read ``REVOX_*`` variables; raise ConfigError naming the variable when one is unusable."""
+    key = env.get("REVOX_API_KEY", "").strip()
+    if not key and not demo:
+        raise ConfigError(
+            "REVOX_API_KEY is not set. Export your Revox API key (REVOX_API_KEY=sk_...), "
+            "or run with --demo to try the built-in sample assistants."
+        )
+    base_url = env.get("REVOX_BASE_URL", "").strip() or DEFAULT_BASE_URL
+    if not base_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"REVOX_BASE_URL must start with https:// (or http:// for a local server), got {base_url[:40]!r}"
+        )
+    level = env.get("REVOX_MCP_LOG_LEVEL", "").strip().upper() or "WARNING"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"REVOX_MCP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level[:20]!r}")
+    return Settings(
+        api_key=SecretStr(key) if key else None,
+        base_url=base_url.rstrip("/"),
+        cache_ttl=_seconds(env, "REVOX_MCP_CACHE_TTL", DEFAULT_TTL, low=0, high=86_400),
+        timeout=_seconds(env, "REVOX_MCP_TIMEOUT", DEFAULT_TIMEOUT, low=0.1, high=MAX_TIMEOUT),
+        log_level=level,
+        demo=demo,
+    )
