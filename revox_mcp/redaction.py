@@ -158,8 +158,8 @@ def _redact_object(obj: Mapping[Any, Any], *, pair_list: bool) -> dict[str, Any]
     pair_name = obj.get("key") if isinstance(obj.get("key"), str) else None
     for raw_key, item in obj.items():
         key = str(raw_key)
-        if key == "value" and pair_name is not None:
-            out[key] = _redact_pair_value(pair_name, item, strict=pair_list)
+        if key == "value" and (pair_name is not None or pair_list):
+            out[key] = _redact_pair_value(pair_name or "", item, strict=pair_list)
         elif key == "key" and pair_name is not None:
             out[key] = redact_text(pair_name)
         elif is_secret_key(key):
