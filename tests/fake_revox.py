@@ -1,0 +1,579 @@
+"""A fake Revox API served over real loopback HTTP, with fault injection.
+
+`FakeRevox` runs uvicorn's h11 protocol with a tiny raw-ASGI app on 127.0.0.1 (ephemeral port) in
+a background thread that owns its own event loop. That way sync tests, anyio tests and a server
+under test running in a subprocess all reach it the same way: through `base_url`.
+
+    with FakeRevox() as fake:
+        fake.inject(Fault.status(429, headers={"Retry-After": "1"}))
+        ...  # the next request gets a 429, later ones the fixtures
+        assert fake.requests[0].path == "/assistants"
+
+It serves the read endpoints the MCP server uses (`GET /assistants`, `GET /assistants/{id}`,
+`GET /auth-status`), checks the Bearer key on every request, and records every request, the
+faulted and the unauthorised ones included, before it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import json
+import random
+import socket
+import struct
+import threading
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from uvicorn import Config
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
+
+__all__ = ["FakeRevox", "Fault", "FaultKind", "RecordedRequest"]
+
+_FIXTURES = Path(__file__).with_name("fixtures_assistants.json")
+_HOST = "127.0.0.1"
+# How long stop() lets in-flight responses finish before it aborts their connections.
+_GRACE_SECONDS = 2.0
+# How long start() and stop() wait for the server thread before giving up.
+_THREAD_TIMEOUT_SECONDS = 10.0
+# Room for load tests' bursts of simultaneous connects; asyncio's default (100) drops SYNs,
+# which the client retries only after a second.
+_BACKLOG = 4096
+# Far above h11's 16 KiB default, so hostile requests with huge paths or headers reach the
+# app and the request log instead of being refused by the protocol layer.
+_MAX_REQUEST_HEAD_BYTES = 1024 * 1024
+
+_Scope = MutableMapping[str, Any]
+_Message = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[_Message]]
+_Send = Callable[[_Message], Awaitable[None]]
+_Headers = tuple[tuple[str, str], ...]
+
+_JSON_HEADERS: _Headers = (("content-type", "application/json"),)
+_TEXT_HEADERS: _Headers = (("content-type", "text/plain; charset=utf-8"),)
+_HTML_HEADERS: _Headers = (("content-type", "text/html; charset=utf-8"),)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake received it."""
+
+    method: str
+    path: str
+    """The raw path, percent-encoding preserved (`/assistants/a%2Fb`)."""
+    query: str
+    """The raw query string, without `?`."""
+    headers: dict[str, str]
+    """Lower-case names; repeated headers joined with `, `."""
+
+
+class FaultKind(enum.Enum):
+    STATUS = "status"
+    SLOW = "slow"
+    RESET = "reset"
+    TRUNCATED_JSON = "truncated_json"
+    INVALID_JSON = "invalid_json"
+    WRONG_SHAPE = "wrong_shape"
+    HTML_ERROR = "html_error"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What to do to one request instead of serving it normally. Build it with the constructors."""
+
+    kind: FaultKind
+    status_code: int = 200
+    body: bytes = b""
+    headers: _Headers = ()
+    seconds: float = 0.0
+
+    @classmethod
+    def status(
+        cls,
+        code: int,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Fault:
+        """Answer `code`. The default body is `{"error": "<reason phrase>"}`; str/bytes go as text."""
+        if body is None:
+            body = {"error": _phrase(code)}
+        if isinstance(body, (dict, list)):
+            payload, defaults = _dumps(body), _JSON_HEADERS
+        else:
+            payload = body.encode() if isinstance(body, str) else body
+            defaults = _TEXT_HEADERS
+        return cls(FaultKind.STATUS, code, payload, _merge_headers(defaults, headers or {}))
+
+    @classmethod
+    def rate_limited(cls, retry_after: str | None = None) -> Fault:
+        """429, with `Retry-After: <retry_after>` when given (e.g. "1" or "3600")."""
+        headers = {} if retry_after is None else {"Retry-After": retry_after}
+        return cls.status(429, headers=headers)
+
+    @classmethod
+    def slow(cls, seconds: float) -> Fault:
+        """Wait `seconds`, then answer normally; gives up early if the client goes away."""
+        return cls(FaultKind.SLOW, seconds=seconds)
+
+    @classmethod
+    def reset(cls) -> Fault:
+        """Drop the connection with a TCP reset and no response."""
+        return cls(FaultKind.RESET)
+
+    @classmethod
+    def truncated_json(cls) -> Fault:
+        """200 `application/json` whose body is the normal one cut in half (Content-Length matches)."""
+        return cls(FaultKind.TRUNCATED_JSON, headers=_JSON_HEADERS)
+
+    @classmethod
+    def invalid_json(cls) -> Fault:
+        """200 `application/json` with the body `not json{`."""
+        return cls(FaultKind.INVALID_JSON, 200, b"not json{", _JSON_HEADERS)
+
+    @classmethod
+    def wrong_shape(cls, payload: object = ("not", "an", "object")) -> Fault:
+        """200 with valid JSON of the wrong shape; the default (a list) fits no endpoint."""
+        return cls(FaultKind.WRONG_SHAPE, 200, _dumps(payload), _JSON_HEADERS)
+
+    @classmethod
+    def html_error(cls, status: int = 502) -> Fault:
+        """An HTML error page, as a reverse proxy in front of the API would send."""
+        title = f"{status} {_phrase(status)}"
+        page = (
+            f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        )
+        return cls(FaultKind.HTML_ERROR, status, page.encode(), _HTML_HEADERS)
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    body: bytes
+    headers: _Headers = _JSON_HEADERS
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    """The assistants, serialised once so that even a 10,000-assistant list is served fast."""
+
+    list_body: bytes
+    bodies: dict[str, bytes] = field(default_factory=dict)
+
+
+class _Connections:
+    """Open connections of one server, so a handler can reset its own and stop() can close all."""
+
+    def __init__(self) -> None:
+        self.transports: dict[tuple[str, int], asyncio.Transport] = {}
+        self.protocols: set[H11Protocol] = set()
+        self.none_open = asyncio.Event()
+        self.none_open.set()
+
+    def opened(self, protocol: H11Protocol) -> None:
+        self.protocols.add(protocol)
+        if protocol.client is not None:
+            self.transports[protocol.client] = protocol.transport
+        self.none_open.clear()
+
+    def closed(self, protocol: H11Protocol) -> None:
+        self.protocols.discard(protocol)
+        if protocol.client is not None:
+            self.transports.pop(protocol.client, None)
+        if not self.protocols:
+            self.none_open.set()
+
+
+class _TrackedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, reporting its connection's life to a `_Connections`."""
+
+    def __init__(self, connections: _Connections, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._tracked = connections
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # asyncio only sets TCP_NODELAY on sockets created with proto=IPPROTO_TCP; without it,
+        # Nagle plus delayed ACKs add 40 ms to every request on a reused keep-alive connection.
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._tracked.opened(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._tracked.closed(self)
+
+
+class FakeRevox:
+    """The Revox API on a loopback socket: fixture data, Bearer auth, a request log, faults."""
+
+    def __init__(
+        self,
+        assistants: list[dict[str, Any]] | None = None,
+        *,
+        api_key: str = "sk-test-key",
+        listed_ids: set[str] | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._faults: list[tuple[Fault, str | None]] = []
+        self._catalogue = _Catalogue(b"")
+        if assistants is None:
+            assistants, fixture_listed = _load_fixtures()
+            listed_ids = fixture_listed if listed_ids is None else listed_ids
+        self.set_assistants(assistants, listed_ids)
+        self._port: int | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._connections: _Connections | None = None
+        self._error: BaseException | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:PORT`, no trailing slash. Only valid while started."""
+        if self._port is None:
+            raise RuntimeError("FakeRevox is not started")
+        return f"http://{_HOST}:{self._port}"
+
+    def start(self) -> FakeRevox:
+        """Bind an ephemeral loopback port and return once the server answers requests."""
+        if self._thread is not None:
+            raise RuntimeError("FakeRevox is already started")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind((_HOST, 0))
+            sock.listen(_BACKLOG)
+            sock.setblocking(False)
+        except BaseException:
+            sock.close()
+            raise
+        port: int = sock.getsockname()[1]
+        ready = threading.Event()
+        self._error = None
+        thread = threading.Thread(target=self._run, args=(sock, ready), name=f"fake-revox-{port}", daemon=True)
+        self._thread = thread
+        thread.start()
+        if not ready.wait(_THREAD_TIMEOUT_SECONDS) or self._error is not None:
+            self.stop()
+            raise RuntimeError("FakeRevox failed to start") from self._error
+        self._port = port
+        return self
+
+    def stop(self) -> None:
+        """Close every connection and join the server thread. Safe to call twice."""
+        thread, loop, stopping = self._thread, self._loop, self._stopping
+        if thread is None:
+            return
+        if loop is not None and stopping is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already ended
+                loop.call_soon_threadsafe(stopping.set)
+        thread.join(_THREAD_TIMEOUT_SECONDS)
+        self._thread = self._loop = self._stopping = self._connections = None
+        self._port = None
+        if thread.is_alive():
+            raise RuntimeError("FakeRevox server thread did not stop")
+        if self._error is not None:
+            raise RuntimeError("FakeRevox server thread failed") from self._error
+
+    def __enter__(self) -> FakeRevox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- control ---------------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of the request log, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def inject(self, *faults: Fault, path: str | None = None) -> None:
+        """Give the next matching requests these faults, one each, in order; then serve normally.
+
+        `path` matches the request path exactly, either raw or percent-decoded; None matches all.
+        """
+        with self._lock:
+            self._faults.extend((fault, path) for fault in faults)
+
+    @property
+    def pending_faults(self) -> int:
+        with self._lock:
+            return len(self._faults)
+
+    def set_assistants(self, assistants: list[dict[str, Any]], listed_ids: set[str] | None = None) -> None:
+        """Serve these assistants: all retrievable by id; listed if in `listed_ids` (None: all)."""
+        bodies = {str(assistant["id"]): _dumps(assistant) for assistant in assistants}
+        listed = [
+            bodies[str(assistant["id"])]
+            for assistant in assistants
+            if listed_ids is None or assistant["id"] in listed_ids
+        ]
+        list_body = b'{"assistants":[' + b",".join(listed) + b"]}"
+        catalogue = _Catalogue(list_body, bodies)
+        with self._lock:
+            self._catalogue = catalogue
+
+    @staticmethod
+    def make_assistants(n: int, *, prompt_chars: int = 400, seed: int = 0) -> list[dict[str, Any]]:
+        """`n` assistants cloned from the fixtures in turn, with unique ids and names.
+
+        Deterministic for a given `seed`. Each prompt is exactly `prompt_chars` long (the
+        fixture's prompt repeated or cut), so `prompt_chars=1_000_000` gives a 1 MB prompt.
+        Canary secrets (`FAKE`) are kept, so redaction can be checked at scale.
+        """
+        templates = _fixture_texts()
+        rng = random.Random(seed)
+        seen: set[str] = set()
+        assistants: list[dict[str, Any]] = []
+        for index in range(n):
+            assistant: dict[str, Any] = json.loads(templates[index % len(templates)])
+            assistant_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            while assistant_id in seen:
+                assistant_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            seen.add(assistant_id)
+            assistant["id"] = assistant_id
+            assistant["name"] = f"{assistant.get('name') or 'Assistant'} #{index + 1}"
+            assistant["prompt"] = _sized_prompt(assistant.get("prompt") or "", prompt_chars)
+            assistants.append(assistant)
+        return assistants
+
+    # -- server thread -------------------------------------------------------------------------
+
+    def _run(self, sock: socket.socket, ready: threading.Event) -> None:
+        try:
+            asyncio.run(self._serve(sock, ready))
+        except BaseException as exc:  # reported by start() or stop(), never lost
+            self._error = exc
+        finally:
+            sock.close()  # no-op once the asyncio server has closed it
+            ready.set()
+
+    async def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
+        loop = asyncio.get_running_loop()
+        config = Config(
+            self._asgi,
+            interface="asgi3",
+            http="h11",
+            ws="none",
+            lifespan="off",
+            log_level="warning",
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,  # or X-Forwarded-For in a hostile test would rewrite the client
+            server_header=False,
+            date_header=False,
+            h11_max_incomplete_event_size=_MAX_REQUEST_HEAD_BYTES,
+        )
+        config.load()
+        state = ServerState()
+        connections = _Connections()
+
+        def protocol() -> _TrackedH11Protocol:
+            return _TrackedH11Protocol(connections, config=config, server_state=state, app_state={}, _loop=loop)
+
+        self._stopping = asyncio.Event()
+        self._connections = connections
+        server = await loop.create_server(protocol, sock=sock, backlog=_BACKLOG)
+        self._loop = loop
+        ready.set()
+        await self._stopping.wait()
+
+        server.close()
+        for connection in list(connections.protocols):
+            connection.shutdown()  # closes idle keep-alive connections, ends busy ones after the response
+        try:
+            await asyncio.wait_for(connections.none_open.wait(), _GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            for transport in list(connections.transports.values()):
+                transport.abort()
+        if state.tasks:
+            await asyncio.wait(set(state.tasks), timeout=_GRACE_SECONDS)
+        await server.wait_closed()
+
+    # -- ASGI app ------------------------------------------------------------------------------
+
+    async def _asgi(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        if scope["type"] != "http":
+            return
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        request = RecordedRequest(
+            method=scope["method"],
+            path=raw_path.decode("utf-8", "backslashreplace"),
+            query=scope["query_string"].decode("utf-8", "backslashreplace"),
+            headers=headers,
+        )
+        fault = self._record(request)
+        if fault is None:
+            await _send_response(send, self._route(request))
+        elif fault.kind is FaultKind.RESET:
+            await self._reset(scope, receive)
+        elif fault.kind is FaultKind.SLOW:
+            outcome = await self._delay(fault.seconds, receive)
+            if outcome == "elapsed":
+                await _send_response(send, self._route(request))
+            elif outcome == "stopping":
+                await self._reset(scope, receive)
+            # "gone": the client timed out and left; there is no one to answer.
+        elif fault.kind is FaultKind.TRUNCATED_JSON:
+            normal = self._route(request)
+            whole = normal.body if normal.status == 200 else self._catalogue.list_body
+            text = whole.decode()  # cut on a character, so the failure is JSON, not UTF-8
+            await _send_response(send, _Response(200, text[: len(text) // 2].encode(), fault.headers))
+        else:
+            await _send_response(send, _Response(fault.status_code, fault.body, fault.headers))
+
+    def _record(self, request: RecordedRequest) -> Fault | None:
+        """Log the request and take the first queued fault whose path matches it."""
+        decoded = unquote(request.path)
+        with self._lock:
+            self._requests.append(request)
+            for index, (fault, path) in enumerate(self._faults):
+                if path is None or path in (request.path, decoded):
+                    del self._faults[index]
+                    return fault
+        return None
+
+    def _route(self, request: RecordedRequest) -> _Response:
+        if not self._authorised(request.headers.get("authorization")):
+            return _Response(401, b'{"error":"Unauthorized"}', (*_JSON_HEADERS, ("www-authenticate", "Bearer")))
+        catalogue = self._catalogue
+        path = request.path
+        if request.method == "GET":
+            if path == "/auth-status":
+                return _Response(200, b'{"authenticated":true}')
+            if path == "/assistants":
+                return _Response(200, catalogue.list_body)
+            segment = path.removeprefix("/assistants/")
+            if segment != path and segment and "/" not in segment:
+                body = catalogue.bodies.get(unquote(segment))
+                if body is not None:
+                    return _Response(200, body)
+                return _Response(404, b'{"error":"Assistant not found"}')
+        return _Response(404, b'{"error":"Not found"}')
+
+    def _authorised(self, authorization: str | None) -> bool:
+        scheme, _, token = (authorization or "").partition(" ")
+        return scheme.lower() == "bearer" and token == self.api_key
+
+    async def _delay(self, seconds: float, receive: _Receive) -> str:
+        """Sleep `seconds` unless the client leaves or the server stops first; say which happened."""
+        assert self._stopping is not None
+        sleep = asyncio.ensure_future(asyncio.sleep(seconds))
+        gone = asyncio.ensure_future(_wait_for_disconnect(receive))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        tasks = {sleep, gone, stopping}
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if stopping.done() and not stopping.cancelled():
+            return "stopping"
+        if gone.done() and not gone.cancelled():
+            return "gone"
+        return "elapsed"
+
+    async def _reset(self, scope: _Scope, receive: _Receive) -> None:
+        """Close this request's connection with RST (SO_LINGER 0) and no response at all."""
+        assert self._connections is not None
+        transport = self._connections.transports.get(scope["client"])
+        if transport is not None and not transport.is_closing():
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        # Returning before uvicorn sees the disconnect would make it log and send a 500.
+        await _wait_for_disconnect(receive)
+
+
+async def _wait_for_disconnect(receive: _Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _send_response(send: _Send, response: _Response) -> None:
+    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers]
+    if not any(name == "content-length" for name, _ in response.headers):
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body, "more_body": False})
+
+
+# Compact UTF-8, like the API's JSON.stringify. One encoder: building one per call costs more
+# than encoding a small assistant, which adds up over 10,000 of them.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumps(value: object) -> bytes:
+    return _ENCODER.encode(value).encode()
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
+
+
+def _merge_headers(defaults: _Headers, overrides: Mapping[str, str]) -> _Headers:
+    lowered = {name.lower(): value for name, value in overrides.items()}
+    kept = tuple((name, value) for name, value in defaults if name not in lowered)
+    return kept + tuple(lowered.items())
+
+
+def _sized_prompt(base: str, chars: int) -> str:
+    """`base` repeated and cut to exactly `chars`, never ending inside a `{{variable}}`."""
+    if chars <= 0:
+        return ""
+    unit = (base or "You are a helpful voice assistant.") + "\n\n"
+    text = (unit * (chars // len(unit) + 1))[:chars]
+    opened = text.rfind("{{")
+    if opened > text.rfind("}}"):
+        text = text[:opened] + " " * (chars - opened)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _fixture_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(_FIXTURES.read_text(encoding="utf-8"))
+    return document
+
+
+@lru_cache(maxsize=1)
+def _fixture_texts() -> tuple[str, ...]:
+    return tuple(json.dumps(assistant) for assistant in _fixture_document()["assistants"])
+
+
+def _load_fixtures() -> tuple[list[dict[str, Any]], set[str]]:
+    """Fresh copies of the fixture assistants, and the ids the list endpoint shows."""
+    index: dict[str, Any] = _fixture_document()["fixture_index"]
+    assistants: list[dict[str, Any]] = [json.loads(text) for text in _fixture_texts()]
+    listed = {
+        str(assistant["id"]) for assistant in assistants if index.get(assistant["id"], {}).get("appears_in_list", True)
+    }
+    return assistants, listed
