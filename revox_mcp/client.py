@@ -11,6 +11,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -244,7 +245,7 @@ class RevoxClient:
     def _parse(response: httpx.Response) -> Any:
         try:
             return json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             kind = response.headers.get("content-type", "unknown").split(";")[0].strip()
             raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
 
@@ -253,14 +254,14 @@ def _retry_after(headers: httpx.Headers, clock: Callable[[], float]) -> float | 
     """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
     if (millis := headers.get("retry-after-ms")) is not None:
         try:
-            return max(float(millis) / 1000, 0.0)
+            return _non_negative(float(millis) / 1000)
         except ValueError:
             pass
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return max(float(value), 0.0)
+        return _non_negative(float(value))
     except ValueError:
         pass
     try:
@@ -268,6 +269,13 @@ def _retry_after(headers: httpx.Headers, clock: Callable[[], float]) -> float | 
     except (TypeError, ValueError):
         return None
     return max(when.timestamp() - time.time(), 0.0)
+
+
+def _non_negative(seconds: float) -> float:
+    # float() accepts "nan" and "inf": sleeping on those fails or never ends, so treat them as unparseable.
+    if not math.isfinite(seconds):
+        raise ValueError(seconds)
+    return max(seconds, 0.0)
 
 
 def demo_transport(assistants: list[JsonObject], listed_ids: set[str]) -> httpx.MockTransport:
