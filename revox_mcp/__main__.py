@@ -122,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from .server import build_server
 
-    server = build_server(client_factory(settings), demo=settings.demo)  # type: ignore[arg-type]
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    server = build_server(client_factory(settings), demo=settings.demo, api_key=key)  # type: ignore[arg-type]
     if args.command in ("call", "read"):
         from .cli import run_cli
 

@@ -70,6 +70,10 @@ async def _read(server: MCPServer, uri: str) -> int:
 
 
 def run_cli(server: MCPServer, args: argparse.Namespace) -> int:
-    if args.command == "call":
-        return anyio.run(_call, server, args.tool, list(args.arguments), bool(args.json))
-    return anyio.run(_read, server, str(args.uri))
+    try:
+        if args.command == "call":
+            return anyio.run(_call, server, args.tool, list(args.arguments), bool(args.json))
+        return anyio.run(_read, server, str(args.uri))
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0

@@ -127,6 +127,10 @@ class RevoxClient:
     def cache_stats(self) -> dict[str, CacheStats]:
         return {"list": self._lists.stats, "assistants": self._items.stats}
 
+    def oldest_cache_age(self) -> float | None:
+        ages = [age for age in (self._lists.oldest_age(), self._items.oldest_age()) if age is not None]
+        return max(ages) if ages else None
+
     def cache_entries(self) -> int:
         return len(self._lists) + len(self._items)
 

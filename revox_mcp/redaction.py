@@ -49,8 +49,9 @@ _SAFE_QUERY_VALUE = re.compile(r"^(?:[A-Za-z][A-Za-z_\-]{0,19}|\d{1,6}|)$")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>`]+")
 _AUTH_SCHEME = re.compile(r"\b(Bearer|Basic|Token|Digest)(\s+)([A-Za-z0-9._~+/=:\-]{6,})", re.IGNORECASE)
 _NAMED_CREDENTIAL = re.compile(
-    r"(?i)([\w\-]*(?:api[_\-]?key|apikey|token|secret|passw(?:or)?d|authorization|credential"
-    r"|access[_\-]?key|private[_\-]?key)[\w\-]*)"
+    # Bounded name parts keep this linear: an unbounded [\w-]* rescans long words from every position.
+    r"(?i)(?<![\w\-])([\w\-]{0,30}?(?:api[_\-]?key|apikey|token|secret|passw(?:or)?d|authorization|credential"
+    r"|access[_\-]?key|private[_\-]?key)[\w\-]{0,30})"
     r"([\"']?\s*[:=]\s*[\"']?(?:(?:Bearer|Basic|Token)\s+)?)"
     r"(?!(?:Bearer|Basic|Token)\b)([^\s\"'&,;{}<>]+)"
 )

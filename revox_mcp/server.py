@@ -8,8 +8,10 @@ reaches the model.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -27,7 +29,7 @@ from mcp.types import (
 from pydantic import Field
 
 from . import __version__, budget
-from .client import RevoxClient
+from .client import RevoxClient, key_fingerprint
 from .errors import (
     InputError,
     RevoxAuthError,
@@ -40,7 +42,16 @@ from .errors import (
     RevoxUnavailableError,
 )
 from .redaction import redact_text
-from .service import Answer, AssistantPage, AssistantService, AssistantView
+from .service import (
+    Answer,
+    AssistantComparison,
+    AssistantPage,
+    AssistantService,
+    AssistantView,
+    DiagnosisView,
+    StatusView,
+    Troubleshooting,
+)
 from .summary import dump
 
 log = logging.getLogger(__name__)
@@ -50,6 +61,28 @@ Read-only access to the voice assistants configured on Revox (getrevox.com).
 Start with list_assistants (compact index; filter with query). Then get_assistant for one
 assistant's summary; ask for detail="full" or fields=["prompt"] only when you need the raw
 configuration. Secrets (API keys, tool headers, URL tokens) are always shown as [REDACTED]."""
+
+TROUBLESHOOT_PROMPT = """\
+A Revox voice assistant misbehaves. Assistant: {assistant_id}. Symptom reported: "{symptom}".
+
+Work through it with the revox tools, reading only what you need:
+1. get_assistant(assistant_id="{assistant_id}") for its behaviour summary. If the id is unknown,
+   find it with list_assistants(query=...). If calls fail entirely, run revox_status first.
+2. diagnose_assistant(assistant_id="{assistant_id}") and keep the findings related to the symptom
+   (errors first). Note the {{{{variables}}}} each call must supply: a missing one breaks prompts.
+3. Fetch only the fields that bear on the symptom with get_assistant(fields=[...]). For example:
+   hangs up early -> max_call_duration_secs, max_duration_end_message, end_of_call_sentence, prompt;
+   never transfers -> transfer_destinations, human_transfer_mode, prompt;
+   speaks too fast or sounds wrong -> voice, llm_model, stt_model;
+   no SMS -> sms_enabled, sms_template, after_call_sms_outcomes, after_call_sms_prompt, voicemail_sms_prompt;
+   does not call back -> call_retry_config; silent at the start -> first_sentence_mode, first_sentence,
+   first_sentence_delay_ms; tools fail -> custom_tools.
+   If a similar assistant works, compare_assistants shows what differs.
+4. Answer with the likely causes ranked by likelihood, each with its evidence (the field and its
+   value) and the exact change to make (field -> new value). Say what you could not check from the
+   configuration alone (for example carrier or call-log issues). Never ask for or repeat secrets:
+   values shown as [REDACTED] are hidden on purpose.
+"""
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
@@ -80,6 +113,10 @@ FieldsArg = Annotated[
         max_length=60,
         description='Only these top-level fields, redacted, e.g. ["prompt"] or ["custom_tools", "voice"].',
     ),
+]
+OptionalIdArg = Annotated[
+    str | None,
+    Field(max_length=200, description="Assistant id from list_assistants; omit to rank every assistant."),
 ]
 OffsetArg = Annotated[
     int,
@@ -137,25 +174,44 @@ def _result(answer: Answer) -> CallToolResult:
     )
 
 
+@dataclass
+class AppState:
+    """What a server lifespan owns: one client, the service over it, and troubleshooting."""
+
+    service: AssistantService
+    fingerprint: str | None
+    troubleshooting: Troubleshooting = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.troubleshooting = Troubleshooting(self.service)
+
+
+def _state(ctx: Context) -> AppState:
+    state = ctx.request_context.lifespan_context
+    assert isinstance(state, AppState)
+    return state
+
+
 def _service(ctx: Context) -> AssistantService:
-    service = ctx.request_context.lifespan_context
-    assert isinstance(service, AssistantService)
-    return service
+    return _state(ctx).service
 
 
-def build_server(client_factory: Callable[[], RevoxClient], *, demo: bool = False) -> MCPServer:
+def build_server(
+    client_factory: Callable[[], RevoxClient], *, demo: bool = False, api_key: str | None = None
+) -> MCPServer:
     """The revox-mcp server over clients made by ``client_factory`` (one per server lifespan)."""
 
     # Static resources and completions get no Context: they reach the live service through this.
     live: list[AssistantService] = []
+    fingerprint = key_fingerprint(api_key)[:8] if api_key else None
 
     @asynccontextmanager
-    async def lifespan(_server: MCPServer) -> AsyncIterator[AssistantService]:
+    async def lifespan(_server: MCPServer) -> AsyncIterator[AppState]:
         async with client_factory() as client:
             service = AssistantService(client, demo=demo)
             live.append(service)
             try:
-                yield service
+                yield AppState(service, fingerprint)
             finally:
                 live.remove(service)
 
@@ -194,6 +250,51 @@ def build_server(client_factory: Callable[[], RevoxClient], *, demo: bool = Fals
             return _result(await _service(ctx).get_assistant(assistant_id, detail, fields, offset))
         except (RevoxError, InputError) as exc:
             raise ToolError(error_message(exc)) from None
+
+    @server.tool(title="Diagnose Revox assistants", annotations=READ_ONLY)
+    async def diagnose_assistant(
+        ctx: Context,
+        assistant_id: OptionalIdArg = None,
+        limit: LimitArg = 20,
+        cursor: CursorArg = None,
+    ) -> Annotated[CallToolResult, DiagnosisView]:
+        """Check an assistant's configuration for mistakes (findings with fixes, and the {{variables}} calls
+        must supply); without assistant_id, rank every assistant worst first."""
+        try:
+            if assistant_id is None:
+                return _result(await _state(ctx).troubleshooting.diagnose_all(limit, cursor))
+            return _result(await _state(ctx).troubleshooting.diagnose_one(assistant_id))
+        except (RevoxError, InputError) as exc:
+            raise ToolError(error_message(exc)) from None
+
+    @server.tool(title="Compare two Revox assistants", annotations=READ_ONLY)
+    async def compare_assistants(
+        ctx: Context,
+        assistant_id_a: AssistantIdArg,
+        assistant_id_b: AssistantIdArg,
+        fields: FieldsArg = None,
+    ) -> Annotated[CallToolResult, AssistantComparison]:
+        """Show how two assistants' configurations differ (changed, added, removed fields; prompt diffs)."""
+        try:
+            return _result(await _state(ctx).troubleshooting.compare(assistant_id_a, assistant_id_b, fields))
+        except (RevoxError, InputError) as exc:
+            raise ToolError(error_message(exc)) from None
+
+    @server.tool(title="Revox connection status", annotations=READ_ONLY)
+    async def revox_status(ctx: Context) -> Annotated[CallToolResult, StatusView]:
+        """Check the connection first when nothing works: key configured and accepted, latency, cache."""
+        state = _state(ctx)
+        return _result(await state.troubleshooting.status(__version__, state.fingerprint, time.perf_counter))
+
+    @server.prompt(title="Troubleshoot a Revox assistant")
+    def troubleshoot_assistant(
+        assistant_id: Annotated[str, Field(description="The assistant that misbehaves (id from list_assistants)")],
+        symptom: Annotated[
+            str, Field(description='What goes wrong, e.g. "hangs up early", "never transfers", "no SMS sent"')
+        ],
+    ) -> str:
+        """Guide the diagnosis of a misbehaving assistant, from its summary to the exact fields to change."""
+        return TROUBLESHOOT_PROMPT.format(assistant_id=assistant_id.strip()[:200], symptom=symptom.strip()[:2000])
 
     @server.resource(
         "revox://assistants",

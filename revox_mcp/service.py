@@ -6,7 +6,7 @@ shapes every answer into an output model plus its compact text, inside the byte 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import budget
 from .cache import Cached
-from .catalog import Page, Snapshot, page, select_fields, valid_fields
+from .catalog import MAX_LIMIT, Page, Snapshot, decode_cursor, encode_cursor, page, select_fields, valid_fields
 from .client import AssistantList, RevoxClient
-from .errors import InputError
+from .compare import Comparison, compare
+from .diagnostics import Diagnosis, Finding, VariableUse, diagnose
+from .errors import InputError, RevoxAuthError, RevoxError
 from .models import JsonObject, coerce_string_list, text
 from .render import render_tree, stale_note, summary_line
 from .summary import AssistantDetail, AssistantSummary, detail, dump
@@ -165,3 +167,207 @@ class AssistantService:
 
     def field_names(self, assistant: JsonObject) -> list[str]:
         return valid_fields(assistant)
+
+
+class DiagnosisRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str | None = None
+    errors: int
+    warnings: int
+    top: str | None = Field(None, description="the most severe finding: severity rule @ path")
+
+
+class DiagnosisView(_Result):
+    """One assistant's findings and {{variables}}; or, with no id, every assistant ranked worst first."""
+
+    assistant_id: str | None = None
+    name: str | None = None
+    findings: list[Finding] | None = None
+    variables: list[VariableUse] | None = Field(None, description="{{variables}} each call must supply")
+    assistants: list[DiagnosisRow] | None = None
+    total: int | None = None
+    next_cursor: str | None = None
+
+
+class AssistantComparison(_Result):
+    """Differences between two assistants' redacted configurations."""
+
+    comparison: Comparison
+
+
+class CacheView(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: int
+    ttl_seconds: float
+    oldest_age_seconds: float | None = None
+    hits: int
+    misses: int
+    coalesced: int
+    stale_served: int
+    upstream_requests: int
+    last_error: str | None = None
+
+
+class StatusView(BaseModel):
+    """What to check first when nothing works."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    demo: bool
+    base_url: str
+    api_key_configured: bool
+    api_key_fingerprint: str | None = Field(None, description="first characters of a SHA-256 of the key")
+    key_accepted: bool | None = Field(None, description="GET /auth-status: null when Revox could not be reached")
+    latency_ms: float | None = None
+    error: str | None = None
+    cache: CacheView
+
+
+def _top(diagnosis: Diagnosis) -> str | None:
+    if not diagnosis.findings:
+        return None
+    first = diagnosis.findings[0]
+    return f"{first.severity} {first.rule} @ {first.path or '(assistant)'}"
+
+
+def _finding_line(finding: Finding) -> str:
+    where = finding.path or "(assistant)"
+    return f"{finding.severity.upper()} {finding.rule} @ {where}: {finding.message} Fix: {finding.fix}"
+
+
+class Troubleshooting:
+    """Diagnosis, comparison and status over the same client, cache and snapshots."""
+
+    def __init__(self, service: AssistantService) -> None:
+        self.service = service
+        self._memo: tuple[Snapshot, list[Diagnosis]] | None = None
+
+    async def _all(self) -> tuple[Snapshot, list[Diagnosis], Cached[AssistantList]]:
+        snap, cached = await self.service.snapshot()
+        if self._memo is None or self._memo[0] is not snap:
+            self._memo = (snap, [diagnose(a) for a in snap.assistants])
+        return snap, self._memo[1], cached
+
+    async def diagnose_one(self, assistant_id: str) -> Answer:
+        cached = await self.service.assistant(assistant_id)
+        found = diagnose(cached.value)
+        model = DiagnosisView(
+            assistant_id=found.assistant_id,
+            name=found.name,
+            findings=found.findings,
+            variables=found.variables,
+            **_freshness(cached),
+        )
+        counts = f"{found.error_count} errors, {found.warning_count} warnings, {found.info_count} info"
+        lines = [f"{found.name} ({found.assistant_id}): {counts}"]
+        lines += [_finding_line(f) for f in found.findings]
+        if found.variables:
+            needed = "; ".join(f"{v.name} ({', '.join(v.sources)})" for v in found.variables)
+            lines.append(f"Variables each call must supply: {needed}")
+        return self._fit(model, "\n".join(lines) + stale_note(cached.stale, cached.age, cached.stale_reason))
+
+    async def diagnose_all(self, limit: int, cursor: str | None) -> Answer:
+        snap, diagnoses, cached = await self._all()
+        order = sorted(
+            range(len(diagnoses)),
+            key=lambda i: (-diagnoses[i].error_count, -diagnoses[i].warning_count, snap.summaries[i].name or ""),
+        )
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InputError(f"limit must be between 1 and {MAX_LIMIT}.")
+        offset = decode_cursor(cursor, snap.version, "diagnose") if cursor else 0
+        chosen = order[offset : offset + limit]
+        end = offset + len(chosen)
+        rows = [
+            DiagnosisRow(
+                id=snap.summaries[i].id,
+                name=snap.summaries[i].name,
+                errors=diagnoses[i].error_count,
+                warnings=diagnoses[i].warning_count,
+                top=_top(diagnoses[i]),
+            )
+            for i in chosen
+        ]
+        next_cursor = encode_cursor(snap.version, end, "diagnose") if end < len(order) else None
+        model = DiagnosisView(assistants=rows, total=len(order), next_cursor=next_cursor, **_freshness(cached))
+        lines = [f"{len(rows)} of {len(order)} assistants, worst first (id | name | errors | warnings | top finding)"]
+        lines += [f"{r.id} | {r.name or '-'} | {r.errors} | {r.warnings} | {r.top or '-'}" for r in rows]
+        if next_cursor:
+            lines.append(f"More: call diagnose_assistant with cursor={next_cursor}")
+        lines.append("Details: diagnose_assistant with assistant_id=<id>.")
+        return self._fit(model, "\n".join(lines) + stale_note(cached.stale, cached.age, cached.stale_reason))
+
+    async def compare(self, id_a: str, id_b: str, fields: Sequence[str] | str | None) -> Answer:
+        wanted = coerce_string_list(fields, "fields")
+        first = await self.service.assistant(id_a)
+        second = await self.service.assistant(id_b)
+        result = compare(first.value, second.value, wanted)
+        stale = first.stale or second.stale
+        model = AssistantComparison(
+            comparison=result,
+            stale=True if stale else None,
+            age_seconds=int(max(first.age, second.age)) if stale else None,
+        )
+        lines = [
+            f"A = {result.a['name']} ({result.a['id']}); B = {result.b['name']} ({result.b['id']})",
+            f"{len(result.changes)} differences; {result.identical_fields} fields identical"
+            + (f"; not compared: {', '.join(result.ignored)}" if result.ignored else ""),
+        ]
+        for change in result.changes:
+            if change.diff is not None:
+                lines.append(f"~ {change.path}: {change.a} → {change.b}\n{change.diff}")
+            elif change.kind == "changed":
+                lines.append(f"~ {change.path}: {budget.json_text(change.a)} → {budget.json_text(change.b)}")
+            elif change.kind == "added":
+                lines.append(f"+ {change.path} (only in B): {budget.json_text(change.b)}")
+            else:
+                lines.append(f"- {change.path} (only in A): {budget.json_text(change.a)}")
+        return self._fit(model, "\n".join(lines))
+
+    async def status(self, version: str, fingerprint: str | None, clock: Callable[[], float]) -> Answer:
+        client = self.service.client
+        key_accepted: bool | None = None
+        error: str | None = None
+        start = clock()
+        try:
+            key_accepted = await client.auth_status()
+        except RevoxAuthError:
+            key_accepted = False
+        except RevoxError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        latency = round((clock() - start) * 1000, 1)
+        lists, items = client.cache_stats().values()
+        oldest = client.oldest_cache_age()
+        model = StatusView(
+            version=version,
+            demo=self.service.demo,
+            base_url=client.base_url,
+            api_key_configured=fingerprint is not None,
+            api_key_fingerprint=fingerprint,
+            key_accepted=key_accepted,
+            latency_ms=latency if error is None else None,
+            error=error,
+            cache=CacheView(
+                entries=client.cache_entries(),
+                ttl_seconds=client.cache_ttl,
+                oldest_age_seconds=round(oldest, 1) if oldest is not None else None,
+                hits=lists.hits + items.hits,
+                misses=lists.misses + items.misses,
+                coalesced=lists.coalesced + items.coalesced,
+                stale_served=lists.stale_served + items.stale_served,
+                upstream_requests=client.upstream_requests,
+                last_error=client.last_error,
+            ),
+        )
+        verdict = {True: "accepted", False: "REJECTED (check REVOX_API_KEY)", None: "unknown (Revox unreachable)"}
+        text_out = render_tree(dump(model)) + f"\nAPI key: {verdict[key_accepted]}"
+        return Answer(model, text_out)
+
+    @staticmethod
+    def _fit(model: BaseModel, text_out: str) -> Answer:
+        """Long diagnoses and diffs: cut the text at a line boundary inside the text budget."""
+        encoded = text_out.encode()
+        if len(encoded) <= TEXT_BUDGET:
+            return Answer(model, text_out)
+        cut = encoded[: TEXT_BUDGET - 200].decode("utf-8", "ignore").rsplit("\n", 1)[0]
+        return Answer(model, cut + "\n…[cut to fit; narrow the request (fields=[...]) for the rest]")

@@ -1,0 +1,149 @@
+"""Field-level diff of two assistants' redacted configurations. Pure, no I/O.
+
+"Why does agent A behave differently from agent B?": changed, added and removed paths with both
+values; long texts (prompts) as a bounded unified diff; identical fields counted, not listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError
+from .redaction import redact
+from .summary import KNOWN_FIELDS
+
+# Bookkeeping that always differs between two assistants and says nothing about behaviour.
+IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "position", "prompt_flow")
+LONG_TEXT = 160
+MAX_DIFF_LINES = 60
+MAX_VALUE_CHARS = 300
+_IDENTITY_KEYS = ("name", "label", "key", "id", "question")
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    kind: Literal["changed", "added", "removed"] = Field(description="added: only in B; removed: only in A")
+    a: Any = None
+    b: Any = None
+    diff: str | None = Field(None, description="unified diff (A → B) for long texts, bounded")
+
+
+class Comparison(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    a: dict[str, str | None] = Field(description="id and name of assistant A")
+    b: dict[str, str | None] = Field(description="id and name of assistant B")
+    changes: list[Change]
+    identical_fields: int = Field(description="top-level fields with the same value in both")
+    ignored: list[str] = Field(description="bookkeeping fields not compared")
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[: MAX_VALUE_CHARS - 1] + f"…[{len(value)} chars]"
+    if isinstance(value, dict | list):
+        text = repr(value)
+        if len(text) > MAX_VALUE_CHARS:
+            kind = "object" if isinstance(value, dict) else "list"
+            return f"[{kind} of {len(value)} entries; compare with fields=[...] on a narrower path]"
+    return value
+
+
+def text_diff(a: str, b: str) -> str:
+    """A unified diff of two texts, at most ``MAX_DIFF_LINES`` lines."""
+    lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), "A", "B", lineterm="", n=1))
+    if len(lines) > MAX_DIFF_LINES:
+        lines = [*lines[:MAX_DIFF_LINES], f"… {len(lines) - MAX_DIFF_LINES} more diff lines"]
+    return "\n".join(lines)
+
+
+def _identity(items: Sequence[Any]) -> str | None:
+    """The key that identifies list entries (tools by name, destinations by label...), if any."""
+    if not items or not all(isinstance(i, Mapping) for i in items):
+        return None
+    for key in _IDENTITY_KEYS:
+        values = [i.get(key) for i in items]
+        if all(isinstance(v, str) for v in values) and len(set(values)) == len(values):
+            return key
+    return None
+
+
+def _diff(path: str, a: Any, b: Any, out: list[Change]) -> None:
+    if a == b:
+        return
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        for key in dict.fromkeys([*a, *b]):
+            sub = f"{path}.{key}"
+            if key not in b:
+                out.append(Change(path=sub, kind="removed", a=_short(a[key])))
+            elif key not in a:
+                out.append(Change(path=sub, kind="added", b=_short(b[key])))
+            else:
+                _diff(sub, a[key], b[key], out)
+        return
+    if isinstance(a, list) and isinstance(b, list):
+        ident = _identity(a) if _identity(a) == _identity(b) else None
+        if ident is not None:
+            left = {i[ident]: i for i in a}
+            right = {i[ident]: i for i in b}
+            for name in dict.fromkeys([*left, *right]):
+                sub = f"{path}[{ident}={name}]"
+                if name not in right:
+                    out.append(Change(path=sub, kind="removed", a=_short(left[name])))
+                elif name not in left:
+                    out.append(Change(path=sub, kind="added", b=_short(right[name])))
+                else:
+                    _diff(sub, left[name], right[name], out)
+            return
+        if len(a) == len(b) and all(isinstance(i, Mapping) for i in [*a, *b]):
+            for index, (left_item, right_item) in enumerate(zip(a, b, strict=True)):
+                _diff(f"{path}[{index}]", left_item, right_item, out)
+            return
+    if isinstance(a, str) and isinstance(b, str) and (len(a) > LONG_TEXT or len(b) > LONG_TEXT or "\n" in a + b):
+        out.append(
+            Change(path=path, kind="changed", a=f"[{len(a)} chars]", b=f"[{len(b)} chars]", diff=text_diff(a, b))
+        )
+        return
+    out.append(Change(path=path, kind="changed", a=_short(a), b=_short(b)))
+
+
+def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | None = None) -> Comparison:
+    """Differences between two assistants (redacted), restricted to ``fields`` when given."""
+    names = list(dict.fromkeys([*a, *b]))
+    if fields is not None:
+        allowed = sorted(KNOWN_FIELDS | set(names))
+        unknown = [f for f in fields if f not in allowed]
+        if unknown:
+            raise InputError(
+                f"Unknown field(s) {', '.join(map(repr, unknown[:5]))}. Valid fields: {', '.join(allowed)}."
+            )
+        names = list(dict.fromkeys(fields))
+    else:
+        names = [n for n in names if n not in IGNORED]
+    changes: list[Change] = []
+    identical = 0
+    for name in names:
+        left, right = redact(a.get(name)), redact(b.get(name))
+        if name not in b and name in a:
+            changes.append(Change(path=name, kind="removed", a=_short(left)))
+        elif name not in a and name in b:
+            changes.append(Change(path=name, kind="added", b=_short(right)))
+        elif left == right:
+            identical += 1
+        else:
+            _diff(name, left, right, changes)
+    return Comparison(
+        a={"id": _str(a.get("id")), "name": _str(a.get("name"))},
+        b={"id": _str(b.get("id")), "name": _str(b.get("name"))},
+        changes=changes,
+        identical_fields=identical,
+        ignored=[] if fields is not None else [n for n in IGNORED if n in a or n in b],
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
