@@ -111,7 +111,7 @@ def test_select_fields_redacts_and_refuses_unknown_names() -> None:
     chosen = select_fields(assistant, ["llm_model", "webhook_url"])
     assert list(chosen) == ["llm_model", "webhook_url"]
     assert "FAKE" not in json.dumps(chosen)
-    with pytest.raises(InputError, match="Valid fields: .*prompt"):
+    with pytest.raises(InputError, match=r"Valid fields: .*prompt"):
         select_fields(assistant, ["promt"])
 
 
@@ -140,7 +140,8 @@ def test_settings_require_a_key_unless_demo_and_validate_numbers() -> None:
         load_settings({})
     assert load_settings({}, demo=True).api_key is None
     settings = load_settings({"REVOX_API_KEY": " sk_x ", "REVOX_MCP_CACHE_TTL": "0"})
-    assert settings.api_key is not None and settings.api_key.get_secret_value() == "sk_x"
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == "sk_x"
     assert settings.cache_ttl == 0
     assert "sk_x" not in repr(settings)
     with pytest.raises(ConfigError, match="REVOX_MCP_TIMEOUT"):
