@@ -55,7 +55,10 @@ def test_custom_llm_api_key_is_masked_but_its_presence_and_endpoint_stay() -> No
         ("https://user:FAKE-3@host.test/p", f"https://{REDACTED}@host.test/p"),
         ("https://host.test/p?lang=fr&page=2", "https://host.test/p?lang=fr&page=2"),
         ("https://host.test/p#access_token=FAKE-4", f"https://host.test/p#{REDACTED}"),
-        ("https://hooks.test/services/T01/B02/abc123FAKE5def456ghi789", f"https://hooks.test/services/T01/B02/{REDACTED}"),
+        (
+            "https://hooks.test/services/T01/B02/abc123FAKE5def456ghi789",
+            f"https://hooks.test/services/T01/B02/{REDACTED}",
+        ),
         ("https://host.test/p?id=8c1e2d3f9a0b4c5d6e7f", f"https://host.test/p?id={REDACTED}"),
     ],
 )
