@@ -11,6 +11,10 @@ Three layers, applied to every JSON value that leaves the server:
    is not a pure placeholder or a well-known harmless header;
 3. by content: every string is scanned for URLs (query values, user info, token-like path
    segments), ``Bearer``/``Basic`` credentials, ``name=value`` credentials and well-known key formats.
+
+Before all three, ``strip_invisible`` removes invisible and bidirectional-control characters: text
+from a payload is data, and these can hide instructions from a human reviewer or split a secret so
+that the patterns above miss it.
 """
 
 from __future__ import annotations
@@ -72,6 +76,24 @@ _KNOWN_TOKEN = re.compile(
 _TOKEN_SEGMENT = re.compile(r"^(?:(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-.~+=]{20,}|[A-Za-z0-9_\-.~+=]{32,})$")
 
 
+# Unicode "Cf" (format) characters: zero-width spaces and joiners, bidi embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069), the BOM, the soft hyphen, tag characters (U+E0000-U+E007F)
+# and the rest of the category as of Unicode 15; plus lone surrogates (U+D800-U+DFFF), which a JSON
+# body may smuggle in as "\ud800" escapes and which cannot be encoded as UTF-8.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f]+"
+)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible, bidirectional-control or tag characters, nor lone surrogates."""
+    if text.isascii():  # the common case, and none of those characters is ASCII
+        return text
+    return _INVISIBLE.sub("", text)
+
+
 def is_secret_key(name: str) -> bool:
     """Whether an object key or parameter name looks like it holds a credential."""
     norm = name.lower().replace("_", "").replace("-", "").replace(" ", "")
@@ -121,6 +143,7 @@ def redact_text(text: str) -> str:
     """Return ``text`` with credentials (URL secrets, auth headers, named and well-known keys) masked."""
     if not text:
         return text
+    text = strip_invisible(text)
     text = _URL.sub(lambda m: redact_url(m.group(0)), text)
     text = _AUTH_SCHEME.sub(
         lambda m: m.group(0) if is_placeholder_only(m.group(3)) else f"{m.group(1)}{m.group(2)}{REDACTED}",

@@ -11,16 +11,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import models as m
-from .redaction import redact_text
+from .redaction import redact_text, strip_invisible
 
 PREVIEW_CHARS = 160
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _visible(cls, value: Any) -> Any:
+        """Enum-like fields (type, voice id, methods...) skip ``redact_text``: strip them here too."""
+        if isinstance(value, str):
+            return strip_invisible(value)
+        if isinstance(value, list):
+            return [strip_invisible(item) if isinstance(item, str) else item for item in value]
+        return value
 
 
 class AssistantSummary(_Out):
