@@ -124,10 +124,12 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
         names = list(dict.fromkeys(fields))
     else:
         names = [n for n in names if n not in IGNORED]
+    # Redact whole configurations: a value's own key decides how it is masked (webhook_secret, headers).
+    redacted_a, redacted_b = redact(a), redact(b)
     changes: list[Change] = []
     identical = 0
     for name in names:
-        left, right = redact(a.get(name)), redact(b.get(name))
+        left, right = redacted_a.get(name), redacted_b.get(name)
         if name not in b and name in a:
             changes.append(Change(path=name, kind="removed", a=_short(left)))
         elif name not in a and name in b:
@@ -137,8 +139,8 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
         else:
             _diff(name, left, right, changes)
     return Comparison(
-        a={"id": _str(a.get("id")), "name": _str(a.get("name"))},
-        b={"id": _str(b.get("id")), "name": _str(b.get("name"))},
+        a={"id": _str(a.get("id")), "name": _str(redacted_a.get("name"))},
+        b={"id": _str(b.get("id")), "name": _str(redacted_b.get("name"))},
         changes=changes,
         identical_fields=identical,
         ignored=[] if fields is not None else [n for n in IGNORED if n in a or n in b],
