@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from .errors import InputError
 from .redaction import redact
@@ -31,6 +31,16 @@ class Change(BaseModel):
     a: Any = None
     b: Any = None
     diff: str | None = Field(None, description="unified diff (A → B) for long texts, bounded")
+
+    @model_serializer(mode="wrap")
+    def _keep_null_sides(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A side's value stays in the output even when null (dumps use exclude_none), so a null
+        value is told apart from a missing key: changed has a and b, removed has a, added has b."""
+        out = handler(self)
+        if not isinstance(out, dict):
+            return out
+        sides = {"a": self.kind != "added", "b": self.kind != "removed"}
+        return {key: out.get(key) for key in ("path", "kind", "a", "b", "diff") if key in out or sides.get(key)}
 
 
 class Comparison(BaseModel):
