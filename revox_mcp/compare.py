@@ -20,6 +20,7 @@ from .summary import KNOWN_FIELDS
 IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "position", "prompt_flow")
 LONG_TEXT = 160
 MAX_DIFF_LINES = 60
+MAX_DIFF_LINE_CHARS = 200
 MAX_VALUE_CHARS = 300
 _IDENTITY_KEYS = ("name", "label", "key", "id", "question")
 
@@ -64,11 +65,15 @@ def _short(value: Any) -> Any:
 
 
 def text_diff(a: str, b: str) -> str:
-    """A unified diff of two texts, at most ``MAX_DIFF_LINES`` lines."""
+    """A unified diff of two texts: at most ``MAX_DIFF_LINES`` lines of ``MAX_DIFF_LINE_CHARS`` each."""
     lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), "A", "B", lineterm="", n=1))
     if len(lines) > MAX_DIFF_LINES:
         lines = [*lines[:MAX_DIFF_LINES], f"… {len(lines) - MAX_DIFF_LINES} more diff lines"]
-    return "\n".join(lines)
+    # A prompt written on one line would otherwise make a single diff line of any length.
+    return "\n".join(
+        line if len(line) <= MAX_DIFF_LINE_CHARS else f"{line[: MAX_DIFF_LINE_CHARS - 1]}…[{len(line)} chars]"
+        for line in lines
+    )
 
 
 def _identity(items: Sequence[Any]) -> str | None:
