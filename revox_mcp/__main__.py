@@ -1,6 +1,7 @@
 """Command line: the one composition root. Reads settings, sets up logging, builds and runs the server.
 
-revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--demo]
+revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--auth-token T]
+          [--allowed-host H[:P] ...] [--allow-unauthenticated] [--demo]
 revox-mcp [--demo] call TOOL [name=value ...]
 revox-mcp [--demo] read URI
 """
@@ -17,7 +18,10 @@ from . import __version__
 from .settings import ConfigError, Settings, load_settings
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
+AUTH_TOKEN_ENV = "REVOX_MCP_AUTH_TOKEN"  # noqa: S105  # a variable name, not a secret
 DEMO_BASE_URL = "https://demo.revox.invalid/api"
+
+log = logging.getLogger("revox_mcp")
 
 HINT = """\
 revox-mcp {version}: a Model Context Protocol server giving AI agents read-only access to Revox
@@ -36,11 +40,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="revox-mcp",
         description="Read-only MCP server for Revox voice assistants.",
         epilog="Environment: REVOX_API_KEY (required unless --demo), REVOX_BASE_URL, REVOX_MCP_CACHE_TTL, "
-        "REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL.",
+        "REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL, REVOX_MCP_AUTH_TOKEN.",
     )
     parser.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    parser.add_argument(
+        "--auth-token",
+        help=f"bearer token HTTP clients must send (default: ${AUTH_TOKEN_ENV}; the variable keeps it out of ps)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="also accept this Host header (DNS-rebinding check), e.g. mcp.example.com; repeatable",
+    )
+    parser.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="serve HTTP on a non-loopback address without a token (only behind another guard)",
+    )
     parser.add_argument("--demo", action="store_true", help="serve the built-in sample assistants; no key needed")
     parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
@@ -53,26 +73,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class _SecretFilter(logging.Filter):
-    """Last line of defence: no log line may contain the API key, whatever logged it."""
+class _RedactingFormatter(logging.Formatter):
+    """Last line of defence: no log line, traceback included, may contain a secret, whatever logged it."""
 
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self._secret = secret
+    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        # Longest first, so a secret containing another is masked whole.
+        self._secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._secret and self._secret in record.getMessage():
-            record.msg = record.getMessage().replace(self._secret, "[REDACTED]")
-            record.args = None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
 
 
-def configure_logging(settings: Settings) -> None:
-    """Log to stderr only: on stdio, stdout belongs to the protocol."""
+def configure_logging(settings: Settings, secrets: Sequence[str] = ()) -> None:
+    """Log to stderr only (on stdio, stdout belongs to the protocol), with the API key and ``secrets`` masked."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if settings.api_key is not None:
-        handler.addFilter(_SecretFilter(settings.api_key.get_secret_value()))
+    masked = [*secrets, settings.api_key.get_secret_value()] if settings.api_key is not None else list(secrets)
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", masked))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -118,12 +138,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ConfigError as exc:
         print(f"revox-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    configure_logging(settings)
+    # The token is a transport concern, not a Revox setting: read here, next to the flag it defaults.
+    auth_token = (args.auth_token if args.auth_token is not None else os.environ.get(AUTH_TOKEN_ENV, "")).strip()
+    configure_logging(settings, [auth_token])
+    serving_http = args.command is None and args.transport != "stdio"
+    if serving_http:
+        from .http import bind_refusal
+
+        refusal = bind_refusal(args.host, auth_token or None, args.allow_unauthenticated)
+        if refusal is not None:
+            print(f"revox-mcp: {refusal}", file=sys.stderr)
+            raise SystemExit(2)
 
     from .server import build_server
 
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
-    server = build_server(client_factory(settings), demo=settings.demo, api_key=key)  # type: ignore[arg-type]
+    server = build_server(
+        client_factory(settings),  # type: ignore[arg-type]
+        demo=settings.demo,
+        api_key=key,
+        auth_token=(auth_token or None) if serving_http else None,
+    )
     if args.command in ("call", "read"):
         from .cli import run_cli
 
@@ -132,10 +167,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         if sys.stdin.isatty():
             print(HINT.format(version=__version__), file=sys.stderr)
         server.run("stdio")
-    elif args.transport == "sse":
-        server.run("sse", host=args.host, port=args.port)
-    else:
-        server.run("streamable-http", host=args.host, port=args.port)
+        return
+    from .http import serve, transport_security
+
+    log.info(
+        "serving %s on %s:%d (bearer token %s, DNS-rebinding protection on)",
+        args.transport,
+        args.host,
+        args.port,
+        "required" if auth_token else "not required",
+    )
+    security = transport_security(args.host, args.port, args.allowed_host)
+    serve(server, args.transport, host=args.host, port=args.port, security=security, log_level=settings.log_level)
 
 
 if __name__ == "__main__":

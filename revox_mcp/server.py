@@ -41,6 +41,7 @@ from .errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
+from .http import StaticTokenVerifier, add_healthz, auth_settings
 from .redaction import redact_text
 from .service import (
     Answer,
@@ -197,9 +198,16 @@ def _service(ctx: Context) -> AssistantService:
 
 
 def build_server(
-    client_factory: Callable[[], RevoxClient], *, demo: bool = False, api_key: str | None = None
+    client_factory: Callable[[], RevoxClient],
+    *,
+    demo: bool = False,
+    api_key: str | None = None,
+    auth_token: str | None = None,
 ) -> MCPServer:
-    """The revox-mcp server over clients made by ``client_factory`` (one per server lifespan)."""
+    """The revox-mcp server over clients made by ``client_factory`` (one per server lifespan).
+
+    ``auth_token``: the bearer token HTTP transports require (stdio ignores it); /healthz stays open.
+    """
 
     # Static resources and completions get no Context: they reach the live service through this.
     live: list[AssistantService] = []
@@ -222,7 +230,10 @@ def build_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=_LOG_LEVELS.get(logging.getLogger().getEffectiveLevel(), "WARNING"),
+        token_verifier=StaticTokenVerifier(auth_token) if auth_token else None,
+        auth=auth_settings() if auth_token else None,
     )
+    add_healthz(server)
 
     @server.tool(title="List Revox assistants", annotations=READ_ONLY)
     async def list_assistants(
