@@ -21,6 +21,8 @@ IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "p
 LONG_TEXT = 160
 MAX_DIFF_LINES = 60
 MAX_DIFF_LINE_CHARS = 200
+# All the diffs of one comparison together: several changed prompts must still fit one answer.
+MAX_DIFF_CHARS = 8000
 MAX_VALUE_CHARS = 300
 _IDENTITY_KEYS = ("name", "label", "key", "id", "question")
 
@@ -153,6 +155,7 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
             identical += 1
         else:
             _diff(name, left, right, changes)
+    _bound_diffs(changes)
     return Comparison(
         a={"id": _str(a.get("id")), "name": _str(redacted_a.get("name"))},
         b={"id": _str(b.get("id")), "name": _str(redacted_b.get("name"))},
@@ -160,6 +163,21 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
         identical_fields=identical,
         ignored=[] if fields is not None else [n for n in IGNORED if n in a or n in b],
     )
+
+
+def _bound_diffs(changes: list[Change]) -> None:
+    """Cut the diffs, in order, to ``MAX_DIFF_CHARS`` in total, saying how to see the rest."""
+    room = MAX_DIFF_CHARS
+    for change in changes:
+        if change.diff is None or len(change.diff) <= room:
+            room -= len(change.diff or "")
+            continue
+        field = change.path.split(".")[0].split("[")[0]
+        kept = change.diff[:room].rsplit("\n", 1)[0] if room > 0 else ""
+        hint = f'; compare_assistants with fields=["{field}"] shows more' if room < MAX_DIFF_CHARS else ""
+        note = f"… diff cut to fit{hint}"
+        change.diff = f"{kept}\n{note}" if kept else note
+        room = 0
 
 
 def _str(value: Any) -> str | None:
