@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from revox_mcp.compare import IGNORED, MAX_DIFF_LINE_CHARS, MAX_DIFF_LINES, Change, compare, text_diff
+from revox_mcp.compare import IGNORED, MAX_DIFF_CHARS, MAX_DIFF_LINE_CHARS, MAX_DIFF_LINES, Change, compare, text_diff
 from revox_mcp.errors import InputError
 from revox_mcp.summary import dump
 
@@ -172,3 +172,15 @@ def test_a_null_value_only_on_one_side_is_added_or_removed_with_its_null():
     assert change == {"path": "background_sound", "kind": "removed", "a": None}
     [change] = dump(compare(second, first))["changes"]
     assert change == {"path": "background_sound", "kind": "added", "b": None}
+
+
+def test_several_changed_texts_share_one_diff_budget():
+    """Five rewritten prompts still fit one answer; the cut diffs say how to see the rest."""
+    texts = ("prompt", "after_call_sms_prompt", "voicemail_sms_prompt", "end_of_call_sentence", "voicemail_message")
+    first = assistant(**{f: "\n".join(f"line {i} " + "x" * 140 for i in range(100)) for f in texts})
+    second = other(first, **{f: "\n".join(f"line {i} " + "y" * 140 for i in range(100)) for f in texts})
+    diffs = {c.path: c.diff or "" for c in compare(first, second).changes}
+    assert set(diffs) == set(texts)
+    assert sum(len(d) for d in diffs.values()) <= MAX_DIFF_CHARS + 500
+    hint = '… diff cut to fit; compare_assistants with fields=["voicemail_message"] shows more'
+    assert diffs["voicemail_message"] == hint
