@@ -1,0 +1,214 @@
+"""Logs at DEBUG, on every transport, never contain the API key, the bearer token or an assistant's secret.
+
+Each test runs the real `python -m revox_mcp` against the loopback fake Revox with canary secrets,
+makes real calls through the official client, and reads the server's whole stderr.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TextIO, cast
+
+import anyio
+import httpx
+import httpx2
+import pytest
+from fake_revox import FakeRevox
+from mcp import Client, StdioServerParameters, stdio_client
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from pydantic import SecretStr
+
+from revox_mcp.__main__ import configure_logging
+from revox_mcp.settings import Settings
+
+API_KEY = "sk-canary-apikey-5c1d7e0b93"
+TOKEN = "tok-canary-bearer-8a4f2e61d0"
+WITH_SECRETS = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"  # fixture whose headers, URL and LLM key hold FAKE canaries
+CANARIES = (API_KEY, TOKEN, "FAKE")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeRevox]:
+    with FakeRevox(api_key=API_KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def stderr_file() -> Iterator[TextIO]:
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as file:
+        yield cast(TextIO, file)
+
+
+def server_env(fake: FakeRevox) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "REVOX_API_KEY": API_KEY,
+        "REVOX_BASE_URL": fake.base_url,
+        "REVOX_MCP_LOG_LEVEL": "DEBUG",
+        "REVOX_MCP_AUTH_TOKEN": TOKEN,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def exercise(client: Client) -> None:
+    """The calls whose logs we inspect: a listing, and a full configuration full of (redacted) secrets."""
+    listed = await client.call_tool("list_assistants", {"limit": 100})
+    assert not listed.is_error
+    full = await client.call_tool("get_assistant", {"assistant_id": WITH_SECRETS, "detail": "full"})
+    assert not full.is_error
+    assert "[REDACTED]" in "".join(getattr(block, "text", "") for block in full.content)
+    read = await client.read_resource(f"revox://assistants/{WITH_SECRETS}")
+    assert read.contents
+
+
+def assert_clean(log: str, fake: FakeRevox) -> None:
+    assert "DEBUG" in log  # the level was really DEBUG
+    assert "HTTP Request: GET" in log  # and the upstream client logged its requests
+    assert any(request.headers.get("authorization") == f"Bearer {API_KEY}" for request in fake.requests)
+    for canary in CANARIES:
+        assert canary not in log, f"{canary!r} leaked into the logs"
+
+
+@asynccontextmanager
+async def http_server(fake: FakeRevox, transport: str, stderr: TextIO) -> AsyncIterator[str]:
+    """`python -m revox_mcp --transport <transport>` on a loopback port; yields its base URL; always killed."""
+    port = free_port()
+    process = await anyio.open_process(
+        [sys.executable, "-m", "revox_mcp", "--transport", transport, "--port", str(port)],
+        env=server_env(fake),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(timeout=2) as http:
+            with anyio.fail_after(20):
+                while True:
+                    assert process.returncode is None, "the server exited early"
+                    try:
+                        if (await http.get(f"{base}/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        await anyio.sleep(0.05)
+            assert (await http.post(f"{base}/mcp" if transport != "sse" else f"{base}/sse")).status_code in (
+                401,
+                405,
+            )
+        yield base
+    finally:
+        with anyio.CancelScope(shield=True):
+            process.terminate()
+            with anyio.move_on_after(10) as waited:
+                await process.wait()
+            if waited.cancelled_caught:
+                process.kill()
+            await process.aclose()
+
+
+def read_all(file: TextIO) -> str:
+    file.flush()
+    file.seek(0)
+    return file.read()
+
+
+@pytest.mark.anyio
+async def test_stdio_debug_logs_hold_no_secret(fake: FakeRevox, stderr_file: TextIO) -> None:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "revox_mcp"], env=server_env(fake))
+    with anyio.fail_after(60):
+        async with Client(stdio_client(params, errlog=stderr_file)) as client:
+            await exercise(client)
+    assert_clean(read_all(stderr_file), fake)
+
+
+@pytest.mark.anyio
+async def test_streamable_http_debug_logs_hold_no_secret(fake: FakeRevox, stderr_file: TextIO) -> None:
+    with anyio.fail_after(60):
+        async with (
+            http_server(fake, "streamable-http", stderr_file) as base,
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
+            Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
+        ):
+            await exercise(client)
+    log = read_all(stderr_file)
+    assert_clean(log, fake)
+    assert "POST /mcp" in log
+
+
+@pytest.mark.anyio
+async def test_sse_debug_logs_hold_no_secret(fake: FakeRevox, stderr_file: TextIO) -> None:
+    with anyio.fail_after(60):
+        async with (
+            http_server(fake, "sse", stderr_file) as base,
+            Client(sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {TOKEN}"})) as client,
+        ):
+            await exercise(client)
+    log = read_all(stderr_file)
+    assert_clean(log, fake)
+    assert "GET /sse" in log
+
+
+def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
+    """Whatever logs them (a library's header dump, an exception), the key and the token come out masked."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    stream = io.StringIO()
+    try:
+        configure_logging(Settings(api_key=SecretStr(API_KEY), log_level="DEBUG"), [TOKEN])
+        handler = root.handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(stream)
+        logging.getLogger("httpcore2.http11").debug("headers=%r", [(b"Authorization", f"Bearer {TOKEN}".encode())])
+        try:
+            raise RuntimeError(f"upstream said {API_KEY}")
+        except RuntimeError:
+            logging.getLogger("revox_mcp.test").exception("failed with %s", TOKEN)
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    text = stream.getvalue()
+    assert "RuntimeError" in text
+    assert "[REDACTED]" in text
+    assert API_KEY not in text
+    assert TOKEN not in text
+
+
+def test_logs_go_to_stderr_only(fake: FakeRevox) -> None:
+    """`call` at DEBUG prints the answer on stdout and every log line on stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "revox_mcp", "call", "get_assistant", f"assistant_id={WITH_SECRETS}", "detail=full"],
+        env=server_env(fake),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert " DEBUG " in done.stderr
+    assert " DEBUG " not in done.stdout
+    assert WITH_SECRETS in done.stdout
+    for canary in CANARIES:
+        assert canary not in done.stdout + done.stderr
