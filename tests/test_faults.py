@@ -1,0 +1,338 @@
+"""Upstream faults, end to end: MCP client -> server -> RevoxClient -> real loopback fake Revox.
+
+Each fault is injected for the next request(s) only. Whatever Revox does, a tool call answers within
+the call budget with data or with an error that names the cause and the remedy, never with a
+traceback or a raw upstream body; the same session keeps serving and recovers once Revox is healthy.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import anyio
+import pytest
+from fake_revox import FakeRevox, Fault
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp.types import CallToolResult, TextContent
+
+from revox_mcp import budget
+from revox_mcp.client import RevoxClient
+from revox_mcp.server import build_server
+
+API_KEY = "sk-test-fault-key"
+CANARY = "UPSTREAM-BODY-CANARY-7f3a"
+CANARY_BODY = {"error": f"{CANARY} internal detail", "stack": f"Traceback (most recent call last): {CANARY}"}
+# The MCP edge promises an answer well within what clients wait (about 60 s).
+CALL_BUDGET = 45.0
+# Small, so that "slower than the timeout" costs the test a quarter of a second per attempt.
+TIMEOUT = 0.25
+ATTEMPTS = 3  # RevoxClient's default max_retries=2, plus the first attempt
+
+BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
+FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@dataclass
+class Sleeps:
+    """The delays RevoxClient asked for: retries happen, the test never waits for them."""
+
+    delays: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeRevox]:
+    with FakeRevox(api_key=API_KEY) as server:
+        yield server
+
+
+def make_server(
+    fake: FakeRevox,
+    sleeps: Sleeps | None = None,
+    *,
+    cache_ttl: float = 30.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> MCPServer:
+    def factory() -> RevoxClient:
+        return RevoxClient(
+            api_key=API_KEY,
+            base_url=fake.base_url,
+            timeout=TIMEOUT,
+            backoff=0.01,
+            cache_ttl=cache_ttl,
+            sleep=sleeps if sleeps is not None else Sleeps(),
+            clock=clock,
+        )
+
+    return build_server(factory)
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def assert_clean(output: str) -> None:
+    """Nothing the model must not see: traceback, upstream body, key, fixture secrets, raw markup."""
+    assert "Traceback" not in output
+    assert CANARY not in output
+    assert API_KEY not in output
+    assert "FAKE" not in output
+    for raw in ("<html", "nginx", "not json{", '{"assistants":['):
+        assert raw not in output
+
+
+def assert_ok(result: CallToolResult) -> None:
+    assert result.is_error is False, text_of(result)
+    assert_clean(text_of(result))
+    assert_clean(json.dumps(result.structured_content, ensure_ascii=False))
+
+
+# In this order, each call asks Revox for something no earlier call cached: two ids, then the list.
+TOOL_ARGS: dict[str, dict[str, Any]] = {
+    "get_assistant": {"assistant_id": BASELINE_ID},
+    "diagnose_assistant": {"assistant_id": FRENCH_ID},
+    "list_assistants": {},
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    faults: tuple[Fault, ...]
+    words: tuple[str, ...] = ()  # cause and remedy, lower case; empty: the call succeeds
+    sleeps: tuple[float, ...] | None = None  # exact retry delays asked for, when they matter
+    words_by_tool: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _times(fault: Fault, count: int = ATTEMPTS) -> tuple[Fault, ...]:
+    return (fault,) * count
+
+
+AUTH = ("rejected the api key", "revox_api_key", "restart")
+DOWN = ("unavailable", "retry in a minute")
+GARBLED = ("unexpected answer", "retry", "revox_base_url")
+
+CASES: dict[str, Case] = {
+    "401": Case((Fault.status(401, CANARY_BODY),), (*AUTH, "http 401")),
+    "403": Case((Fault.status(403, CANARY_BODY),), (*AUTH, "http 403")),
+    "404": Case(
+        (Fault.status(404, CANARY_BODY),),
+        words_by_tool={
+            "list_assistants": ("http 404", "revox_base_url"),
+            "get_assistant": ("no assistant with id", "list_assistants"),
+            "diagnose_assistant": ("no assistant with id", "list_assistants"),
+        },
+    ),
+    "429 without Retry-After, every attempt": Case(
+        _times(Fault.status(429, CANARY_BODY)), ("rate limiting", "429", "retry in a minute")
+    ),
+    "429 without Retry-After, once": Case((Fault.rate_limited(),)),
+    "429 Retry-After 1, once": Case((Fault.rate_limited("1"),), sleeps=(1.0,)),
+    "429 Retry-After 3600": Case((Fault.rate_limited("3600"),), ("rate limiting", "429", "retry after 3601 s"), ()),
+    "500": Case(_times(Fault.status(500, CANARY_BODY)), (*DOWN, "http 500")),
+    "502": Case(_times(Fault.status(502, CANARY)), (*DOWN, "http 502")),
+    "503": Case(_times(Fault.status(503, CANARY_BODY)), (*DOWN, "http 503")),
+    "503 once": Case((Fault.status(503, CANARY_BODY),)),
+    "HTML error page": Case(_times(Fault.html_error(502)), (*DOWN, "http 502")),
+    "slower than the timeout": Case(_times(Fault.slow(TIMEOUT * 4)), ("did not answer in time", "retry")),
+    "slower than the timeout, once": Case((Fault.slow(TIMEOUT * 4),)),
+    "connection reset": Case(_times(Fault.reset()), ("could not reach revox", "revox_base_url", "retry")),
+    "truncated JSON": Case((Fault.truncated_json(),), (*GARBLED, "not valid json")),
+    "invalid JSON": Case((Fault.invalid_json(),), (*GARBLED, "not valid json")),
+    "wrong shape": Case((Fault.wrong_shape({"data": [{"name": CANARY}], "token": CANARY}),), (*GARBLED, "expected")),
+    "wrong shape, a list": Case((Fault.wrong_shape(),), GARBLED),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", list(CASES))
+async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: FakeRevox, name: str):
+    """Every tool, one after the other in one session; each asks Revox for something not yet cached."""
+    case = CASES[name]
+    async with Client(make_server(fake, sleeps := Sleeps())) as client:
+        for tool, args in TOOL_ARGS.items():
+            fake.inject(*case.faults)
+            sleeps.delays.clear()
+            before = len(fake.requests)
+            with anyio.fail_after(CALL_BUDGET):
+                result = await client.call_tool(tool, args)
+            assert fake.pending_faults == 0, tool  # every injected fault was met: the retries happened
+            words = case.words_by_tool.get(tool, case.words)
+            if words:
+                assert result.is_error is True, text_of(result)
+                message = text_of(result)
+                assert_clean(message)
+                for word in words:
+                    assert word in message.lower(), message
+            else:
+                assert_ok(result)
+                assert len(fake.requests) - before == len(case.faults) + 1
+            if case.sleeps is not None:
+                assert sleeps.delays == list(case.sleeps)
+
+            # Revox is healthy again: the same session answers, with data.
+            with anyio.fail_after(CALL_BUDGET):
+                again = await client.call_tool(tool, args)
+            assert_ok(again)
+        status = await client.call_tool("revox_status", {})
+    assert_ok(status)
+    assert status.structured_content is not None
+    assert status.structured_content["key_accepted"] is True
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", ["401", "500", "connection reset", "invalid JSON", "HTML error page"])
+async def test_fault_on_a_resource_read_is_a_clean_protocol_error_then_it_recovers(fake: FakeRevox, name: str):
+    async with Client(make_server(fake)) as client:
+        for uri in (f"revox://assistants/{BASELINE_ID}", "revox://assistants"):
+            fake.inject(*CASES[name].faults)
+            with anyio.fail_after(CALL_BUDGET), pytest.raises(MCPError) as caught:
+                await client.read_resource(uri)
+            message = str(caught.value)
+            assert_clean(message)
+            assert any(word in message.lower() for word in CASES[name].words), message
+            with anyio.fail_after(CALL_BUDGET):
+                contents = (await client.read_resource(uri)).contents[0]
+            assert_clean(contents.text)  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- stale-if-error
+
+
+STALE_CASES = ["500", "503", "slower than the timeout", "connection reset", "invalid JSON", "wrong shape"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", [*STALE_CASES, "429 Retry-After 3600"])
+async def test_expired_data_is_served_marked_stale_when_revox_fails(fake: FakeRevox, name: str):
+    """Both caches: one assistant (GET /assistants/{id}) and the list, fetched, expired, then faulted."""
+    clock = FakeClock()
+    calls = [("get_assistant", TOOL_ARGS["get_assistant"]), ("list_assistants", {})]
+    async with Client(make_server(fake, cache_ttl=5.0, clock=clock)) as client:
+        fresh = [await client.call_tool(tool, args) for tool, args in calls]
+        for result in fresh:
+            assert_ok(result)
+            assert result.structured_content is not None
+            assert "stale" not in result.structured_content
+
+        clock.now += 65  # past the TTL: the next calls must ask Revox again
+        for (tool, args), before in zip(calls, fresh, strict=True):
+            fake.inject(*CASES[name].faults)
+            requests = len(fake.requests)
+            with anyio.fail_after(CALL_BUDGET):
+                stale = await client.call_tool(tool, args)
+            assert len(fake.requests) > requests, tool  # Revox was asked, and failed
+            assert fake.pending_faults == 0
+            assert_ok(stale)
+            assert stale.structured_content is not None
+            assert stale.structured_content["stale"] is True
+            assert stale.structured_content["age_seconds"] == 65
+            assert "NOTE: Revox could not be reached" in text_of(stale)
+            # The old data itself, not a placeholder.
+            unmarked = {k: v for k, v in stale.structured_content.items() if k not in ("stale", "age_seconds")}
+            assert unmarked == before.structured_content
+            assert text_of(stale).startswith(text_of(before))
+
+        for tool, args in calls:  # the faults are spent: fresh again
+            healthy = await client.call_tool(tool, args)
+            assert_ok(healthy)
+            assert healthy.structured_content is not None
+            assert "stale" not in healthy.structured_content
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [401, 403])
+async def test_a_rejected_key_is_reported_not_hidden_behind_stale_data(fake: FakeRevox, status: int):
+    clock = FakeClock()
+    async with Client(make_server(fake, cache_ttl=5.0, clock=clock)) as client:
+        assert_ok(await client.call_tool("list_assistants", {}))
+        clock.now += 60
+        fake.inject(Fault.status(status, CANARY_BODY))
+        result = await client.call_tool("list_assistants", {})
+    assert result.is_error is True
+    assert_clean(text_of(result))
+    assert "revox_api_key" in text_of(result).lower()
+
+
+# --------------------------------------------------------------------------- large data
+
+
+@cache
+def _many() -> tuple[dict[str, Any], ...]:
+    return tuple(FakeRevox.make_assistants(10_000, prompt_chars=200))
+
+
+@pytest.mark.anyio
+async def test_ten_thousand_assistants_page_within_budget(fake: FakeRevox):
+    many = list(_many())
+    fake.set_assistants(many)
+    async with Client(make_server(fake)) as client:
+        with anyio.fail_after(CALL_BUDGET):
+            first = await client.call_tool("list_assistants", {"limit": 100})
+            second = await client.call_tool("list_assistants", {"limit": 100, "cursor": "x"})
+            page = first.structured_content
+            assert page is not None
+            nxt = await client.call_tool("list_assistants", {"limit": 100, "cursor": page["next_cursor"]})
+            one = await client.call_tool("get_assistant", {"assistant_id": many[-1]["id"]})
+            index = await client.read_resource("revox://assistants")
+    for result in (first, nxt, one):
+        assert_ok(result)
+        assert len(result.model_dump_json(by_alias=True).encode()) <= budget.MAX_RESPONSE_BYTES + 2_000
+    assert page["total"] == 10_000
+    assert nxt.structured_content is not None
+    assert {a["id"] for a in page["assistants"]}.isdisjoint(a["id"] for a in nxt.structured_content["assistants"])
+    assert second.is_error is True
+    assert "cursor" in text_of(second)
+    assert one.structured_content is not None
+    assert one.structured_content["id"] == many[-1]["id"]
+    body = json.loads(index.contents[0].text)  # type: ignore[union-attr]
+    assert body["total"] == 10_000
+    assert "list_assistants" in body["truncated"]
+    assert len(index.contents[0].text.encode()) <= budget.MAX_RESPONSE_BYTES  # type: ignore[union-attr]
+    assert [r.path for r in fake.requests] == ["/assistants"]  # one fetch served every call
+
+
+@pytest.mark.anyio
+async def test_a_one_megabyte_prompt_is_summarised_and_read_in_chunks(fake: FakeRevox):
+    [big] = FakeRevox.make_assistants(1, prompt_chars=1_000_000, seed=7)
+    fake.set_assistants([big])
+    args = {"assistant_id": big["id"]}
+    async with Client(make_server(fake)) as client:
+        with anyio.fail_after(CALL_BUDGET):
+            summary = await client.call_tool("get_assistant", args)
+            full = await client.call_tool("get_assistant", {**args, "detail": "full"})
+            chunk = await client.call_tool("get_assistant", {**args, "fields": ["prompt"]})
+            assert chunk.structured_content is not None
+            offset = chunk.structured_content["next_offset"]
+            following = await client.call_tool("get_assistant", {**args, "fields": ["prompt"], "offset": offset})
+            diagnosis = await client.call_tool("diagnose_assistant", args)
+    for result in (summary, full, chunk, following, diagnosis):
+        assert_ok(result)
+        assert len(result.model_dump_json(by_alias=True).encode()) <= budget.MAX_RESPONSE_BYTES + 2_000
+    assert summary.structured_content is not None
+    assert summary.structured_content["summary"]["prompt"]["chars"] == 1_000_000
+    first_part = json.loads(text_of(chunk))["prompt"]
+    second_part = json.loads(text_of(following))["prompt"]
+    assert big["prompt"].startswith(first_part + second_part)
+    assert 0 < offset == len(first_part) < 1_000_000
