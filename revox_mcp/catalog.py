@@ -76,9 +76,9 @@ def encode_cursor(version: str, offset: int, query: str | None) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, version: str, query: str | None) -> int:
+def decode_cursor(cursor: str, version: str, query: str | None, tool: str = "list_assistants") -> int:
     """The offset a cursor points at; InputError if it is malformed, stale or for another query."""
-    restart = "Call list_assistants again without a cursor to start from the first page."
+    restart = f"Call {tool} again without a cursor to start from the first page."
     try:
         padded = cursor.strip() + "=" * (-len(cursor.strip()) % 4)
         prefix, cursor_version, offset_text, tag = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
@@ -90,7 +90,7 @@ def decode_cursor(cursor: str, version: str, query: str | None) -> int:
     if cursor_version != version:
         raise InputError(f"The cursor is stale: the assistant list changed since it was issued. {restart}")
     if tag != _query_tag(query):
-        raise InputError("The cursor belongs to a different query; pass the same query as the first page.")
+        raise InputError(f"The cursor belongs to a different query or tool. {restart}")
     return offset
 
 
