@@ -132,12 +132,13 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
     """Differences between two assistants (redacted), restricted to ``fields`` when given."""
     names = list(dict.fromkeys([*a, *b]))
     if fields is not None:
+        if not fields:  # else "0 differences" would read as "identical"
+            raise InputError('fields is empty: pass field names such as ["prompt"], or omit it.')
         allowed = sorted(KNOWN_FIELDS | set(names))
         unknown = [f for f in fields if f not in allowed]
         if unknown:
-            raise InputError(
-                f"Unknown field(s) {', '.join(map(repr, unknown[:5]))}. Valid fields: {', '.join(allowed)}."
-            )
+            shown = ", ".join(repr(redact(f)[:60]) for f in unknown[:5])  # never echo a huge or secret argument
+            raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")
         names = list(dict.fromkeys(fields))
     else:
         names = [n for n in names if n not in IGNORED]
