@@ -1,0 +1,871 @@
+"""The MCP edge, in-process through the official client: `async with Client(build_server(...))`.
+
+Upstream Revox is mocked with respx (it patches plain httpx, which RevoxClient uses; mcp's own
+traffic goes through httpx2 and is untouched), or with `demo_transport` for the large generated data.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+import respx
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
+
+from revox_mcp.client import RevoxClient, demo_transport
+from revox_mcp.server import build_server
+
+BASE_URL = "https://api.revox.test/api"
+API_KEY = "sk-test-canary-key"
+BODY_CANARY = "UPSTREAM-BODY-CANARY"
+SNAPSHOT = Path(__file__).with_name("snapshots") / "tools_list.json"
+
+_DATA = json.loads(Path(__file__).with_name("fixtures_assistants.json").read_text(encoding="utf-8"))
+ASSISTANTS: list[dict[str, Any]] = _DATA["assistants"]
+BY_ID = {a["id"]: a for a in ASSISTANTS}
+LISTED = [a for a in ASSISTANTS if _DATA["fixture_index"][a["id"]]["appears_in_list"]]
+LISTED_IDS = [a["id"] for a in LISTED]
+SUB_ID = next(a["id"] for a in ASSISTANTS if a["id"] not in LISTED_IDS)
+BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
+FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+SECRETS_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
+TEMPLATE = ResourceTemplateReference(uri="revox://assistants/{assistant_id}")
+
+# Every response must fit this, whatever the data (about 8k tokens).
+MAX_RESPONSE_BYTES = 32_000
+# tools/list is paid at every session start (about 4k tokens at most).
+MAX_TOOLS_LIST_BYTES = 16_000
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _no_sleep(_seconds: float) -> None:
+    """Retries and backoff still happen, but tests never wait for them."""
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand, so the cache TTL expires without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_server(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    cache_ttl: float = 30.0,
+    clock: Callable[[], float] | None = None,
+) -> MCPServer:
+    def factory() -> RevoxClient:
+        extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
+        return RevoxClient(
+            api_key=API_KEY, base_url=BASE_URL, transport=transport, cache_ttl=cache_ttl, sleep=_no_sleep, **extra
+        )
+
+    return build_server(factory)
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def wire_bytes(result: CallToolResult) -> int:
+    """Size of the whole result as the SDK serialises it for the wire."""
+    return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
+
+
+def assert_clean(output: str) -> None:
+    """No traceback, fixture secret, API key or upstream error body in what the model sees."""
+    assert "Traceback" not in output
+    assert "FAKE" not in output
+    assert API_KEY not in output
+    assert BODY_CANARY not in output
+
+
+def assert_ok(result: CallToolResult) -> None:
+    assert result.is_error is False, text_of(result)
+    assert_clean(text_of(result))
+    assert_clean(json.dumps(result.structured_content))
+
+
+class FakeRevox:
+    """What the respx routes answer: swap ``listed``/``by_id`` to change upstream, set ``fault`` to break it."""
+
+    def __init__(self) -> None:
+        self.listed: list[dict[str, Any]] = list(LISTED)
+        self.by_id: dict[str, dict[str, Any]] = dict(BY_ID)
+        self.fault: Callable[[httpx.Request], httpx.Response] | None = None
+        self.list_route: respx.Route
+        self.one_route: respx.Route
+
+    def listing(self, request: httpx.Request) -> httpx.Response:
+        if self.fault is not None:
+            return self.fault(request)
+        return httpx.Response(200, json={"assistants": self.listed})
+
+    def one(self, request: httpx.Request, assistant_id: str) -> httpx.Response:
+        if self.fault is not None:
+            return self.fault(request)
+        found = self.by_id.get(unquote(assistant_id))
+        if found is None:
+            return httpx.Response(404, json={"error": f"{BODY_CANARY} no assistant {API_KEY}"})
+        return httpx.Response(200, json=found)
+
+    @property
+    def calls(self) -> int:
+        return self.list_route.call_count + self.one_route.call_count
+
+
+@pytest.fixture
+def api() -> Iterator[FakeRevox]:
+    fake = FakeRevox()
+    with respx.mock(assert_all_called=False) as router:
+        fake.list_route = router.get(f"{BASE_URL}/assistants", name="list").mock(side_effect=fake.listing)
+        fake.one_route = router.get(
+            url__regex=rf"^{re.escape(BASE_URL)}/assistants/(?P<assistant_id>[^/?#]+)$", name="one"
+        ).mock(side_effect=fake.one)
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server() -> MCPServer:
+    """One server for the module: each `Client(server)` session still gets its own RevoxClient and cache."""
+    return make_server()
+
+
+def generated_assistants(count: int) -> list[dict[str, Any]]:
+    """``count`` copies of the fixtures, each with a new id and a numbered name."""
+    out = []
+    for index in range(count):
+        clone = copy.deepcopy(ASSISTANTS[index % len(ASSISTANTS)])
+        clone["id"] = f"{index:08x}-0000-4000-8000-{index:012x}"
+        clone["name"] = f"{clone.get('name') or 'Assistant'} #{index}"
+        out.append(clone)
+    return out
+
+
+# --------------------------------------------------------------------------- tools/list
+
+
+async def _tools_wire(server: MCPServer) -> list[dict[str, Any]]:
+    async with Client(server) as client:
+        return [tool.model_dump(by_alias=True, exclude_none=True) for tool in (await client.list_tools()).tools]
+
+
+@pytest.mark.anyio
+async def test_tools_list_matches_the_snapshot(server: MCPServer):
+    """Any change to names, descriptions or schemas shows up here; UPDATE_SNAPSHOTS=1 rewrites the file."""
+    wire = await _tools_wire(server)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(wire, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert SNAPSHOT.exists(), "no snapshot yet: run pytest with UPDATE_SNAPSHOTS=1"
+    assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == wire, "tools/list changed: UPDATE_SNAPSHOTS=1 to accept"
+
+
+@pytest.mark.anyio
+async def test_tools_are_read_only_titled_and_schema_constrained(server: MCPServer):
+    tools = {tool["name"]: tool for tool in await _tools_wire(server)}
+    assert list(tools)[:2] == ["list_assistants", "get_assistant"]  # the entry points come first
+    assert tools["list_assistants"]["title"] == "List Revox assistants"
+    assert tools["get_assistant"]["title"] == "Get a Revox assistant"
+    for tool in tools.values():
+        assert tool["annotations"] == {
+            "readOnlyHint": True,
+            "destructiveHint": False,
+            "idempotentHint": True,
+            "openWorldHint": True,
+        }
+        assert tool["description"]
+        assert tool["outputSchema"]["type"] == "object"
+        for name, prop in tool["inputSchema"]["properties"].items():
+            assert prop.get("description"), f"{tool['name']}.{name} has no description"
+        assert "ctx" not in tool["inputSchema"]["properties"]
+
+    listing = tools["list_assistants"]["inputSchema"]
+    assert set(listing["properties"]) == {"query", "limit", "cursor"}
+    assert "required" not in listing
+    limit = listing["properties"]["limit"]
+    assert (limit["type"], limit["minimum"], limit["maximum"], limit["default"]) == ("integer", 1, 100, 20)
+    assert tools["list_assistants"]["outputSchema"]["required"] == ["assistants", "total"]
+
+    getter = tools["get_assistant"]["inputSchema"]
+    assert set(getter["properties"]) == {"assistant_id", "detail", "fields", "offset"}
+    assert getter["required"] == ["assistant_id"]
+    assert getter["properties"]["detail"]["enum"] == ["summary", "full"]
+    assert getter["properties"]["detail"]["default"] == "summary"
+    assert getter["properties"]["offset"]["minimum"] == 0
+    assert tools["get_assistant"]["outputSchema"]["required"] == ["id"]
+
+
+@pytest.mark.anyio
+async def test_tools_list_stays_small(server: MCPServer):
+    """What every session pays up front, as compact UTF-8 JSON of {"tools": [...]}."""
+    size = len(compact({"tools": await _tools_wire(server)}).encode())
+    assert size <= MAX_TOOLS_LIST_BYTES, size
+
+
+# --------------------------------------------------------------------------- list_assistants
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_list_assistants_default_page_has_every_listed_assistant(api: FakeRevox, server: MCPServer, mode: str):
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("list_assistants", {})
+    assert_ok(result)
+    page = result.structured_content
+    assert page is not None
+    assert [a["id"] for a in page["assistants"]] == LISTED_IDS
+    assert page["total"] == 8
+    assert page.get("next_cursor") is None
+    assert SUB_ID not in text_of(result)
+    text = text_of(result)
+    assert text.startswith("8 of 8 assistants")
+    for assistant_id in LISTED_IDS:
+        assert assistant_id in text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("relance", [FRENCH_ID]),
+        ("RELANCE IMPAYÉS", [FRENCH_ID]),
+        ("0F8E2C1A", [BASELINE_ID]),
+        ("4e5f-9a0b", [BASELINE_ID]),
+        ("real", ["3c6d5e4f-3a2b-4c1d-8e0f-9a8b7c6d5e64", "5e4f3a2b-1c0d-4e9f-8a7b-6c5d4e3f2a66"]),
+        ("buyer intake", []),  # the sub-assistant is not in the list, so the query cannot find it
+        ("no such thing", []),
+    ],
+)
+async def test_list_assistants_query_matches_name_or_id_case_insensitively(
+    api: FakeRevox, server: MCPServer, query: str, expected: list[str]
+):
+    async with Client(server) as client:
+        result = await client.call_tool("list_assistants", {"query": query})
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert [a["id"] for a in result.structured_content["assistants"]] == expected
+    assert result.structured_content["total"] == len(expected)
+    if not expected:
+        assert "without query" in text_of(result)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_pagination_with_limit_3_visits_every_assistant_once(api: FakeRevox, server: MCPServer, mode: str):
+    seen: list[str] = []
+    sizes: list[int] = []
+    cursor: str | None = None
+    async with Client(server, mode=mode) as client:
+        for _ in range(10):
+            args: dict[str, Any] = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+            result = await client.call_tool("list_assistants", args)
+            assert_ok(result)
+            page = result.structured_content
+            assert page is not None
+            assert page["total"] == 8
+            sizes.append(len(page["assistants"]))
+            seen += [a["id"] for a in page["assistants"]]
+            cursor = page.get("next_cursor")
+            if cursor is None:
+                break
+            assert cursor in text_of(result)  # the text tells the model how to go on
+    assert sizes == [3, 3, 2]
+    assert seen == LISTED_IDS
+    assert api.list_route.call_count == 1  # later pages come from the cached list
+
+
+# --------------------------------------------------------------------------- get_assistant
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_get_assistant_summary_by_default(api: FakeRevox, server: MCPServer, mode: str):
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("get_assistant", {"assistant_id": SECRETS_ID})
+    assert_ok(result)
+    view = result.structured_content
+    assert view is not None
+    assert view["id"] == SECRETS_ID
+    assert view["name"] == "Inbound Support - BYO LLM + CRM tools"
+    assert "fields" not in view
+    summary = view["summary"]
+    assert summary["llm"]["type"] == "custom"
+    assert summary["llm"]["api_key_set"] is True
+    assert [tool["name"] for tool in summary["custom_tools"]] == ["lookup_order", "create_ticket"]
+    assert summary["custom_tools"][1]["headers"] == ["X-Api-Key", "Content-Type"]  # names only
+    assert 'detail="full"' in text_of(result)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_get_assistant_full_is_the_whole_redacted_configuration(api: FakeRevox, server: MCPServer, mode: str):
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("get_assistant", {"assistant_id": SECRETS_ID, "detail": "full"})
+    assert_ok(result)
+    config = json.loads(text_of(result))
+    assert list(config) == list(BY_ID[SECRETS_ID])
+    assert result.structured_content is not None
+    assert result.structured_content["fields"] == list(BY_ID[SECRETS_ID])
+    assert config["llm_model"]["api_key"] == "[REDACTED]"
+    assert config["custom_tools"][0]["headers"][0]["key"] == "Authorization"
+    assert config["custom_tools"][0]["headers"][0]["value"] == "[REDACTED]"
+    assert config["name"] == BY_ID[SECRETS_ID]["name"]
+
+
+@pytest.mark.anyio
+async def test_get_assistant_fields_returns_only_those_fields(api: FakeRevox, server: MCPServer):
+    async with Client(server) as client:
+        prompt = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, "fields": ["prompt"]})
+        as_json_string = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, "fields": '["prompt"]'})
+        tools_and_voice = await client.call_tool(
+            "get_assistant", {"assistant_id": SECRETS_ID, "fields": ["custom_tools", "voice"]}
+        )
+    for result in (prompt, as_json_string, tools_and_voice):
+        assert_ok(result)
+    assert json.loads(text_of(prompt)) == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
+    assert prompt.structured_content is not None
+    assert prompt.structured_content["fields"] == ["prompt"]
+    assert "next_offset" not in prompt.structured_content
+    assert "summary" not in prompt.structured_content
+    assert text_of(as_json_string) == text_of(prompt)
+    assert as_json_string.structured_content == prompt.structured_content
+
+    picked = json.loads(text_of(tools_and_voice))
+    assert list(picked) == ["custom_tools", "voice"]
+    assert picked["voice"] == BY_ID[SECRETS_ID]["voice"]
+    assert [tool["name"] for tool in picked["custom_tools"]] == ["lookup_order", "create_ticket"]
+    assert tools_and_voice.structured_content is not None
+    assert tools_and_voice.structured_content["fields"] == ["custom_tools", "voice"]
+
+
+@pytest.mark.anyio
+async def test_sub_assistant_missing_from_the_list_is_reachable_by_id(api: FakeRevox, server: MCPServer):
+    async with Client(server) as client:
+        listed = await client.call_tool("list_assistants", {})
+        result = await client.call_tool("get_assistant", {"assistant_id": SUB_ID})
+        resource = await client.read_resource(f"revox://assistants/{SUB_ID}")
+    assert listed.structured_content is not None
+    assert SUB_ID not in [a["id"] for a in listed.structured_content["assistants"]]
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert result.structured_content["id"] == SUB_ID
+    assert result.structured_content["name"] == "Buyer intake (step of flow)"
+    assert json.loads(resource.contents[0].text)["id"] == SUB_ID  # type: ignore[union-attr]
+    assert api.one_route.call_count == 1  # fetched once, then cached
+
+
+@pytest.mark.anyio
+async def test_get_assistant_trims_surrounding_whitespace_of_a_pasted_id(api: FakeRevox, server: MCPServer):
+    async with Client(server) as client:
+        result = await client.call_tool("get_assistant", {"assistant_id": f"  {BASELINE_ID}\n"})
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert result.structured_content["id"] == BASELINE_ID
+
+
+# --------------------------------------------------------------------------- resources and completion
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_resources_index_and_one_assistant(api: FakeRevox, server: MCPServer, mode: str):
+    async with Client(server, mode=mode) as client:
+        resources = (await client.list_resources()).resources
+        templates = (await client.list_resource_templates()).resource_templates
+        index = await client.read_resource("revox://assistants")
+        one = await client.read_resource(f"revox://assistants/{SECRETS_ID}")
+    assert [(r.uri, r.name, r.mime_type) for r in resources] == [
+        ("revox://assistants", "assistants", "application/json")
+    ]
+    assert [(t.uri_template, t.name, t.mime_type) for t in templates] == [
+        ("revox://assistants/{assistant_id}", "assistant", "application/json")
+    ]
+    assert index.contents[0].mime_type == "application/json"
+    body = json.loads(index.contents[0].text)  # type: ignore[union-attr]
+    assert body["total"] == 8
+    assert [a["id"] for a in body["assistants"]] == LISTED_IDS
+    assert "stale" not in body
+    assert "truncated" not in body
+    config = json.loads(one.contents[0].text)  # type: ignore[union-attr]
+    assert config["id"] == SECRETS_ID
+    assert config["llm_model"]["api_key"] == "[REDACTED]"
+    for contents in (index.contents[0], one.contents[0]):
+        assert_clean(contents.text)  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("0f8", [BASELINE_ID]),
+        ("0F8E", [BASELINE_ID]),
+        ("relance", [FRENCH_ID]),
+        ("RELANCE imp", [FRENCH_ID]),
+        ("Real", ["3c6d5e4f-3a2b-4c1d-8e0f-9a8b7c6d5e64", "5e4f3a2b-1c0d-4e9f-8a7b-6c5d4e3f2a66"]),
+        ("", LISTED_IDS),
+        ("zzz", []),
+    ],
+)
+async def test_completion_of_assistant_id_by_id_or_name_prefix(
+    api: FakeRevox, server: MCPServer, prefix: str, expected: list[str]
+):
+    async with Client(server) as client:
+        completion = (await client.complete(TEMPLATE, {"name": "assistant_id", "value": prefix})).completion
+    assert completion.values == expected
+    assert completion.total == len(expected)
+    assert completion.has_more is False
+
+
+@pytest.mark.anyio
+async def test_completion_is_empty_rather_than_an_error_when_revox_fails(api: FakeRevox, server: MCPServer):
+    api.fault = lambda _request: httpx.Response(500, text=BODY_CANARY)
+    async with Client(server) as client:
+        completion = (await client.complete(TEMPLATE, {"name": "assistant_id", "value": "0f"})).completion
+    assert completion.values == []
+
+
+# --------------------------------------------------------------------------- upstream failures
+
+
+def _raise(exc_type: type[httpx.TransportError]) -> Callable[[httpx.Request], httpx.Response]:
+    def fault(request: httpx.Request) -> httpx.Response:
+        raise exc_type(f"{BODY_CANARY} {API_KEY}", request=request)
+
+    return fault
+
+
+def _respond(status: int, **kwargs: Any) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda _request: httpx.Response(status, **kwargs)
+
+
+_ERROR_BODY = {"error": f"{BODY_CANARY} leaked key {API_KEY} FAKE-secret"}
+
+# name -> (fault, upstream attempts per call, words the message must contain: cause and remedy)
+UPSTREAM_FAILURES: dict[str, tuple[Callable[[httpx.Request], httpx.Response], int, list[str]]] = {
+    "401": (_respond(401, json=_ERROR_BODY), 1, ["rejected the api key", "http 401", "revox_api_key"]),
+    "403": (_respond(403, json=_ERROR_BODY), 1, ["rejected the api key", "http 403", "revox_api_key"]),
+    "429 long Retry-After": (
+        _respond(429, json=_ERROR_BODY, headers={"Retry-After": "3600"}),
+        1,  # too long to wait inside a tool call: reported, not slept
+        ["rate limiting", "429", "retry after 3601 s"],
+    ),
+    "500 after retries": (_respond(500, json=_ERROR_BODY), 3, ["unavailable", "http 500", "retry in a minute"]),
+    "503 html": (
+        _respond(503, text=f"<html>{BODY_CANARY}</html>", headers={"content-type": "text/html"}),
+        3,
+        ["unavailable", "http 503", "retry"],
+    ),
+    "timeout": (_raise(httpx.ReadTimeout), 3, ["did not answer in time", "retry"]),
+    "connection refused": (_raise(httpx.ConnectError), 3, ["could not reach revox", "revox_base_url"]),
+    "invalid json": (
+        _respond(200, text=f"<html>{BODY_CANARY} {API_KEY}</html>", headers={"content-type": "text/html"}),
+        1,
+        ["not valid json", "retry", "revox_base_url"],
+    ),
+    "wrong shape": (
+        _respond(200, json={"data": [{"name": BODY_CANARY}], "token": "FAKE"}),
+        1,
+        ["unexpected answer", "expected", "retry"],
+    ),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize("failure", list(UPSTREAM_FAILURES))
+@pytest.mark.parametrize("tool", ["list_assistants", "get_assistant"])
+async def test_upstream_failure_is_a_tool_error_then_the_session_recovers(
+    api: FakeRevox, server: MCPServer, failure: str, tool: str, mode: str
+):
+    fault, attempts, words = UPSTREAM_FAILURES[failure]
+    args = {"assistant_id": BASELINE_ID} if tool == "get_assistant" else {}
+    async with Client(server, mode=mode) as client:
+        api.fault = fault
+        result = await client.call_tool(tool, args)
+        assert result.is_error is True
+        message = text_of(result)
+        assert_clean(message)
+        for word in words:
+            assert word in message.lower(), message
+        assert api.calls == attempts
+
+        api.fault = None
+        assert_ok(await client.call_tool(tool, args))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("failure", list(UPSTREAM_FAILURES))
+@pytest.mark.parametrize("uri", ["revox://assistants", f"revox://assistants/{BASELINE_ID}"])
+async def test_upstream_failure_is_a_resource_error_then_the_session_recovers(
+    api: FakeRevox, server: MCPServer, failure: str, uri: str
+):
+    fault, _attempts, words = UPSTREAM_FAILURES[failure]
+    async with Client(server) as client:
+        api.fault = fault
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource(uri)
+        assert caught.value.code == -32603  # ResourceError: an internal error, with our message
+        message = str(caught.value)
+        assert_clean(message + json.dumps(caught.value.data))
+        for word in words:
+            assert word in message.lower(), message
+
+        api.fault = None
+        ok = await client.read_resource(uri)
+        assert json.loads(ok.contents[0].text)  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_unknown_id_points_to_list_assistants(api: FakeRevox, server: MCPServer, mode: str):
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("get_assistant", {"assistant_id": "asst_does_not_exist"})
+        assert result.is_error is True
+        message = text_of(result)
+        assert_clean(message)
+        assert "asst_does_not_exist" in message
+        assert "list_assistants" in message
+
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("revox://assistants/asst_does_not_exist")
+        assert caught.value.code == -32602
+        assert "list_assistants" in str(caught.value)
+        assert_clean(str(caught.value))
+
+        assert_ok(await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID}))
+
+
+@pytest.mark.anyio
+async def test_listing_404_points_at_the_base_url(api: FakeRevox, server: MCPServer):
+    api.fault = _respond(404, json=_ERROR_BODY)
+    async with Client(server) as client:
+        result = await client.call_tool("list_assistants", {})
+    assert result.is_error is True
+    assert_clean(text_of(result))
+    assert "REVOX_BASE_URL" in text_of(result)
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+# (tool, arguments, words the message must contain)
+BAD_INPUTS: dict[str, tuple[str, dict[str, Any], list[str]]] = {
+    "empty id": ("get_assistant", {"assistant_id": ""}, ["assistant_id", "at least 1 character"]),
+    "whitespace id": ("get_assistant", {"assistant_id": " \t "}, ["assistant_id is empty", "list_assistants"]),
+    "id with NUL": ("get_assistant", {"assistant_id": "0f8e\x00../x"}, ["control", "list_assistants"]),
+    "id with newline inside": ("get_assistant", {"assistant_id": "0f8e\n2c1a"}, ["control", "list_assistants"]),
+    "id with zero-width space": ("get_assistant", {"assistant_id": "0f8e\u200b2c1a"}, ["invisible", "list_assistants"]),
+    "300-char id": ("get_assistant", {"assistant_id": "a" * 300}, ["assistant_id", "at most 200 characters"]),
+    "detail not in enum": ("get_assistant", {"assistant_id": BASELINE_ID, "detail": "all"}, ["'summary' or 'full'"]),
+    "unknown field": (
+        "get_assistant",
+        {"assistant_id": BASELINE_ID, "fields": ["nope"]},
+        ["unknown field", "'nope'", "valid fields", "prompt", "custom_tools", "voice"],
+    ),
+    "empty fields": ("get_assistant", {"assistant_id": BASELINE_ID, "fields": []}, ["fields is empty", "prompt"]),
+    "fields not a list": (
+        "get_assistant",
+        {"assistant_id": BASELINE_ID, "fields": "[broken"},
+        ["fields", "valid list"],
+    ),
+    "offset without fields": (
+        "get_assistant",
+        {"assistant_id": BASELINE_ID, "offset": 10},
+        ["offset", 'fields=["prompt"]'],
+    ),
+    "offset with two fields": (
+        "get_assistant",
+        {"assistant_id": BASELINE_ID, "fields": ["prompt", "name"], "offset": 10},
+        ["exactly one field"],
+    ),
+    "offset past the end": (
+        "get_assistant",
+        {"assistant_id": BASELINE_ID, "fields": ["prompt"], "offset": 10**6},
+        ["past the end", "prompt"],
+    ),
+    "negative offset": ("get_assistant", {"assistant_id": BASELINE_ID, "offset": -1}, ["offset", "0"]),
+    "limit 0": ("list_assistants", {"limit": 0}, ["limit", "greater than or equal to 1"]),
+    "limit 101": ("list_assistants", {"limit": 101}, ["limit", "less than or equal to 100"]),
+    "malformed cursor": ("list_assistants", {"cursor": "%%%not-base64"}, ["cursor", "without a cursor"]),
+    "forged cursor": ("list_assistants", {"cursor": "YzI6YWJjOjA6ZGVhZGJlZWY"}, ["cursor", "without a cursor"]),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+async def test_bad_input_is_a_tool_error_naming_the_fix(api: FakeRevox, server: MCPServer, case: str):
+    tool, args, words = BAD_INPUTS[case]
+    async with Client(server) as client:
+        result = await client.call_tool(tool, args)
+        assert result.is_error is True
+        message = text_of(result)
+        assert_clean(message)
+        for word in words:
+            assert word.lower() in message.lower(), message
+        if case.endswith("id") or case.startswith("id "):
+            assert api.calls == 0  # a bad id never reaches Revox
+        assert_ok(await client.call_tool(tool, {"assistant_id": BASELINE_ID} if tool == "get_assistant" else {}))
+
+
+@pytest.mark.anyio
+async def test_stale_cursor_after_the_list_changed_says_to_restart(api: FakeRevox):
+    async with Client(make_server(cache_ttl=0)) as client:  # TTL 0: every page refetches the list
+        first = await client.call_tool("list_assistants", {"limit": 3})
+        assert first.structured_content is not None
+        cursor = first.structured_content["next_cursor"]
+        changed = dict(LISTED[4], updated_at="2026-03-01T00:00:00Z")
+        api.listed = [*LISTED[:4], changed, *LISTED[5:]]
+
+        result = await client.call_tool("list_assistants", {"limit": 3, "cursor": cursor})
+        assert result.is_error is True
+        assert "stale" in text_of(result)
+        assert "without a cursor" in text_of(result)
+        assert_clean(text_of(result))
+
+        restart = await client.call_tool("list_assistants", {"limit": 3})
+        assert_ok(restart)
+        assert restart.structured_content is not None
+        assert restart.structured_content["next_cursor"] != cursor
+
+
+@pytest.mark.anyio
+async def test_cursor_from_another_query_is_refused(api: FakeRevox, server: MCPServer):
+    async with Client(server) as client:
+        first = await client.call_tool("list_assistants", {"query": "e", "limit": 1})
+        assert first.structured_content is not None
+        cursor = first.structured_content["next_cursor"]
+        assert cursor
+        result = await client.call_tool("list_assistants", {"query": "a", "limit": 1, "cursor": cursor})
+        assert result.is_error is True
+        assert "different query" in text_of(result)
+        same = await client.call_tool("list_assistants", {"query": "E", "limit": 1, "cursor": cursor})
+        assert_ok(same)  # the query is compared case-insensitively, like the match
+
+
+# --------------------------------------------------------------------------- stale-if-error
+
+
+@pytest.mark.anyio
+async def test_expired_list_is_served_stale_with_a_note_when_revox_fails(api: FakeRevox):
+    clock = FakeClock()
+    async with Client(make_server(cache_ttl=10, clock=clock)) as client:
+        assert_ok(await client.call_tool("list_assistants", {}))
+        clock.now += 60
+        api.fault = _respond(503, text=BODY_CANARY)
+
+        result = await client.call_tool("list_assistants", {})
+        assert_ok(result)
+        page = result.structured_content
+        assert page is not None
+        assert page["stale"] is True
+        assert page["age_seconds"] == 60
+        assert [a["id"] for a in page["assistants"]] == LISTED_IDS
+        assert "NOTE" in text_of(result)
+        assert "60 s old" in text_of(result)
+
+        index = json.loads((await client.read_resource("revox://assistants")).contents[0].text)  # type: ignore[union-attr]
+        assert index["stale"] is True
+        assert index["total"] == 8
+    assert api.list_route.call_count == 1 + 3 + 3  # one good fetch, then two failed refreshes with retries
+
+
+@pytest.mark.anyio
+async def test_expired_list_is_not_served_when_the_key_is_rejected(api: FakeRevox):
+    clock = FakeClock()
+    async with Client(make_server(cache_ttl=10, clock=clock)) as client:
+        assert_ok(await client.call_tool("list_assistants", {}))
+        clock.now += 60
+        api.fault = _respond(401, json=_ERROR_BODY)
+        result = await client.call_tool("list_assistants", {})
+    assert result.is_error is True
+    assert "REVOX_API_KEY" in text_of(result)
+
+
+@pytest.mark.anyio
+async def test_a_field_read_after_the_cache_expired_shows_the_new_value(api: FakeRevox):
+    """Answers may be memoised per cached object, never past the cache's own TTL."""
+    clock = FakeClock()
+    args = {"assistant_id": BASELINE_ID, "fields": ["prompt"]}
+    async with Client(make_server(cache_ttl=10, clock=clock)) as client:
+        await client.call_tool("list_assistants", {})
+        before = await client.call_tool("get_assistant", args)
+        assert json.loads(text_of(before)) == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
+        api.by_id = dict(BY_ID) | {BASELINE_ID: dict(BY_ID[BASELINE_ID], prompt="Rewritten prompt.")}
+        assert text_of(await client.call_tool("get_assistant", args)) == text_of(before)  # still fresh
+        clock.now += 60
+        after = await client.call_tool("get_assistant", args)
+    assert json.loads(text_of(after)) == {"prompt": "Rewritten prompt."}
+
+
+# --------------------------------------------------------------------------- secrets never leave
+
+
+@pytest.mark.anyio
+async def test_no_fixture_secret_or_api_key_in_any_answer(api: FakeRevox, server: MCPServer):
+    """Every fixture secret contains FAKE: no tool variant or resource may show one."""
+    assert "FAKE" in json.dumps(ASSISTANTS)  # the canary is really there to leak
+    outputs: list[str] = []
+    async with Client(server) as client:
+        listed = await client.call_tool("list_assistants", {"limit": 100})
+        outputs += [text_of(listed), json.dumps(listed.structured_content)]
+        outputs.append((await client.read_resource("revox://assistants")).contents[0].text)  # type: ignore[union-attr]
+        for assistant_id, assistant in BY_ID.items():
+            variants: list[dict[str, Any]] = [{}, {"detail": "full"}, {"fields": list(assistant)}]
+            variants += [{"fields": [name]} for name in assistant]
+            for extra in variants:
+                result = await client.call_tool("get_assistant", {"assistant_id": assistant_id, **extra})
+                assert result.is_error is False, (assistant_id, extra, text_of(result))
+                outputs += [text_of(result), json.dumps(result.structured_content)]
+            resource = await client.read_resource(f"revox://assistants/{assistant_id}")
+            outputs.append(resource.contents[0].text)  # type: ignore[union-attr]
+    assert len(outputs) > 500
+    for output in outputs:
+        assert "FAKE" not in output
+        assert API_KEY not in output
+
+
+# --------------------------------------------------------------------------- compactness and budgets
+
+
+@pytest.mark.anyio
+async def test_default_page_is_a_small_fraction_of_the_raw_api_json(api: FakeRevox, server: MCPServer):
+    raw = len(compact({"assistants": LISTED}).encode())
+    async with Client(server) as client:
+        result = await client.call_tool("list_assistants", {})
+    text = len(text_of(result).encode())
+    structured = len(compact(result.structured_content).encode())
+    # When written: raw 34,154 B, text 1,724 B (5.0%), structured 2,429 B (7.1%).
+    assert structured <= raw * 0.10, (structured, raw)
+    assert text <= raw * 0.10, (text, raw)
+
+
+@pytest.mark.anyio
+async def test_non_ascii_names_are_sent_as_themselves(api: FakeRevox, server: MCPServer):
+    async with Client(server) as client:
+        listed = await client.call_tool("list_assistants", {"query": "relance"})
+        full = await client.call_tool("get_assistant", {"assistant_id": FRENCH_ID, "detail": "full"})
+        summary = await client.call_tool("get_assistant", {"assistant_id": FRENCH_ID})
+        index = (await client.read_resource("revox://assistants")).contents[0].text  # type: ignore[union-attr]
+        one = (await client.read_resource(f"revox://assistants/{FRENCH_ID}")).contents[0].text  # type: ignore[union-attr]
+    outputs = [text_of(listed), text_of(full), text_of(summary), index, one]
+    outputs += [result.model_dump_json(by_alias=True) for result in (listed, full, summary)]
+    for output in outputs:
+        assert "Relance impayés" in output
+        assert "\\u00e9" not in output
+
+
+@pytest.mark.anyio
+async def test_no_answer_passes_the_budget_with_3000_assistants():
+    many = generated_assistants(3_000)
+    server = make_server(transport=demo_transport(many, {a["id"] for a in many}))
+    seen: list[str] = []
+    async with Client(server) as client:
+        cursor: str | None = None
+        for _ in range(3_000):
+            args: dict[str, Any] = {"limit": 100} | ({"cursor": cursor} if cursor else {})
+            result = await client.call_tool("list_assistants", args)
+            assert result.is_error is False, text_of(result)
+            assert wire_bytes(result) <= MAX_RESPONSE_BYTES
+            page = result.structured_content
+            assert page is not None
+            assert page["total"] == 3_000
+            assert page["assistants"]  # always progress, even when the budget shortens the page
+            seen += [a["id"] for a in page["assistants"]]
+            cursor = page.get("next_cursor")
+            if cursor is None:
+                break
+
+        narrowed = await client.call_tool("list_assistants", {"query": "#29", "limit": 100})
+        assert narrowed.structured_content is not None
+        assert narrowed.structured_content["total"] == 111
+        assert wire_bytes(narrowed) <= MAX_RESPONSE_BYTES
+
+        index = (await client.read_resource("revox://assistants")).contents[0].text  # type: ignore[union-attr]
+        body = json.loads(index)
+        assert body["total"] == 3_000
+        assert "cursor" in body["truncated"]
+        assert len(index.encode()) <= MAX_RESPONSE_BYTES
+
+        for assistant in many[:9]:
+            for extra in ({}, {"detail": "full"}):
+                result = await client.call_tool("get_assistant", {"assistant_id": assistant["id"], **extra})
+                assert result.is_error is False
+                assert wire_bytes(result) <= MAX_RESPONSE_BYTES
+    assert sorted(seen) == sorted(a["id"] for a in many)
+    assert len(seen) == len(set(seen))
+
+
+def _megabyte_prompt() -> str:
+    # Multi-byte characters, an astral emoji and JSON escapes, so cuts are tested at awkward places.
+    line = 'Ligne {i}: «impayés» — ¿cómo está? 👋 "quoted" \\ back\\slash\ttab\n'
+    parts: list[str] = []
+    size = 0
+    index = 0
+    while size < 1_000_000:
+        parts.append(line.format(i=index))
+        size += len(parts[-1])
+        index += 1
+    return "".join(parts)
+
+
+@pytest.mark.anyio
+async def test_a_1mb_prompt_is_read_in_chunks_that_reassemble_exactly():
+    prompt = _megabyte_prompt()
+    big = dict(BY_ID[BASELINE_ID], prompt=prompt)
+    server = make_server(transport=demo_transport([big], {BASELINE_ID}))
+    chunks: list[str] = []
+    async with Client(server) as client:
+        offset: int | None = 0
+        calls = 0
+        while offset is not None:
+            calls += 1
+            assert calls < 200
+            args: dict[str, Any] = {"assistant_id": BASELINE_ID, "fields": ["prompt"], "offset": offset}
+            result = await client.call_tool("get_assistant", args)
+            assert result.is_error is False, text_of(result)
+            assert wire_bytes(result) <= MAX_RESPONSE_BYTES
+            assert result.structured_content is not None
+            assert result.structured_content["cut"] == ["prompt"]
+            chunks.append(json.loads(text_of(result))["prompt"])
+            offset = result.structured_content.get("next_offset")
+            if offset is not None:
+                assert offset == sum(len(c) for c in chunks)
+        assert "".join(chunks) == prompt
+
+        listed = await client.call_tool("list_assistants", {})
+        summary = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID})
+        full = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, "detail": "full"})
+        resource = (await client.read_resource(f"revox://assistants/{BASELINE_ID}")).contents[0].text  # type: ignore[union-attr]
+    for result in (listed, summary, full):
+        assert result.is_error is False
+        assert wire_bytes(result) <= MAX_RESPONSE_BYTES
+    assert full.structured_content is not None
+    assert full.structured_content["cut"] == ["prompt"]
+    assert "offset" in json.loads(text_of(full))["prompt"][-200:]  # the cut marker says how to read on
+    assert len(resource.encode()) <= MAX_RESPONSE_BYTES
