@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from .errors import InputError
 from .redaction import redact
-from .summary import KNOWN_FIELDS
+from .summary import KNOWN_FIELDS, lean_schema
 
 # Bookkeeping that always differs between two assistants and says nothing about behaviour.
 IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "position", "prompt_flow")
@@ -28,7 +28,7 @@ _IDENTITY_KEYS = ("name", "label", "key", "id", "question")
 
 
 class Change(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
     path: str
     kind: Literal["changed", "added", "removed"] = Field(description="added: only in B; removed: only in A")
     a: Any = None
@@ -47,7 +47,7 @@ class Change(BaseModel):
 
 
 class Comparison(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
     a: dict[str, str | None] = Field(description="id and name of assistant A")
     b: dict[str, str | None] = Field(description="id and name of assistant B")
     changes: list[Change]

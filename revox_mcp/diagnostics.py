@@ -33,15 +33,18 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeGuard
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from revox_mcp.redaction import redact_text
+from revox_mcp.summary import lean_schema
 
 Severity = Literal["error", "warning", "info"]
 
 
 class Finding(BaseModel):
     """One problem found in an assistant."""
+
+    model_config = ConfigDict(json_schema_extra=lean_schema)
 
     rule: str
     severity: Severity
@@ -52,6 +55,8 @@ class Finding(BaseModel):
 
 class VariableUse(BaseModel):
     """A ``{{variable}}`` that calls must supply, and the fields that use it."""
+
+    model_config = ConfigDict(json_schema_extra=lean_schema)
 
     name: str
     sources: list[str]

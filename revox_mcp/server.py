@@ -53,7 +53,7 @@ from .service import (
     StatusView,
     Troubleshooting,
 )
-from .summary import dump
+from .summary import dump, lean_optional
 
 log = logging.getLogger(__name__)
 
@@ -92,36 +92,37 @@ AssistantIdArg = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        description="Assistant id, as listed by list_assistants (e.g. 0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61).",
+        description="Assistant id, from list_assistants.",
     ),
 ]
 QueryArg = Annotated[
     str | None,
-    Field(max_length=200, description="Case-insensitive text to find in the assistant name or id."),
+    Field(
+        max_length=200,
+        description="Text to find in the name or id (case-insensitive).",
+        json_schema_extra=lean_optional,
+    ),
 ]
 LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
 CursorArg = Annotated[
     str | None,
-    Field(max_length=500, description="next_cursor from the previous page; omit for the first page."),
+    Field(max_length=500, description="next_cursor of the previous page.", json_schema_extra=lean_optional),
 ]
 DetailArg = Annotated[
     Literal["summary", "full"],
-    Field(description='"summary" (default): what matters for behaviour. "full": the whole redacted configuration.'),
+    Field(description='"full": the whole redacted configuration.'),
 ]
 FieldsArg = Annotated[
     list[str] | None,
-    Field(
-        max_length=60,
-        description='Only these top-level fields, redacted, e.g. ["prompt"] or ["custom_tools", "voice"].',
-    ),
+    Field(max_length=60, description='Only these top-level fields, e.g. ["prompt"].', json_schema_extra=lean_optional),
 ]
 OptionalIdArg = Annotated[
     str | None,
-    Field(max_length=200, description="Assistant id from list_assistants; omit to rank every assistant."),
+    Field(max_length=200, description="Assistant id; omit to rank all.", json_schema_extra=lean_optional),
 ]
 OffsetArg = Annotated[
     int,
-    Field(ge=0, description="Character offset into a long text field (with one field), from next_offset."),
+    Field(ge=0, description="With one text field: next_offset of the previous answer."),
 ]
 
 
@@ -269,8 +270,8 @@ def build_server(
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, DiagnosisView]:
-        """Check an assistant's configuration for mistakes (findings with fixes, and the {{variables}} calls
-        must supply); without assistant_id, rank every assistant worst first."""
+        """Find configuration mistakes in an assistant (with fixes, and the {{variables}} calls must supply),
+        or rank all assistants worst first."""
         try:
             if assistant_id is None:
                 return _result(await _state(ctx).troubleshooting.diagnose_all(limit, cursor))
@@ -293,7 +294,7 @@ def build_server(
 
     @server.tool(title="Revox connection status", annotations=READ_ONLY)
     async def revox_status(ctx: Context) -> Annotated[CallToolResult, StatusView]:
-        """Check the connection first when nothing works: key configured and accepted, latency, cache."""
+        """Check the connection first when nothing works: key set and accepted, latency, cache."""
         state = _state(ctx)
         return _result(await state.troubleshooting.status(__version__, state.fingerprint, time.perf_counter))
 

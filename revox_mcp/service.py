@@ -21,7 +21,7 @@ from .diagnostics import Diagnosis, Finding, VariableUse, diagnose
 from .errors import InputError, RevoxAuthError, RevoxError
 from .models import JsonObject, coerce_string_list, text
 from .render import render_tree, stale_note, summary_line
-from .summary import AssistantDetail, AssistantSummary, detail, dump
+from .summary import AssistantDetail, AssistantSummary, detail, dump, lean_schema
 
 # Structured content and text share the budget: the text carries the bulk of a configuration.
 STRUCTURED_BUDGET = 10_000
@@ -29,9 +29,9 @@ TEXT_BUDGET = budget.MAX_RESPONSE_BYTES - STRUCTURED_BUDGET
 
 
 class _Result(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    stale: bool | None = Field(None, description="true when Revox was unreachable and this is older cached data")
-    age_seconds: int | None = Field(None, description="age of the cached data, when stale")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
+    stale: bool | None = None  # Revox unreachable: older cached data (the text says so too)
+    age_seconds: int | None = None
 
 
 class AssistantPage(_Result):
@@ -39,7 +39,7 @@ class AssistantPage(_Result):
 
     assistants: list[AssistantSummary]
     total: int = Field(description="assistants matching the query")
-    next_cursor: str | None = Field(None, description="pass as cursor for the next page; null on the last page")
+    next_cursor: str | None = Field(None, description="cursor of the next page; absent on the last")
 
 
 class AssistantView(_Result):
@@ -48,9 +48,9 @@ class AssistantView(_Result):
     id: str
     name: str | None = None
     summary: AssistantDetail | None = None
-    fields: list[str] | None = Field(None, description="configuration fields given as JSON in the text content")
-    cut: list[str] | None = Field(None, description="paths shortened to fit; see the markers in the text")
-    next_offset: int | None = Field(None, description="pass as offset to read more of a long text field")
+    fields: list[str] | None = Field(None, description="fields given as JSON in the text")
+    cut: list[str] | None = Field(None, description="paths cut to fit (marked in the text)")
+    next_offset: int | None = Field(None, description="offset to read more of the field")
 
 
 @dataclass(frozen=True)
@@ -185,12 +185,12 @@ class AssistantService:
 
 
 class DiagnosisRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
     id: str
     name: str | None = None
     errors: int
     warnings: int
-    top: str | None = Field(None, description="the most severe finding: severity rule @ path")
+    top: str | None = Field(None, description="worst finding")
 
 
 class DiagnosisView(_Result):
@@ -212,7 +212,7 @@ class AssistantComparison(_Result):
 
 
 class CacheView(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
     entries: int
     ttl_seconds: float
     oldest_age_seconds: float | None = None
@@ -227,13 +227,13 @@ class CacheView(BaseModel):
 class StatusView(BaseModel):
     """What to check first when nothing works."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
     version: str
     demo: bool
     base_url: str
     api_key_configured: bool
-    api_key_fingerprint: str | None = Field(None, description="first characters of a SHA-256 of the key")
-    key_accepted: bool | None = Field(None, description="GET /auth-status: null when Revox could not be reached")
+    api_key_fingerprint: str | None = Field(None, description="SHA-256 prefix")
+    key_accepted: bool | None = Field(None, description="absent when Revox could not be reached")
     latency_ms: float | None = None
     error: str | None = None
     cache: CacheView

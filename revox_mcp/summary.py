@@ -19,8 +19,36 @@ from .redaction import redact_text, strip_invisible
 PREVIEW_CHARS = 160
 
 
+def lean_optional(prop: dict[str, Any]) -> None:
+    """An optional property as "absent or X": drop the null branch and the null default."""
+    if "default" in prop and prop["default"] is None:
+        del prop["default"]
+    options = [option for option in prop.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        prop.update(options[0])
+    elif options:
+        prop["anyOf"] = options
+
+
+def lean_schema(schema: dict[str, Any]) -> None:
+    """Shrink a generated output schema to what it says about the emitted JSON (``json_schema_extra``).
+
+    tools/list is paid by every session. ``dump`` leaves out None and default values, so an optional
+    field is absent or X, never null; the auto-generated titles repeat the names; model docstrings
+    repeat the tool descriptions. Only types, required fields and field descriptions are kept.
+    """
+    for key in ("title", "description", "additionalProperties"):
+        schema.pop(key, None)
+    required = set(schema.get("required", ()))
+    for name, prop in schema.get("properties", {}).items():
+        prop.pop("title", None)
+        if name not in required:
+            prop.pop("default", None)  # dump never emits a default: absent means the default
+            lean_optional(prop)
+
+
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -39,17 +67,16 @@ class AssistantSummary(_Out):
     id: str
     name: str | None = None
     type: str | None = Field(None, description="standalone, multi-step or sub-assistant")
-    llm: str | None = Field(None, description="llm_model.type: dedicated-instance, openrouter, custom, realtime")
-    model: str | None = Field(None, description="the model name or id within that kind")
-    voice: str | None = Field(None, description="voice provider (cartesia, elevenlabs, gradium)")
-    first_sentence: str | None = Field(None, description="first_sentence_mode: generated, static or none")
+    llm: str | None = Field(None, description="llm_model.type, e.g. openrouter, custom")
+    model: str | None = Field(None, description="model name or id")
+    voice: str | None = Field(None, description="voice provider")
+    first_sentence: str | None = Field(None, description="first_sentence_mode")
     features: list[str] = Field(
         default_factory=list,
-        description="enabled: transfer, sms, after_call_sms, voicemail_sms, calendly, slack, zoho, webhook, "
-        "precall_lookup, email, ivr, tools:N",
+        description="enabled, e.g. transfer, sms, calendly, webhook, ivr, tools:N",
     )
     updated_at: str | None = None
-    prompt_chars: int | None = Field(None, description="length of the system prompt in characters")
+    prompt_chars: int | None = Field(None, description="system prompt length")
 
 
 class LlmView(_Out):
@@ -57,7 +84,7 @@ class LlmView(_Out):
     model: str | None = None
     provider: str | None = None
     api_url: str | None = None
-    api_key_set: bool | None = Field(None, description="custom LLM: whether an API key is configured (never shown)")
+    api_key_set: bool | None = Field(None, description="key set (never shown)")
     realtime_voice_id: str | None = None
 
 
@@ -83,7 +110,7 @@ class FirstSentenceView(_Out):
 
 class TransferView(_Out):
     mode: str | None = None
-    destinations: list[str] = Field(default_factory=list, description="labels (full detail has the numbers)")
+    destinations: list[str] = Field(default_factory=list, description="labels")
     legacy_phone_number_set: bool | None = None
 
 
@@ -91,7 +118,7 @@ class ToolView(_Out):
     name: str | None = None
     method: str | None = None
     url: str | None = None
-    headers: list[str] = Field(default_factory=list, description="header names (values never shown)")
+    headers: list[str] = Field(default_factory=list, description="names only")
     query_params: list[str] = Field(default_factory=list, description="parameter names")
     inputs: list[str] = Field(default_factory=list)
     has_body_template: bool = False
@@ -145,10 +172,10 @@ class AssistantDetail(_Out):
     integrations: IntegrationsView
     custom_tools: list[ToolView] = Field(default_factory=list)
     call_retry: RetryView | None = None
-    structured_output: list[str] = Field(default_factory=list, description="structured output field names")
+    structured_output: list[str] = Field(default_factory=list, description="field names")
     faq: dict[str, int] | None = Field(None, description="count and pending")
     sounds: dict[str, Any] | None = None
-    unknown_fields: list[str] = Field(default_factory=list, description="fields this server does not know yet")
+    unknown_fields: list[str] = Field(default_factory=list, description="fields new to this server")
 
 
 # The SDK 0.5.0 field set plus the legacy ``transfer_phone_number``: anything else is drift.
