@@ -16,7 +16,7 @@ from typing import Any
 from .budget import size
 from .errors import InputError
 from .models import JsonObject
-from .redaction import redact
+from .redaction import redact, strip_invisible
 from .summary import KNOWN_FIELDS, AssistantSummary, dump, summarize
 
 MAX_LIMIT = 100
@@ -128,7 +128,7 @@ def valid_fields(assistant: Mapping[str, Any]) -> list[str]:
 def select_fields(assistant: Mapping[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
     """The redacted configuration, whole or restricted to ``fields`` (InputError on unknown names)."""
     if fields is None:
-        return {str(k): redact(v) for k, v in assistant.items()}
+        return {strip_invisible(str(k)): redact(v) for k, v in assistant.items()}
     if not fields:
         raise InputError('fields is empty: pass field names such as ["prompt"], or omit it.')
     allowed = valid_fields(assistant)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from .errors import InputError
-from .redaction import redact
+from .redaction import redact, strip_invisible
 from .summary import KNOWN_FIELDS, lean_schema
 
 # Bookkeeping that always differs between two assistants and says nothing about behaviour.
@@ -146,11 +146,11 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
     redacted_a, redacted_b = redact(a), redact(b)
     changes: list[Change] = []
     identical = 0
-    for name in names:
+    for name in dict.fromkeys(strip_invisible(str(n)) for n in names):  # the keys redact() gives back
         left, right = redacted_a.get(name), redacted_b.get(name)
-        if name not in b and name in a:
+        if name not in redacted_b and name in redacted_a:
             changes.append(Change(path=name, kind="removed", a=_short(left)))
-        elif name not in a and name in b:
+        elif name not in redacted_a and name in redacted_b:
             changes.append(Change(path=name, kind="added", b=_short(right)))
         elif left == right:
             identical += 1
@@ -182,4 +182,4 @@ def _bound_diffs(changes: list[Change]) -> None:
 
 
 def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return strip_invisible(value) if isinstance(value, str) else None

@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from revox_mcp.redaction import redact_text
+from revox_mcp.redaction import redact_text, strip_invisible
 from revox_mcp.summary import lean_schema
 
 Severity = Literal["error", "warning", "info"]
@@ -1526,7 +1526,8 @@ _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def _label(value: Any) -> str:
     if isinstance(value, str):
-        return value[:200]
+        # Unlike the messages, the name is not passed through redact_text: strip what would break UTF-8.
+        return strip_invisible(value[:200])
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**15:
         return str(value)
     return ""

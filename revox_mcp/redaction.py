@@ -180,8 +180,11 @@ def _redact(value: Any, *, pair_list: bool) -> Any:
 def _redact_object(obj: Mapping[Any, Any], *, pair_list: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pair_name = obj.get("key") if isinstance(obj.get("key"), str) else None
+    if pair_list and pair_name is None and "value" not in obj:
+        # headers/query_params sent as a {name: value} map instead of a list of pairs: same rules.
+        return {strip_invisible(str(k)): _redact_pair_value(str(k), v, strict=True) for k, v in obj.items()}
     for raw_key, item in obj.items():
-        key = str(raw_key)
+        key = strip_invisible(str(raw_key))
         if key == "value" and (pair_name is not None or pair_list):
             out[key] = _redact_pair_value(pair_name or "", item, strict=pair_list)
         elif key == "key" and pair_name is not None:
@@ -209,7 +212,7 @@ def _redact_all(value: Any) -> Any:
     if isinstance(value, str):
         return _mask(value)
     if isinstance(value, Mapping):
-        return {str(k): _redact_all(v) for k, v in value.items()}
+        return {strip_invisible(str(k)): _redact_all(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_redact_all(v) for v in value]
     return value

@@ -20,6 +20,7 @@ from .compare import Comparison, compare
 from .diagnostics import Diagnosis, Finding, VariableUse, diagnose
 from .errors import InputError, RevoxAuthError, RevoxError
 from .models import JsonObject, coerce_string_list, text
+from .redaction import redact_text
 from .render import render_tree, stale_note, summary_line
 from .summary import AssistantDetail, AssistantSummary, detail, dump, lean_schema
 
@@ -116,7 +117,7 @@ class AssistantService:
         wanted = coerce_string_list(fields, "fields")
         cached = await self.assistant(assistant_id)
         assistant = cached.value
-        name = text(assistant, "name")
+        name = redact_text(raw) if (raw := text(assistant, "name")) else raw  # as in the summary
         ident = str(assistant.get("id"))
         note = stale_note(cached.stale, cached.age, cached.stale_reason)
         if detail_level == "summary" and wanted is None:
