@@ -328,3 +328,43 @@ async def test_other_get_assistant_arguments_are_clear_errors(upstream: FakeRevo
     async with Client(make_server(upstream)) as client:
         result = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, **OTHER_GET_CASES[kind]})
     assert_clear_error(result, "detail", "offset")
+
+
+# --------------------------------------------------------------------------- prompt text is data
+
+# Lone surrogates are covered by test_properties: the fake cannot encode them in a body.
+INVISIBLE = "Hello\u202eevil\u200b \ufeff\u00adsoft\u2066iso\u2069 tag\U000e0041"
+
+
+@pytest.mark.anyio
+async def test_invisible_and_bidi_characters_never_reach_the_model():
+    assistant, other = FakeRevox.make_assistants(2, seed=3)
+    assistant.update(name=f"Agent {INVISIBLE}", prompt=f"{INVISIBLE}\nBe nice.", x_custom={INVISIBLE: INVISIBLE})
+    with FakeRevox([assistant, other], api_key=API_KEY) as fake:
+        args = {"assistant_id": assistant["id"]}
+        async with Client(make_server(fake)) as client:
+            results = [
+                await client.call_tool("get_assistant", {**args, "fields": ["prompt"]}),
+                await client.call_tool("get_assistant", {**args, "detail": "full"}),
+                await client.call_tool("get_assistant", args),
+                await client.call_tool("list_assistants", {}),
+                await client.call_tool("diagnose_assistant", args),
+                await client.call_tool(
+                    "compare_assistants", {"assistant_id_a": assistant["id"], "assistant_id_b": other["id"]}
+                ),
+            ]
+            resource = await client.read_resource(f"revox://assistants/{assistant['id']}")
+    outputs = [text_of(r) + json.dumps(r.structured_content, ensure_ascii=False) for r in results]
+    outputs.append(resource.contents[0].text)  # type: ignore[union-attr]
+    for result in results:
+        assert_ok(result)
+    for output in outputs:
+        output.encode()  # well-formed UTF-8: no lone surrogate
+        for char in ("\u202e", "\u200b", "\ufeff", "\u00ad", "\u2066", "\u2069", "\U000e0041", "\ud800"):
+            assert char not in output, (repr(char), output[:300])
+    assert json.loads(text_of(results[0]))["prompt"].startswith("Helloevil softiso tag\nBe nice.")
+    assert results[2].structured_content is not None
+    assert results[2].structured_content["summary"]["prompt"]["preview"].startswith("Helloevil")
+    assert results[2].structured_content["name"].startswith("Agent Helloevil")
+    assert results[3].structured_content is not None
+    assert results[3].structured_content["assistants"][0]["name"].startswith("Agent Helloevil")
