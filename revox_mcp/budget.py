@@ -36,15 +36,16 @@ def _cap_strings(value: Any, cap: int, hint: str, cuts: list[str], path: str) ->
     return value
 
 
-def _cap_lists(value: Any, cap: int, cuts: list[str], path: str) -> Any:
+def _cap_lists(value: Any, cap: int, cuts: list[str], path: str, mark: bool = True) -> Any:
     if isinstance(value, list):
-        kept = [_cap_lists(v, cap, cuts, f"{path}[{i}]") for i, v in enumerate(value[:cap])]
+        kept = [_cap_lists(v, cap, cuts, f"{path}[{i}]", mark) for i, v in enumerate(value[:cap])]
         if len(value) > cap:
             cuts.append(path)
-            kept.append(f"…[cut: {len(value) - cap} more items of {len(value)}]")
+            if mark:
+                kept.append(f"…[cut: {len(value) - cap} more items of {len(value)}]")
         return kept
     if isinstance(value, dict):
-        return {k: _cap_lists(v, cap, cuts, f"{path}.{k}" if path else k) for k, v in value.items()}
+        return {k: _cap_lists(v, cap, cuts, f"{path}.{k}" if path else k, mark) for k, v in value.items()}
     return value
 
 
@@ -66,8 +67,12 @@ def _longest_list(value: Any) -> int:
     return 0
 
 
-def fit(value: Any, max_bytes: int, hint: str) -> tuple[Any, list[str]]:
-    """``value`` cut to fit ``max_bytes``, and the paths that were cut (empty when nothing was)."""
+def fit(value: Any, max_bytes: int, hint: str, *, mark_lists: bool = True) -> tuple[Any, list[str]]:
+    """``value`` cut to fit ``max_bytes``, and the paths that were cut (empty when nothing was).
+
+    ``mark_lists=False`` drops a cut list's tail without a marker item, so the result still
+    validates against a typed output model (the caller reports the cut paths instead).
+    """
     if size(value) <= max_bytes:
         return value, []
     # The largest string length that still fits (binary search), then lists if strings alone cannot.
@@ -85,11 +90,11 @@ def fit(value: Any, max_bytes: int, hint: str) -> tuple[Any, list[str]]:
     low, high = 0, _longest_list(capped)
     while low < high:
         mid = (low + high + 1) // 2
-        if size(_cap_lists(capped, mid, [], "")) <= max_bytes:
+        if size(_cap_lists(capped, mid, [], "", mark_lists)) <= max_bytes:
             low = mid
         else:
             high = mid - 1
-    return _cap_lists(capped, low, cuts, ""), cuts
+    return _cap_lists(capped, low, cuts, "", mark_lists), cuts
 
 
 def window(text: str, offset: int, max_chars: int) -> tuple[str, int | None]:

@@ -44,7 +44,10 @@ def render_tree(value: Any, indent: str = "") -> str:
 
 
 def summary_line(summary: AssistantSummary) -> str:
-    """One assistant in one line: id | name | type | llm | voice | first sentence | features | ..."""
+    """One assistant in one line: id | name | type | llm | voice | opening | features | prompt chars | updated.
+
+    No per-cell labels: the page's header line names the columns once (a label per cell cost 5% more).
+    """
     llm = "/".join(x for x in (summary.llm, summary.model) if x) or "-"
     parts = [
         summary.id,
@@ -52,9 +55,9 @@ def summary_line(summary: AssistantSummary) -> str:
         summary.type or "-",
         llm,
         summary.voice or "-",
-        f"opening:{summary.first_sentence or '-'}",
+        summary.first_sentence or "-",
         ",".join(summary.features) or "-",
-        f"prompt:{summary.prompt_chars if summary.prompt_chars is not None else '-'}",
+        str(summary.prompt_chars) if summary.prompt_chars is not None else "-",
         (summary.updated_at or "-")[:10],
     ]
     return " | ".join(parts)

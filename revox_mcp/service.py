@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +26,16 @@ from .summary import AssistantDetail, AssistantSummary, detail, dump, lean_schem
 
 # Structured content and text share the budget: the text carries the bulk of a configuration.
 STRUCTURED_BUDGET = 10_000
-TEXT_BUDGET = budget.MAX_RESPONSE_BYTES - STRUCTURED_BUDGET
+# What the result's JSON around the two (content list, keys, isError) may take.
+_ENVELOPE = 400
+# Text sizes are counted as sent: a JSON string, its quotes, backslashes and newlines escaped.
+TEXT_BUDGET = budget.MAX_RESPONSE_BYTES - STRUCTURED_BUDGET - _ENVELOPE
+# A get_assistant summary (its structured content, and its text, each): about 1k tokens.
+SUMMARY_BUDGET = 4_000
+# Room kept for the list of cut paths added after a model is cut to fit.
+_CUT_LIST_ROOM = 600
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Result(BaseModel):
@@ -60,6 +69,39 @@ class Answer:
 
     model: BaseModel
     text: str
+
+
+def bounded(model: M, max_bytes: int) -> tuple[M, list[str]]:
+    """``model`` with its longest strings, then its longest lists, shortened until its JSON fits.
+
+    Lists lose their tail (no marker item, so the output model still validates); the cut paths
+    are returned for the text to name. Whatever the data (10,000 tools, 50,000 variables), the
+    structured content stays inside its share of the response budget.
+    """
+    data = dump(model)
+    if budget.size(data) <= max_bytes:
+        return model, []
+    fitted, cuts = budget.fit(data, max_bytes, "the text content has more", mark_lists=False)
+    return type(model).model_validate(fitted), cuts
+
+
+def cut_note(cuts: list[str], hint: str) -> str:
+    if not cuts:
+        return ""
+    shown = ", ".join(cuts[:8]) + (f" and {len(cuts) - 8} more" if len(cuts) > 8 else "")
+    return f"\n…[cut to fit: {shown}; {hint}]"
+
+
+def clip(text_out: str, max_bytes: int, hint: str) -> str:
+    """``text_out`` cut at a line boundary to fit ``max_bytes`` as sent, ending with what to do for the rest."""
+    if budget.size(text_out) <= max_bytes:
+        return text_out
+    marker = f"\n…[cut to fit; {hint}]"
+    room = max_bytes - budget.size(marker)
+    kept = text_out.encode()[:room].decode("utf-8", "ignore")
+    while budget.size(kept) > room:  # escapes made it bigger on the wire than in UTF-8
+        kept = kept[: int(len(kept) * 0.9)]
+    return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + marker
 
 
 def _freshness(cached: Cached[Any]) -> dict[str, Any]:
@@ -125,8 +167,13 @@ class AssistantService:
                 raise InputError('offset applies to a text field: pass fields=["prompt"] with it.')
             view = detail(assistant)
             model = AssistantView(id=ident, name=name, summary=view, **_freshness(cached))
+            model, cuts = bounded(model, SUMMARY_BUDGET - _CUT_LIST_ROOM)
+            if cuts:
+                model = model.model_copy(update={"cut": cuts[:10]})
             hint = 'Full detail: get_assistant with detail="full", or fields=["prompt"] for one field.'
-            return Answer(model, render_tree(dump(view)) + "\n" + hint + note)
+            more = 'get_assistant with fields=["<field>"] for a whole field'
+            tree = render_tree(dump(model.summary)) if model.summary is not None else ""
+            return Answer(model, clip(tree + cut_note(cuts, more) + "\n" + hint + note, SUMMARY_BUDGET, more))
         config = self._select(assistant, wanted)
         config, cuts, next_offset = self._cut(config, wanted, offset)
         model = AssistantView(
@@ -137,6 +184,7 @@ class AssistantService:
             next_offset=next_offset,
             **_freshness(cached),
         )
+        model = bounded(model, STRUCTURED_BUDGET)[0]  # thousands of fields or cut paths
         return Answer(model, budget.json_text(config) + note)
 
     @staticmethod
@@ -150,10 +198,10 @@ class AssistantService:
         if single and isinstance(value, str):
             if offset > len(value):
                 raise InputError(f"offset {offset} is past the end of {single} ({len(value)} characters).")
-            room = TEXT_BUDGET - budget.size({single: ""})
+            room = TEXT_BUDGET - budget.size(budget.json_text({single: ""}))
             # Cut on a UTF-8 boundary: encode, slice the bytes, drop a partial trailing character.
             chunk = value[offset:].encode()[: max(room - 200, 1000)].decode("utf-8", "ignore")
-            while budget.size({single: chunk}) > room:
+            while budget.size(budget.json_text({single: chunk})) > room:  # escaped twice as sent
                 chunk = chunk[: int(len(chunk) * 0.9)]
             end = offset + len(chunk)
             return (
@@ -164,7 +212,12 @@ class AssistantService:
         if offset:
             raise InputError('offset applies to one text field: pass exactly one field, e.g. fields=["prompt"].')
         hint = 'get_assistant with fields=["<field>"] and offset to read it whole'
-        fitted, cuts = budget.fit(config, TEXT_BUDGET, hint)
+        limit = TEXT_BUDGET
+        fitted, cuts = budget.fit(config, limit, hint)
+        # The JSON text is escaped again as sent: shrink the limit by what that adds until it fits.
+        while (sent := budget.size(budget.json_text(fitted))) > TEXT_BUDGET:
+            limit = limit * TEXT_BUDGET // sent - 100
+            fitted, cuts = budget.fit(config, limit, hint)
         return fitted, cuts, None
 
     def _select(self, assistant: JsonObject, wanted: list[str] | None) -> dict[str, Any]:
@@ -383,9 +436,11 @@ class Troubleshooting:
 
     @staticmethod
     def _fit(model: BaseModel, text_out: str) -> Answer:
-        """Long diagnoses and diffs: cut the text at a line boundary inside the text budget."""
-        encoded = text_out.encode()
-        if len(encoded) <= TEXT_BUDGET:
-            return Answer(model, text_out)
-        cut = encoded[: TEXT_BUDGET - 200].decode("utf-8", "ignore").rsplit("\n", 1)[0]
-        return Answer(model, cut + "\n…[cut to fit; narrow the request (fields=[...]) for the rest]")
+        """Long diagnoses and diffs: the model inside its budget, the text cut at a line boundary inside its own."""
+        model, cuts = bounded(model, STRUCTURED_BUDGET)
+        hint = "narrow the request (fields=[...]) for the rest"
+        structured = cut_note([f"structured {path}" for path in cuts], "the text lists more")
+        if budget.size(text_out + structured) <= TEXT_BUDGET:
+            return Answer(model, text_out + structured)
+        room = TEXT_BUDGET - budget.size(structured)
+        return Answer(model, clip(text_out, room, hint) + structured)
