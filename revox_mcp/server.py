@@ -92,18 +92,18 @@ AssistantIdArg = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        description="Assistant id, from list_assistants.",
+        description="Id from list_assistants.",
     ),
 ]
 QueryArg = Annotated[
     str | None,
     Field(
         max_length=200,
-        description="Text to find in the name or id (case-insensitive).",
+        description="Text in the name or id (any case).",
         json_schema_extra=lean_optional,
     ),
 ]
-LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
+LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size.")]
 CursorArg = Annotated[
     str | None,
     Field(max_length=500, description="next_cursor of the previous page.", json_schema_extra=lean_optional),
@@ -257,7 +257,7 @@ def build_server(
         fields: FieldsArg = None,
         offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, AssistantView]:
-        """Get one assistant: a summary by default, or its redacted configuration (detail="full" or fields)."""
+        """Get one assistant: a summary, or its redacted configuration (detail="full" or fields)."""
         try:
             return _result(await _service(ctx).get_assistant(assistant_id, detail, fields, offset))
         except (RevoxError, InputError) as exc:
@@ -270,8 +270,8 @@ def build_server(
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, DiagnosisView]:
-        """Find configuration mistakes in an assistant (with fixes, and the {{variables}} calls must supply),
-        or rank all assistants worst first."""
+        """Find configuration mistakes (with fixes, and the {{variables}} calls need) in one assistant,
+        or rank all worst first."""
         try:
             if assistant_id is None:
                 return _result(await _state(ctx).troubleshooting.diagnose_all(limit, cursor))
@@ -286,7 +286,7 @@ def build_server(
         assistant_id_b: AssistantIdArg,
         fields: FieldsArg = None,
     ) -> Annotated[CallToolResult, AssistantComparison]:
-        """Show how two assistants' configurations differ (changed, added, removed fields; prompt diffs)."""
+        """Show how two assistants' configurations differ: changed, added, removed fields; prompt diffs."""
         try:
             return _result(await _state(ctx).troubleshooting.compare(assistant_id_a, assistant_id_b, fields))
         except (RevoxError, InputError) as exc:

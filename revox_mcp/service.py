@@ -48,8 +48,8 @@ class AssistantPage(_Result):
     """One page of the assistant index."""
 
     assistants: list[AssistantSummary]
-    total: int = Field(description="assistants matching the query")
-    next_cursor: str | None = Field(None, description="cursor of the next page; absent on the last")
+    total: int = Field(description="matching the query")
+    next_cursor: str | None = Field(None, description="cursor of the next page")
 
 
 class AssistantView(_Result):
@@ -59,7 +59,7 @@ class AssistantView(_Result):
     name: str | None = None
     summary: AssistantDetail | None = None
     fields: list[str] | None = Field(None, description="fields given as JSON in the text")
-    cut: list[str] | None = Field(None, description="paths cut to fit (marked in the text)")
+    cut: list[str] | None = Field(None, description="paths cut to fit")
     next_offset: int | None = Field(None, description="offset to read more of the field")
 
 
@@ -287,7 +287,7 @@ class StatusView(BaseModel):
     base_url: str
     api_key_configured: bool
     api_key_fingerprint: str | None = Field(None, description="SHA-256 prefix")
-    key_accepted: bool | None = Field(None, description="absent when Revox could not be reached")
+    key_accepted: bool | None = Field(None, description="absent: Revox unreachable")
     latency_ms: float | None = None
     error: str | None = None
     cache: CacheView

@@ -67,16 +67,16 @@ class AssistantSummary(_Out):
     id: str
     name: str | None = None
     type: str | None = Field(None, description="standalone, multi-step or sub-assistant")
-    llm: str | None = Field(None, description="llm_model.type, e.g. openrouter, custom")
+    llm: str | None = Field(None, description="llm_model.type")
     model: str | None = Field(None, description="model name or id")
     voice: str | None = Field(None, description="voice provider")
     first_sentence: str | None = Field(None, description="first_sentence_mode")
     features: list[str] = Field(
         default_factory=list,
-        description="enabled, e.g. transfer, sms, calendly, webhook, ivr, tools:N",
+        description="e.g. transfer, sms, webhook, tools:N",
     )
     updated_at: str | None = None
-    prompt_chars: int | None = Field(None, description="system prompt length")
+    prompt_chars: int | None = None
 
 
 class LlmView(_Out):
@@ -98,7 +98,7 @@ class VoiceView(_Out):
 
 class TextView(_Out):
     chars: int
-    preview: str = Field(description="the start of the text, redacted")
+    preview: str = Field(description="start, redacted")
     variables: list[str] = Field(default_factory=list, description="{{variables}} it uses")
 
 
@@ -119,7 +119,7 @@ class ToolView(_Out):
     method: str | None = None
     url: str | None = None
     headers: list[str] = Field(default_factory=list, description="names only")
-    query_params: list[str] = Field(default_factory=list, description="parameter names")
+    query_params: list[str] = Field(default_factory=list, description="names only")
     inputs: list[str] = Field(default_factory=list)
     has_body_template: bool = False
 
