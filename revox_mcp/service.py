@@ -114,6 +114,8 @@ class AssistantService:
         self.demo = demo
         self._snapshot: tuple[AssistantList, Snapshot] | None = None
         self._selection: tuple[JsonObject, tuple[str, ...] | None, dict[str, Any]] | None = None
+        # The summary answer of each cached assistant object, built once (id() keyed, object kept alive).
+        self._summaries: dict[int, tuple[JsonObject, AssistantView, str]] = {}
 
     async def snapshot(self) -> tuple[Snapshot, Cached[AssistantList]]:
         cached = await self.client.list_assistants()
@@ -165,15 +167,11 @@ class AssistantService:
         if detail_level == "summary" and wanted is None:
             if offset:
                 raise InputError('offset applies to a text field: pass fields=["prompt"] with it.')
-            view = detail(assistant)
-            model = AssistantView(id=ident, name=name, summary=view, **_freshness(cached))
-            model, cuts = bounded(model, SUMMARY_BUDGET - _CUT_LIST_ROOM)
-            if cuts:
-                model = model.model_copy(update={"cut": cuts[:10]})
-            hint = 'Full detail: get_assistant with detail="full", or fields=["prompt"] for one field.'
+            model, body = self._summary(assistant, ident, name)
+            if cached.stale:
+                model = model.model_copy(update=_freshness(cached))
             more = 'get_assistant with fields=["<field>"] for a whole field'
-            tree = render_tree(dump(model.summary)) if model.summary is not None else ""
-            return Answer(model, clip(tree + cut_note(cuts, more) + "\n" + hint + note, SUMMARY_BUDGET, more))
+            return Answer(model, clip(body + note, SUMMARY_BUDGET, more))
         config = self._select(assistant, wanted)
         config, cuts, next_offset = self._cut(config, wanted, offset)
         model = AssistantView(
@@ -186,6 +184,25 @@ class AssistantService:
         )
         model = bounded(model, STRUCTURED_BUDGET)[0]  # thousands of fields or cut paths
         return Answer(model, budget.json_text(config) + note)
+
+    def _summary(self, assistant: JsonObject, ident: str, name: str | None) -> tuple[AssistantView, str]:
+        """The summary view and its text for one cached assistant: warm calls reuse them."""
+        memo = self._summaries.get(id(assistant))
+        if memo is not None and memo[0] is assistant:
+            return memo[1], memo[2]
+        model, cuts = bounded(
+            AssistantView(id=ident, name=name, summary=detail(assistant)), SUMMARY_BUDGET - _CUT_LIST_ROOM
+        )
+        if cuts:
+            model = model.model_copy(update={"cut": cuts[:10]})
+        hint = 'Full detail: get_assistant with detail="full", or fields=["prompt"] for one field.'
+        more = 'get_assistant with fields=["<field>"] for a whole field'
+        tree = render_tree(dump(model.summary)) if model.summary is not None else ""
+        body = tree + cut_note(cuts, more) + "\n" + hint
+        if len(self._summaries) >= 1024:  # bounded: cached assistants come and go with the TTL
+            self._summaries.clear()
+        self._summaries[id(assistant)] = (assistant, model, body)
+        return model, body
 
     @staticmethod
     def _cut(
