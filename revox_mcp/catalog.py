@@ -9,38 +9,65 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from .budget import size
 from .errors import InputError
-from .models import JsonObject
+from .models import JsonObject, assistant_id_of
 from .redaction import redact, strip_invisible
 from .summary import KNOWN_FIELDS, AssistantSummary, dump, summarize
 
 MAX_LIMIT = 100
 _CURSOR_PREFIX = "c1"
 
+T = TypeVar("T")
+
+
+class Lazy(Sequence[T], Generic[T]):
+    """Items computed on first access, then kept: a first page of 10,000 assistants pays for 20."""
+
+    def __init__(self, count: int, make: Callable[[int], T]) -> None:
+        self._items: list[T | None] = [None] * count
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self._items))[index]]
+        item = self._items[index]
+        if item is None:
+            item = self._items[index] = self._make(index % len(self._items))
+        return item
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The assistant list as of one fetch, with everything the index needs precomputed."""
+    """The assistant list as of one fetch: each summary, size and search key computed once, when first needed."""
 
     assistants: tuple[JsonObject, ...]
     version: str
     raw_bytes: int
-    summaries: tuple[AssistantSummary, ...] = field(init=False)
+    summaries: Sequence[AssistantSummary] = field(init=False)
     by_id: Mapping[str, JsonObject] = field(init=False)
-    summary_bytes: tuple[int, ...] = field(init=False, repr=False)
-    _search: tuple[str, ...] = field(init=False, repr=False)
+    summary_bytes: Sequence[int] = field(init=False, repr=False)
+    _search: Sequence[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        summaries = tuple(summarize(a) for a in self.assistants)
+        count = len(self.assistants)
+        summaries = Lazy(count, lambda i: summarize(self.assistants[i]))
         object.__setattr__(self, "summaries", summaries)
-        object.__setattr__(self, "by_id", {s.id: a for s, a in zip(summaries, self.assistants, strict=True)})
-        object.__setattr__(self, "summary_bytes", tuple(size(dump(s)) + 1 for s in summaries))
-        object.__setattr__(self, "_search", tuple(f"{s.id}\n{s.name or ''}".casefold() for s in summaries))
+        object.__setattr__(self, "by_id", {assistant_id_of(a) or "": a for a in self.assistants})
+        object.__setattr__(self, "summary_bytes", Lazy(count, lambda i: size(dump(summaries[i])) + 1))
+        search = Lazy(count, lambda i: f"{summaries[i].id}\n{summaries[i].name or ''}".casefold())
+        object.__setattr__(self, "_search", search)
 
     def matching(self, query: str | None) -> list[int]:
         """Indexes of assistants whose id or name contains ``query`` (case-insensitive)."""

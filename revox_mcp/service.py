@@ -6,6 +6,7 @@ shapes every answer into an output model plus its compact text, inside the byte 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -104,6 +105,18 @@ def clip(text_out: str, max_bytes: int, hint: str) -> str:
     return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + marker
 
 
+def _without_gc(build: Callable[[], list[Diagnosis]]) -> list[Diagnosis]:
+    """Run a bulk, cycle-free build with the cyclic GC paused: with 10,000 parsed assistants alive,
+    its full collections doubled the time to diagnose them all (2.5 s instead of 1.1 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return build()
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _freshness(cached: Cached[Any]) -> dict[str, Any]:
     return {"stale": True, "age_seconds": int(cached.age)} if cached.stale else {}
 
@@ -149,6 +162,12 @@ class AssistantService:
         return Answer(model, text_out)
 
     async def assistant(self, assistant_id: str) -> Cached[JsonObject]:
+        # A fresh list answers by id in O(1); anything else (ids to normalise, sub-assistants) asks the client.
+        fresh, memo = self.client.fresh_list(), self._snapshot
+        if fresh is not None and memo is not None and memo[0] is fresh.value:
+            found = memo[1].by_id.get(assistant_id)
+            if found is not None:
+                return Cached(found, fresh.age)
         return await self.client.get_assistant(assistant_id)
 
     async def get_assistant(
@@ -332,7 +351,7 @@ class Troubleshooting:
     async def _all(self) -> tuple[Snapshot, list[Diagnosis], Cached[AssistantList]]:
         snap, cached = await self.service.snapshot()
         if self._memo is None or self._memo[0] is not snap:
-            self._memo = (snap, [diagnose(a) for a in snap.assistants])
+            self._memo = (snap, _without_gc(lambda: [diagnose(a) for a in snap.assistants]))
         return snap, self._memo[1], cached
 
     async def diagnose_one(self, assistant_id: str) -> Answer:
