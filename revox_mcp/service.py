@@ -380,7 +380,7 @@ class Troubleshooting:
         )
         if not 1 <= limit <= MAX_LIMIT:
             raise InputError(f"limit must be between 1 and {MAX_LIMIT}.")
-        offset = decode_cursor(cursor, snap.version, "diagnose") if cursor else 0
+        offset = decode_cursor(cursor, snap.version, "diagnose", "diagnose_assistant") if cursor else 0
         if offset > len(order):
             raise InputError("The cursor is past the end of the list. Call diagnose_assistant without a cursor.")
         chosen = order[offset : offset + limit]
