@@ -87,14 +87,8 @@ Work through it with the revox tools, reading only what you need:
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
-AssistantIdArg = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=200,
-        description="Id from list_assistants.",
-    ),
-]
+# Length and characters are checked by models.validate_assistant_id, whose errors say what to do next.
+AssistantIdArg = Annotated[str, Field(description="Id from list_assistants.")]
 QueryArg = Annotated[
     str | None,
     Field(

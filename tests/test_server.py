@@ -576,12 +576,12 @@ async def test_listing_404_points_at_the_base_url(api: FakeRevox, server: MCPSer
 
 # (tool, arguments, words the message must contain)
 BAD_INPUTS: dict[str, tuple[str, dict[str, Any], list[str]]] = {
-    "empty id": ("get_assistant", {"assistant_id": ""}, ["assistant_id", "at least 1 character"]),
+    "empty id": ("get_assistant", {"assistant_id": ""}, ["assistant_id is empty", "list_assistants"]),
     "whitespace id": ("get_assistant", {"assistant_id": " \t "}, ["assistant_id is empty", "list_assistants"]),
     "id with NUL": ("get_assistant", {"assistant_id": "0f8e\x00../x"}, ["control", "list_assistants"]),
     "id with newline inside": ("get_assistant", {"assistant_id": "0f8e\n2c1a"}, ["control", "list_assistants"]),
     "id with zero-width space": ("get_assistant", {"assistant_id": "0f8e\u200b2c1a"}, ["invisible", "list_assistants"]),
-    "300-char id": ("get_assistant", {"assistant_id": "a" * 300}, ["assistant_id", "at most 200 characters"]),
+    "300-char id": ("get_assistant", {"assistant_id": "a" * 300}, ["at most 200", "list_assistants"]),
     "detail not in enum": ("get_assistant", {"assistant_id": BASELINE_ID, "detail": "all"}, ["'summary' or 'full'"]),
     "unknown field": (
         "get_assistant",
