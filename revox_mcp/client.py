@@ -15,7 +15,7 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -54,6 +54,7 @@ class AssistantList:
     assistants: tuple[JsonObject, ...]
     raw_bytes: int
     version: str
+    by_id: Mapping[str, JsonObject] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _stale_allowed(exc: BaseException) -> bool:
@@ -143,13 +144,20 @@ class RevoxClient:
         return self._lists.fresh((self._scope, "/assistants"))
 
     async def get_assistant(self, assistant_id: str) -> Cached[JsonObject]:
-        """One assistant: from a fresh list snapshot when it is in it, else ``GET /assistants/{id}``."""
+        """One assistant, from the list when it is in it, else ``GET /assistants/{id}``.
+
+        The list carries every assistant's full configuration, so one (coalesced, cached) list
+        request answers any number of lookups; only ids the list hides (sub-assistants) or does
+        not know cost a request of their own.
+        """
         assistant_id = validate_assistant_id(assistant_id)
-        snapshot = self.fresh_list()
-        if snapshot is not None:
-            for assistant in snapshot.value.assistants:
-                if assistant.get("id") == assistant_id:
-                    return Cached(assistant, snapshot.age)
+        listing = self.fresh_list() or await self.list_assistants()
+        found = listing.value.by_id.get(assistant_id)
+        if found is not None:
+            return Cached(found, listing.age, listing.stale, listing.stale_reason)
+        if listing.stale:
+            # Revox just failed to list: asking it again for one id would only double the wait.
+            raise RevoxUnavailableError(f"{listing.stale_reason}; the assistant is not in the cached list")
         # quote(safe="") encodes "/", "?", "#", "%" and ".": the id is always exactly one segment.
         path = "/assistants/" + quote(assistant_id, safe="")
         if assistant_id in (".", ".."):
@@ -177,7 +185,8 @@ class RevoxClient:
         for assistant in assistants:
             digest.update(str(assistant.get("id")).encode())
             digest.update(str(assistant.get("updated_at")).encode())
-        return AssistantList(assistants, size, digest.hexdigest()[:12])
+        by_id = {str(a["id"]): a for a in assistants}
+        return AssistantList(assistants, size, digest.hexdigest()[:12], by_id)
 
     async def _get_json(self, path: str) -> Any:
         payload, _size = await self._get_json_sized(path)

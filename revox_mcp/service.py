@@ -162,12 +162,6 @@ class AssistantService:
         return Answer(model, text_out)
 
     async def assistant(self, assistant_id: str) -> Cached[JsonObject]:
-        # A fresh list answers by id in O(1); anything else (ids to normalise, sub-assistants) asks the client.
-        fresh, memo = self.client.fresh_list(), self._snapshot
-        if fresh is not None and memo is not None and memo[0] is fresh.value:
-            found = memo[1].by_id.get(assistant_id)
-            if found is not None:
-                return Cached(found, fresh.age)
         return await self.client.get_assistant(assistant_id)
 
     async def get_assistant(

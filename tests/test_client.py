@@ -78,7 +78,8 @@ class Revox:
 
     def __init__(self) -> None:
         self.router = respx.Router(assert_all_called=False)
-        self.list = self.router.get(f"{BASE}/assistants", name="list")
+        # get_assistant lists first; by default the list is empty, so lookups go on to GET /assistants/{id}.
+        self.list = self.router.get(f"{BASE}/assistants", name="list").respond(200, json={"assistants": []})
         self.item = self.router.get(url__startswith=f"{BASE}/assistants/", name="item")
         self.auth = self.router.get(f"{BASE}/auth-status", name="auth")
 
@@ -750,16 +751,40 @@ async def test_after_the_ttl_the_list_is_refetched_and_an_expired_snapshot_is_no
         await client.list_assistants()
         clock.advance(30)
 
-        by_id = await client.get_assistant(LISTED_ID)
-        assert revox.item.call_count == 1
+        by_id = await client.get_assistant(LISTED_ID)  # the expired list is refetched, not trusted
+        assert revox.list.call_count == 2
         assert by_id.age == 0.0
 
-        refreshed = await client.list_assistants()
-        assert refreshed.age == 0.0
-        assert revox.list.call_count == 2
-
         await client.get_assistant(LISTED[1]["id"])
-        assert revox.item.call_count == 1
+        assert revox.list.call_count == 2
+    assert revox.item.call_count == 0
+
+
+@pytest.mark.anyio
+async def test_a_lookup_before_any_listing_costs_one_list_request_for_every_listed_id(
+    revox: Revox, clock: FakeClock
+) -> None:
+    revox.list.respond(200, json=LISTING)
+    async with make_client(revox, clock) as client:
+        for assistant in LISTED:
+            assert (await client.get_assistant(assistant["id"])).value == assistant
+    assert revox.list.call_count == 1
+    assert revox.item.call_count == 0
+
+
+@pytest.mark.anyio
+async def test_an_id_missing_from_a_stale_list_is_not_asked_for_while_revox_is_down(
+    revox: Revox, clock: FakeClock
+) -> None:
+    revox.list.mock(side_effect=[httpx.Response(200, json=LISTING), *[httpx.Response(503)] * 6])
+    async with make_client(revox, clock, cache_ttl=30) as client:
+        await client.list_assistants()
+        clock.advance(31)
+        stale = await client.get_assistant(LISTED_ID)
+        assert stale.stale is True
+        with pytest.raises(RevoxUnavailableError, match="not in the cached list"):
+            await client.get_assistant(SUB_ID)
+    assert revox.item.call_count == 0
 
 
 @pytest.mark.anyio
@@ -771,8 +796,8 @@ async def test_a_zero_ttl_refetches_on_every_call(revox: Revox, clock: FakeClock
             await client.list_assistants()
             await client.get_assistant(LISTED_ID)
 
-    assert revox.list.call_count == 3
-    assert revox.item.call_count == 3
+    assert revox.list.call_count == 6  # with no cache, each lookup lists again
+    assert revox.item.call_count == 0
 
 
 # --- coalescing -------------------------------------------------------------------------------
@@ -837,7 +862,7 @@ async def test_concurrent_cold_gets_of_one_id_make_one_request(revox: Revox, clo
             release.set()
 
     assert revox.item.call_count == 1
-    assert revox.list.call_count == 0
+    assert revox.list.call_count == 1  # the (empty) list is consulted once for all 20 callers
     assert [r.value for r in results] == [UNLISTED[0]] * 20
 
 

@@ -37,6 +37,7 @@ ATTEMPTS = 3  # RevoxClient's default max_retries=2, plus the first attempt
 
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+SUB_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"  # a sub-assistant: hidden from the list, fetched by id
 
 
 @pytest.fixture
@@ -109,7 +110,8 @@ def assert_ok(result: CallToolResult) -> None:
     assert_clean(json.dumps(result.structured_content, ensure_ascii=False))
 
 
-# In this order, each call asks Revox for something no earlier call cached: two ids, then the list.
+# Each tool runs in a session of its own, so its first call meets Revox with a cold cache (a lookup
+# by id lists first: the list carries every assistant).
 TOOL_ARGS: dict[str, dict[str, Any]] = {
     "get_assistant": {"assistant_id": BASELINE_ID},
     "diagnose_assistant": {"assistant_id": FRENCH_ID},
@@ -140,8 +142,9 @@ CASES: dict[str, Case] = {
         (Fault.status(404, CANARY_BODY),),
         words_by_tool={
             "list_assistants": ("http 404", "revox_base_url"),
-            "get_assistant": ("no assistant with id", "list_assistants"),
-            "diagnose_assistant": ("no assistant with id", "list_assistants"),
+            # A lookup lists first, and a 404 on the list means a wrong base URL.
+            "get_assistant": ("http 404", "revox_base_url"),
+            "diagnose_assistant": ("http 404", "revox_base_url"),
         },
     ),
     "429 without Retry-After, every attempt": Case(
@@ -168,10 +171,10 @@ CASES: dict[str, Case] = {
 @pytest.mark.anyio
 @pytest.mark.parametrize("name", list(CASES))
 async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: FakeRevox, name: str):
-    """Every tool, one after the other in one session; each asks Revox for something not yet cached."""
+    """Every tool, each in a fresh session whose cache is cold."""
     case = CASES[name]
-    async with Client(make_server(fake, sleeps := Sleeps())) as client:
-        for tool, args in TOOL_ARGS.items():
+    for tool, args in TOOL_ARGS.items():
+        async with Client(make_server(fake, sleeps := Sleeps())) as client:
             fake.inject(*case.faults)
             sleeps.delays.clear()
             before = len(fake.requests)
@@ -195,17 +198,37 @@ async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: 
             with anyio.fail_after(CALL_BUDGET):
                 again = await client.call_tool(tool, args)
             assert_ok(again)
-        status = await client.call_tool("revox_status", {})
-    assert_ok(status)
-    assert status.structured_content is not None
-    assert status.structured_content["key_accepted"] is True
+            status = await client.call_tool("revox_status", {})
+        assert_ok(status)
+        assert status.structured_content is not None
+        assert status.structured_content["key_accepted"] is True
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", [n for n in CASES if n != "404"])
+async def test_fault_on_a_lookup_by_id_gets_a_clear_answer_and_the_session_recovers(fake: FakeRevox, name: str):
+    """An assistant the list hides costs a GET /assistants/{id} of its own: faults there too."""
+    case = CASES[name]
+    async with Client(make_server(fake, Sleeps())) as client:
+        assert_ok(await client.call_tool("list_assistants", {}))
+        fake.inject(*case.faults, path=f"/assistants/{SUB_ID}")
+        with anyio.fail_after(CALL_BUDGET):
+            result = await client.call_tool("get_assistant", {"assistant_id": SUB_ID})
+        assert fake.pending_faults == 0
+        if case.words:
+            assert result.is_error is True, text_of(result)
+            for word in case.words:
+                assert word in text_of(result).lower(), text_of(result)
+        assert_clean(text_of(result))
+        with anyio.fail_after(CALL_BUDGET):
+            assert_ok(await client.call_tool("get_assistant", {"assistant_id": SUB_ID}))
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("name", ["401", "500", "connection reset", "invalid JSON", "HTML error page"])
 async def test_fault_on_a_resource_read_is_a_clean_protocol_error_then_it_recovers(fake: FakeRevox, name: str):
-    async with Client(make_server(fake)) as client:
-        for uri in (f"revox://assistants/{BASELINE_ID}", "revox://assistants"):
+    for uri in (f"revox://assistants/{BASELINE_ID}", "revox://assistants"):
+        async with Client(make_server(fake)) as client:
             fake.inject(*CASES[name].faults)
             with anyio.fail_after(CALL_BUDGET), pytest.raises(MCPError) as caught:
                 await client.read_resource(uri)

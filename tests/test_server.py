@@ -716,7 +716,9 @@ async def test_a_field_read_after_the_cache_expired_shows_the_new_value(api: Fak
         await client.call_tool("list_assistants", {})
         before = await client.call_tool("get_assistant", args)
         assert json.loads(text_of(before)) == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
-        api.by_id = dict(BY_ID) | {BASELINE_ID: dict(BY_ID[BASELINE_ID], prompt="Rewritten prompt.")}
+        rewritten = dict(BY_ID[BASELINE_ID], prompt="Rewritten prompt.")
+        api.by_id = dict(BY_ID) | {BASELINE_ID: rewritten}
+        api.listed = [rewritten if a["id"] == BASELINE_ID else a for a in LISTED]
         assert text_of(await client.call_tool("get_assistant", args)) == text_of(before)  # still fresh
         clock.now += 60
         after = await client.call_tool("get_assistant", args)
