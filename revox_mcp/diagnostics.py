@@ -27,8 +27,8 @@ import json
 import math
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, TypeGuard
 from urllib.parse import parse_qsl, urlsplit
@@ -672,8 +672,6 @@ _FIELD_TYPES_BY_KEY: dict[Any, tuple[frozenset[type], str]] = {
     for key, (kind, nullable) in _FIELDS.items()
     if kind != "any"
 }
-# Stands for untyped and unknown keys: every type a JSON value can have.
-_ANY_TYPE = (frozenset({str, int, float, bool, list, dict, type(None)}), "any")
 # Keys that older API versions sent -> (history, advice).
 _LEGACY_KEYS: dict[str, tuple[str, str]] = {
     "transfer_phone_number": (
@@ -821,7 +819,7 @@ def _as_list(value: Any) -> list[Any] | None:
 
 def _is_set(value: Any) -> TypeGuard[str]:
     """A non-blank string."""
-    return isinstance(value, str) and bool(value.strip())
+    return isinstance(value, str) and value != "" and not value.isspace()  # strip() would copy long texts
 
 
 def _kind(value: Any) -> str:
@@ -915,27 +913,31 @@ def _snake(name: str) -> str:
 # --- the checks ------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Context:
-    raw: Mapping[Any, Any]
-    findings: list[dict[str, str]] = field(default_factory=list)  # Finding fields, validated at the end
-    variables: dict[str, set[str]] = field(default_factory=dict)
-    get: Callable[[str], Any] = field(init=False)  # raw.get, bound once: the hottest call
+def _finding(rule: str, path: str, **params: str) -> dict[str, str]:
+    """The fields of one Finding (validated into the model once, at the end of diagnose)."""
+    spec = _RULE_TABLE[rule]
+    return {
+        "rule": rule,
+        "severity": spec.severity,
+        "path": path,
+        "message": spec.message.format(path=path, **params),
+        "fix": spec.fix.format(path=path, **params),
+    }
 
-    def __post_init__(self) -> None:
-        self.get = self.raw.get
+
+class _Context:
+    """The assistant being checked and what the checks found so far (a plain slotted class: built per call)."""
+
+    __slots__ = ("findings", "get", "raw", "variables")
+
+    def __init__(self, raw: Mapping[Any, Any]) -> None:
+        self.raw = raw
+        self.get: Callable[[Any], Any] = raw.get  # bound once: the hottest call
+        self.findings: list[dict[str, str]] = []  # Finding fields, validated once at the end
+        self.variables: dict[str, set[str]] = {}
 
     def add(self, rule: str, path: str, **params: str) -> None:
-        spec = _RULE_TABLE[rule]
-        self.findings.append(
-            {
-                "rule": rule,
-                "severity": spec.severity,
-                "path": path,
-                "message": spec.message.format(path=path, **params),
-                "fix": spec.fix.format(path=path, **params),
-            }
-        )
+        self.findings.append(_finding(rule, path, **params))
 
     def items(self, value: Any, path: str, report: bool = True) -> list[tuple[str, Any]]:
         """(path, item) pairs of a list, capped at _MAX_ITEMS (the cap is reported by the main check)."""
@@ -961,27 +963,52 @@ class _Context:
         return None
 
 
-def _check_schema(ctx: _Context) -> None:
-    raw = ctx.raw
-    missing = sorted(_REQUIRED_KEYS.difference(raw))
+def _add_key_findings(found: list[dict[str, str]], keys: Collection[Any]) -> None:
+    """Append what the keys alone say: missing, unknown and legacy keys."""
+    missing = sorted(_REQUIRED_KEYS.difference(keys))
     if missing:
-        ctx.add("schema.missing_keys", "", count=str(len(missing)), names=", ".join(missing))
-    extra = set(raw).difference(_KNOWN_KEYS)
+        found.append(_finding("schema.missing_keys", "", count=str(len(missing)), names=", ".join(missing)))
+    extra = set(keys).difference(_KNOWN_KEYS)
     if extra:
         unknown = sorted(_short(str(key), 40) for key in itertools.islice(extra, 1000))
         for key in unknown[:10]:
-            ctx.add("schema.unknown_keys", key, what=f"The key '{key}' is")
+            found.append(_finding("schema.unknown_keys", key, what=f"The key '{key}' is"))
         if len(extra) > 10:
-            ctx.add("schema.unknown_keys", "", what=f"{len(extra) - 10} more keys ({_names(unknown[10:])}) are")
+            what = f"{len(extra) - 10} more keys ({_names(unknown[10:])}) are"
+            found.append(_finding("schema.unknown_keys", "", what=what))
     for key, (history, advice) in _LEGACY_KEYS.items():
-        if key in raw:
-            ctx.add("schema.legacy_field", key, history=history, advice=advice)
-    spec_of = _FIELD_TYPES_BY_KEY.get
-    odd = [key for key, value in raw.items() if type(value) not in spec_of(key, _ANY_TYPE)[0]]
+        if key in keys:
+            found.append(_finding("schema.legacy_field", key, history=history, advice=advice))
+
+
+def _odd_keys(keys: tuple[Any, ...], types: tuple[type, ...]) -> tuple[Any, ...]:
+    """The typed keys whose value is not of an exact JSON type the API sends for them (usually none)."""
+    typed = _FIELD_TYPES_BY_KEY
+    return tuple(key for key, cls in zip(keys, types, strict=True) if key in typed and cls not in typed[key][0])
+
+
+@functools.lru_cache(maxsize=1024)
+def _schema_shape(keys: tuple[Any, ...], types: tuple[type, ...]) -> tuple[tuple[dict[str, str], ...], tuple[Any, ...]]:
+    """Payloads from one API share a handful of shapes (keys and value types): judge each shape once.
+
+    The finding dicts are shared between calls; nothing mutates them (they are validated into new models).
+    """
+    found: list[dict[str, str]] = []
+    _add_key_findings(found, keys)
+    return tuple(found), _odd_keys(keys, types)
+
+
+def _check_schema(ctx: _Context) -> None:
+    raw = ctx.raw
+    if type(raw) is dict:
+        found, odd = _schema_shape(tuple(raw), tuple(map(type, raw.values())))
+        ctx.findings.extend(found)
+    else:  # any other Mapping: uncached, and the key findings stand even if reading a value fails
+        _add_key_findings(ctx.findings, raw)
+        keys = tuple(raw)
+        odd = _odd_keys(keys, tuple(type(raw[key]) for key in keys))
     for key in odd:
-        value, kind = raw[key], spec_of(key, _ANY_TYPE)[1]
-        if kind == "any":  # an untyped or unknown key holding a non-JSON value: nothing to say
-            continue
+        value, kind = raw[key], _FIELD_TYPES_BY_KEY[key][1]
         if value is None:
             ctx.add("schema.null_value", key, expected=_KIND_NAMES[kind])
         elif not _matches_kind(value, kind):
@@ -1001,9 +1028,11 @@ def _check_enum(ctx: _Context, value: Any, path: str, allowed: frozenset[str], l
 
 
 def _check_enum_list(ctx: _Context, values: Any, path: str, allowed: frozenset[str], legacy: frozenset[str]) -> None:
-    items = (_as_list(values) or [])[:_MAX_ITEMS]
-    if all(type(item) is str for item in items) and allowed.issuperset(items):
-        return  # the common case, decided without building the lists below
+    if not isinstance(values, list) or not values:
+        return
+    if all(type(item) is str for item in values) and allowed.issuperset(values):
+        return  # the common case (every item allowed, so the first _MAX_ITEMS too), decided without copying
+    items = values[:_MAX_ITEMS]
     old = [item for item in items if isinstance(item, str) and item in legacy]
     odd = [item for item in items if not (isinstance(item, str) and (item in allowed or item in legacy))]
     for rule, found in (("enum.legacy_value", old), ("enum.unknown_value", odd)):
@@ -1015,7 +1044,9 @@ def _check_enum_list(ctx: _Context, values: Any, path: str, allowed: frozenset[s
 def _check_scalars(ctx: _Context) -> None:
     get = ctx.get
     for key, rule, low, high in _RANGES:
-        _check_range(ctx, get(key), key, rule, low, high)
+        value = get(key)
+        if type(value) is not float or not low <= value <= high:  # the usual in-range float needs no call
+            _check_range(ctx, value, key, rule, low, high)
     for key, allowed in _TOP_ENUMS.items():
         value = get(key)
         if type(value) is str and value not in allowed:
@@ -1036,7 +1067,7 @@ def _check_scalars(ctx: _Context) -> None:
     if end_message is not None and len(end_message) > _END_MESSAGE_MAX:
         ctx.add("length.max_duration_end_message", "max_duration_end_message", count=str(len(end_message)))
     prompt = ctx.get("prompt")
-    if isinstance(prompt, str) and not prompt.strip():
+    if isinstance(prompt, str) and (prompt == "" or prompt.isspace()):
         ctx.add("prompt.empty", "prompt")
 
 
@@ -1272,35 +1303,51 @@ def _check_sounds(ctx: _Context) -> None:
             ctx.add(rule, key, value=_q(ctx.get(key)), sound=sound)
 
 
+# What a check found in one value, before it knows the value's path: (rule, message parameters) pairs.
+_Problems = tuple[tuple[str, dict[str, str]], ...]
+_CACHED_TEXT_MAX = 4096  # longer values are judged afresh: a cache of them would hold too much memory
+
+
+def _add_problems(ctx: _Context, problems: _Problems, path: str) -> None:
+    for rule, params in problems:
+        ctx.add(rule, path, **params)
+
+
 def _check_url(ctx: _Context, url: str, path: str) -> None:
     """An http(s) URL, preferably https, with no credential in it (X25)."""
+    problems = _url_problems(url) if len(url) <= _CACHED_TEXT_MAX else _url_problems.__wrapped__(url)
+    if problems:
+        _add_problems(ctx, problems, path)
+
+
+@functools.lru_cache(maxsize=1024)  # webhook and tool URLs recur across assistants
+def _url_problems(url: str) -> _Problems:
     templated = url.lstrip().startswith("{{")  # a base URL filled from a variable: scheme unknown
     try:
         parts = urlsplit(url)
         hostname, password = parts.hostname or "", parts.password
     except ValueError:  # e.g. an unbalanced IPv6 bracket
-        ctx.add("url.invalid", path)
-        return
+        return (("url.invalid", {}),)
     scheme = parts.scheme.lower()
     if not templated and (scheme not in ("http", "https") or not parts.netloc):
-        ctx.add("url.invalid", path)
-        return
+        return (("url.invalid", {}),)
+    problems: list[tuple[str, dict[str, str]]] = []
     if scheme == "http":
-        ctx.add("security.insecure_url", path, host=_q(f"http://{hostname}"))
+        problems.append(("security.insecure_url", {"host": _q(f"http://{hostname}")}))
     if password:
-        ctx.add("security.credential_in_url", path, what="a user name and password")
-    if not parts.query:
-        return
-    names = sorted(
-        {
-            name
-            for name, value in parse_qsl(parts.query[:10_000], keep_blank_values=True)
-            if _is_credential_name(name) and _is_literal_secret(value)
-        }
-    )
-    if names:
-        shown = ", ".join(_q(name) for name in names[:3])
-        ctx.add("security.credential_in_url", path, what=f"a credential in its query string ({shown})")
+        problems.append(("security.credential_in_url", {"what": "a user name and password"}))
+    if parts.query:
+        names = sorted(
+            {
+                name
+                for name, value in parse_qsl(parts.query[:10_000], keep_blank_values=True)
+                if _is_credential_name(name) and _is_literal_secret(value)
+            }
+        )
+        if names:
+            shown = ", ".join(_q(name) for name in names[:3])
+            problems.append(("security.credential_in_url", {"what": f"a credential in its query string ({shown})"}))
+    return tuple(problems)
 
 
 def _check_urls(ctx: _Context) -> None:
@@ -1351,15 +1398,24 @@ def _check_fields(ctx: _Context, items: list[tuple[str, Any]], rules: tuple[str,
 
 def _check_body_template(ctx: _Context, body: str, path: str) -> None:
     """V27: placeholders must sit inside JSON strings, and the filled template must be JSON."""
-    if not body.strip() or len(body) > _MAX_BODY_PARSE:
-        return
+    problems = _body_problems(body) if len(body) <= _CACHED_TEXT_MAX else _body_problems.__wrapped__(body)
+    if problems:
+        _add_problems(ctx, problems, path)
+
+
+@functools.lru_cache(maxsize=1024)  # tools are often copied between assistants
+def _body_problems(body: str) -> _Problems:
+    if body == "" or body.isspace() or len(body) > _MAX_BODY_PARSE:
+        return ()
+    problems: list[tuple[str, dict[str, str]]] = []
     unquoted = _variables_in(_JSON_STRING_RE.sub('""', body))
     if unquoted:  # names only: the template may hold credentials
-        ctx.add("custom_tool.body_template_placeholder_unquoted", path, names=_names(sorted(set(unquoted)), 5))
+        problems.append(("custom_tool.body_template_placeholder_unquoted", {"names": _names(sorted(set(unquoted)), 5)}))
     try:
         json.loads(_ANY_PLACEHOLDER_RE.sub("0", body))  # "0" is valid both inside and outside strings
     except (ValueError, RecursionError):
-        ctx.add("custom_tool.body_template_invalid_json", path)
+        problems.append(("custom_tool.body_template_invalid_json", {}))
+    return tuple(problems)
 
 
 def _check_tool_entries(ctx: _Context, tool: Mapping[Any, Any], path: str) -> None:
@@ -1450,11 +1506,15 @@ def _names_of(entries: Any) -> set[str]:
 def _collect_variables(ctx: _Context) -> None:
     """X19: the {{variables}} calls must supply; V40: with a precall lookup, it must return them all."""
     uses = ctx.variables
+    get = ctx.get
     for key in _TEXT_SOURCES:
-        text = ctx.get(key)
-        if isinstance(text, str):
-            for name in set(_variables_in(text)):
-                uses.setdefault(name, set()).add(key)
+        text = get(key)
+        if isinstance(text, str) and "{{" in text:  # most texts have no variable: skip the regex
+            for name in _VAR_RE.findall(text):
+                if name in uses:
+                    uses[name].add(key)
+                else:
+                    uses[name] = {key}
     lookup = ctx.get("precall_lookup_url")
     if _is_set(lookup):
         for name in _variables_in(lookup):
@@ -1485,11 +1545,14 @@ def _collect_variables(ctx: _Context) -> None:
 
 def _check_integrations(ctx: _Context) -> None:
     """Slack and Zoho: outcome enums (V36), template variables (V42), the pre-0.4 Slack shape."""
-    outputs = _names_of(ctx.get("structured_output_config"))
+    configs = ctx.get("structured_output_config")
+    outputs: set[str] | None = None  # their names, read only when an integration is set
     for key, documented in _INTEGRATION_VARIABLES.items():
         integration = _as_dict(ctx.get(key))
         if integration is None:
             continue
+        if outputs is None:
+            outputs = _names_of(configs)
         outcomes = ctx.nested(integration, "outcomes", "list", key)
         _check_enum_list(ctx, outcomes, f"{key}.outcomes", _OUTCOMES, _LEGACY_OUTCOMES)
         template = ctx.nested(integration, "template", "str", key)
@@ -1524,6 +1587,10 @@ _CHECKS: tuple[Callable[[_Context], None], ...] = (
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
+def _finding_order(finding: dict[str, str]) -> tuple[int, str, str]:
+    return _SEVERITY_ORDER[finding["severity"]], finding["path"], finding["rule"]
+
+
 def _label(value: Any) -> str:
     if isinstance(value, str):
         # Unlike the messages, the name is not passed through redact_text: strip what would break UTF-8.
@@ -1544,8 +1611,11 @@ def diagnose(assistant: Mapping[str, Any]) -> Diagnosis:
             check(ctx)
         except Exception:  # a bug in one check must neither hide the others nor crash the caller
             ctx.add("diagnose.check_failed", "", group=check.__name__.lstrip("_").split("_", 1)[1])
-    findings = sorted(ctx.findings, key=lambda f: (_SEVERITY_ORDER[f["severity"]], f["path"], f["rule"]))
-    variables = [{"name": name, "sources": sorted(ctx.variables[name])} for name in sorted(ctx.variables)]
+    findings = ctx.findings
+    if len(findings) > 1:
+        findings.sort(key=_finding_order)
+    uses = ctx.variables
+    variables = [{"name": name, "sources": sorted(uses[name])} for name in sorted(uses)]
     # One validation call builds every nested model (much cheaper than a constructor call per model).
     return Diagnosis.model_validate(
         {
