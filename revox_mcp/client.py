@@ -187,6 +187,10 @@ class RevoxClient:
             digest.update(str(assistant.get("id")).encode())
             digest.update(str(assistant.get("updated_at")).encode())
         by_id = {str(a["id"]): a for a in assistants}
+        # The list lives for a TTL and holds no reference cycles: move it out of the cyclic GC's
+        # reach so its passes stay as cheap with 10,000 assistants as with 10 (refcounting still
+        # frees the list when the cache drops it).
+        gc.freeze()
         return AssistantList(assistants, size, digest.hexdigest()[:12], by_id)
 
     async def _get_json(self, path: str) -> Any:
@@ -202,7 +206,7 @@ class RevoxClient:
             if remaining <= 0:
                 raise RevoxTimeoutError("Revox did not answer within the time budget")
             try:
-                response = await self._send(path, remaining)
+                response, body = await self._send(path, remaining)
             except RevoxError as exc:
                 delay = self._backoff(attempt)
                 if attempt >= self.max_retries or not isinstance(exc, RevoxUnavailableError):
@@ -214,7 +218,8 @@ class RevoxClient:
             else:
                 status = response.status_code
                 if 200 <= status < 300:
-                    return self._parse(response), len(response.content)
+                    size = len(body)
+                    return self._parse(body, response.headers), size
                 self.last_error = f"HTTP {status}"
                 error, wait = self._classify(response, attempt)
                 if wait is None or wait >= deadline - self._clock():
@@ -224,11 +229,19 @@ class RevoxClient:
             attempt += 1
             await self._sleep(delay)
 
-    async def _send(self, path: str, remaining: float) -> httpx.Response:
+    async def _send(self, path: str, remaining: float) -> tuple[httpx.Response, bytearray]:
+        """One GET: the response (headers, status) and, for a 2xx, its body; error bodies are never read."""
         self.upstream_requests += 1
         timeout = min(self.timeout, remaining)
+        body = bytearray()  # grown in place: a 30 MB list is held once, not as chunks plus their join
         try:
-            return await self._http.get(path, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
+            async with self._http.stream(
+                "GET", path, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0))
+            ) as response:
+                if 200 <= response.status_code < 300:
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+            return response, body
         except httpx.TimeoutException:
             raise RevoxTimeoutError(f"Revox did not answer within {timeout:g} s") from None
         except httpx.HTTPError as exc:
@@ -256,15 +269,19 @@ class RevoxClient:
         return float(min(self.backoff * 2**attempt, 8.0) * (0.75 + random.random() / 4))  # noqa: S311
 
     @staticmethod
-    def _parse(response: httpx.Response) -> Any:
+    def _parse(body: bytearray, headers: httpx.Headers) -> Any:
+        """Parse and release the body: the text is decoded first and the bytes freed before the
+        objects are built, so a big list never holds bytes, text and objects at once."""
         # Parsing makes no reference cycles, so the cyclic GC has nothing to find: pausing it
         # makes a 10,000-assistant list parse about 1.8x faster (its passes scale with the heap).
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return json.loads(response.content)
+            text = body.decode("utf-8", "surrogatepass")
+            body.clear()
+            return json.loads(text)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            kind = response.headers.get("content-type", "unknown").split(";")[0].strip()
+            kind = headers.get("content-type", "unknown").split(";")[0].strip()[:40]
             raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
         finally:
             if enabled:

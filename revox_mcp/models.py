@@ -90,7 +90,12 @@ def parse_assistant_list(payload: Any) -> list[JsonObject]:
     """Check the ``GET /assistants`` shape ``{"assistants": [...]}`` and keep the usable entries."""
     if not isinstance(payload, Mapping) or not isinstance(payload.get("assistants"), list):
         raise RevoxResponseError('expected an object with an "assistants" list')
-    return [dict(entry) for entry in payload["assistants"] if isinstance(entry, Mapping) and assistant_id_of(entry)]
+    # json.loads already made plain dicts: keep them rather than copying 10,000 of them.
+    return [
+        entry if isinstance(entry, dict) else dict(entry)
+        for entry in payload["assistants"]
+        if isinstance(entry, Mapping) and assistant_id_of(entry)
+    ]
 
 
 def parse_assistant(payload: Any) -> JsonObject:
