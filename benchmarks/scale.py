@@ -29,7 +29,16 @@ DIAGNOSE_GOAL_MS = 1000.0
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Peak RSS of this process in MB: VmHWM, which starts afresh at exec.
+
+    ``getrusage().ru_maxrss`` is kept across fork and exec on Linux, so in this child it would
+    report the parent's peak (the parent holds the fake Revox and its 10,000 assistants).
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: best effort
 
 
 async def _measure(base_url: str) -> dict[str, Any]:
