@@ -7,7 +7,7 @@ values; long texts (prompts) as a bounded unified diff; identical fields counted
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
@@ -89,32 +89,30 @@ def _identity(items: Sequence[Any]) -> str | None:
     return None
 
 
+def _diff_keyed(a: Mapping[Any, Any], b: Mapping[Any, Any], path_of: Callable[[Any], str], out: list[Change]) -> None:
+    """Entries only in A are removed, only in B added, in both compared (objects by key, list items by name)."""
+    for key in dict.fromkeys([*a, *b]):
+        sub = path_of(key)
+        if key not in b:
+            out.append(Change(path=sub, kind="removed", a=_short(a[key])))
+        elif key not in a:
+            out.append(Change(path=sub, kind="added", b=_short(b[key])))
+        else:
+            _diff(sub, a[key], b[key], out)
+
+
 def _diff(path: str, a: Any, b: Any, out: list[Change]) -> None:
     if a == b:
         return
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        for key in dict.fromkeys([*a, *b]):
-            sub = f"{path}.{key}"
-            if key not in b:
-                out.append(Change(path=sub, kind="removed", a=_short(a[key])))
-            elif key not in a:
-                out.append(Change(path=sub, kind="added", b=_short(b[key])))
-            else:
-                _diff(sub, a[key], b[key], out)
+        _diff_keyed(a, b, lambda key: f"{path}.{key}", out)
         return
     if isinstance(a, list) and isinstance(b, list):
         ident = _identity(a) if _identity(a) == _identity(b) else None
         if ident is not None:
             left = {i[ident]: i for i in a}
             right = {i[ident]: i for i in b}
-            for name in dict.fromkeys([*left, *right]):
-                sub = f"{path}[{ident}={name}]"
-                if name not in right:
-                    out.append(Change(path=sub, kind="removed", a=_short(left[name])))
-                elif name not in left:
-                    out.append(Change(path=sub, kind="added", b=_short(right[name])))
-                else:
-                    _diff(sub, left[name], right[name], out)
+            _diff_keyed(left, right, lambda name: f"{path}[{ident}={name}]", out)
             return
         if len(a) == len(b) and all(isinstance(i, Mapping) for i in [*a, *b]):
             for index, (left_item, right_item) in enumerate(zip(a, b, strict=True)):
