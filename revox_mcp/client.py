@@ -189,7 +189,9 @@ class RevoxClient:
         by_id = {str(a["id"]): a for a in assistants}
         # The list lives for a TTL and holds no reference cycles: move it out of the cyclic GC's
         # reach so its passes stay as cheap with 10,000 assistants as with 10 (refcounting still
-        # frees the list when the cache drops it).
+        # frees the list when the cache drops it). Collect first, so no cyclic garbage lying
+        # around is frozen with it and kept forever (~120 ms once per fetch at 10,000).
+        gc.collect()
         gc.freeze()
         return AssistantList(assistants, size, digest.hexdigest()[:12], by_id)
 
