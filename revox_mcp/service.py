@@ -18,7 +18,7 @@ from .cache import Cached
 from .catalog import MAX_LIMIT, Page, Snapshot, decode_cursor, encode_cursor, page, select_fields, valid_fields
 from .client import AssistantList, RevoxClient
 from .compare import Comparison, compare
-from .diagnostics import Diagnosis, Finding, VariableUse, diagnose
+from .diagnostics import Finding, VariableUse, diagnose, triage
 from .errors import InputError, RevoxAuthError, RevoxError
 from .models import JsonObject, coerce_string_list, text
 from .redaction import redact_text
@@ -325,11 +325,10 @@ class StatusView(BaseModel):
     cache: CacheView
 
 
-def _top(diagnosis: Diagnosis) -> str | None:
-    if not diagnosis.findings:
+def _top_line(finding: Finding | None) -> str | None:
+    if finding is None:
         return None
-    first = diagnosis.findings[0]
-    return f"{first.severity} {first.rule} @ {first.path or '(assistant)'}"
+    return f"{finding.severity} {finding.rule} @ {finding.path or '(assistant)'}"
 
 
 def _finding_line(finding: Finding) -> str:
@@ -351,7 +350,7 @@ class Troubleshooting:
         if self._memo is None or self._memo[0] is not snap:
 
             def tally() -> list[tuple[int, int, str | None]]:
-                return [(d.error_count, d.warning_count, _top(d)) for d in map(diagnose, snap.assistants)]
+                return [(e, w, _top_line(top)) for e, w, top in map(triage, snap.assistants)]
 
             rows = _without_gc(tally)
             names = [text(a, "name") or "" for a in snap.assistants]

@@ -836,3 +836,19 @@ def test_random_assistant_shapes_never_break_a_check(payload: dict[str, Any]) ->
 
     assert "diagnose.check_failed" not in rules_of(diagnosis)
     assert rules_of(diagnosis) <= set(RULES)
+
+
+@pytest.mark.parametrize("key", sorted(BY_KEY))
+def test_triage_agrees_with_the_full_diagnosis(key: str) -> None:
+    """The ranking shortcut counts and orders findings exactly as diagnose() does."""
+    full = diagnose(BY_KEY[key])
+    errors, warnings, top = diagnostics.triage(BY_KEY[key])
+    assert (errors, warnings) == (full.error_count, full.warning_count)
+    assert top == (full.findings[0] if full.findings else None)
+
+
+@pytest.mark.parametrize("junk", [None, [], "text", 3, {"voice": []}])
+def test_triage_never_raises_on_junk(junk: Any) -> None:
+    errors, _warnings, top = diagnostics.triage(junk)
+    assert errors == len([f for f in diagnose(junk).findings if f.severity == "error"])
+    assert top == (diagnose(junk).findings[0] if diagnose(junk).findings else None)
