@@ -8,6 +8,7 @@ wrong-typed value. Output models (``summary.py``) then list exactly what is emit
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -135,8 +136,6 @@ def coerce_string_list(value: Any, name: str) -> list[str] | None:
     if value is None:
         return None
     if isinstance(value, str):
-        import json
-
         stripped = value.strip()
         if stripped.startswith("["):
             try:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import budget
 from .cache import Cached
-from .catalog import MAX_LIMIT, Page, Snapshot, decode_cursor, encode_cursor, page, select_fields, valid_fields
+from .catalog import MAX_LIMIT, Page, Snapshot, decode_cursor, encode_cursor, page, select_fields
 from .client import AssistantList, RevoxClient
 from .compare import Comparison, compare
 from .diagnostics import Finding, VariableUse, diagnose, triage
@@ -265,9 +265,6 @@ class AssistantService:
         config = select_fields(assistant, wanted)
         self._selection = (assistant, key, config)
         return config
-
-    def field_names(self, assistant: JsonObject) -> list[str]:
-        return valid_fields(assistant)
 
 
 class DiagnosisRow(BaseModel):

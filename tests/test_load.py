@@ -23,6 +23,7 @@ import pytest
 from fake_revox import FakeRevox
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from processes import stop
 
 SESSIONS = 50
 CALLS_PER_SESSION = 20
@@ -129,13 +130,7 @@ async def test_fifty_sessions_share_one_upstream_listing_and_bounded_memory(fake
             rss_after = rss_kb(process.pid)
             server_cpu = cpu_seconds(process.pid)
     finally:
-        with anyio.CancelScope(shield=True):
-            process.terminate()
-            with anyio.move_on_after(10) as waited:
-                await process.wait()
-            if waited.cancelled_caught:
-                process.kill()
-            await process.aclose()
+        await stop(process)
 
     listings = [request for request in fake.requests if request.method == "GET" and request.path == "/assistants"]
     print(

@@ -26,6 +26,7 @@ from fake_revox import FakeRevox
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
+from processes import stop
 from pydantic import SecretStr
 
 from revox_mcp.__main__ import configure_logging
@@ -119,13 +120,7 @@ async def http_server(fake: FakeRevox, transport: str, stderr: TextIO) -> AsyncI
             )
         yield base
     finally:
-        with anyio.CancelScope(shield=True):
-            process.terminate()
-            with anyio.move_on_after(10) as waited:
-                await process.wait()
-            if waited.cancelled_caught:
-                process.kill()
-            await process.aclose()
+        await stop(process)
 
 
 def read_all(file: TextIO) -> str:
