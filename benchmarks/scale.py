@@ -42,10 +42,10 @@ def _rss_mb() -> float:
 
 
 async def _measure(base_url: str) -> dict[str, Any]:
-    from revox_mcp.client import RevoxClient
-    from revox_mcp.diagnostics import diagnose
-    from revox_mcp.server import build_server
-    from revox_mcp.service import AssistantService
+    from revox_mcp.api.client import RevoxClient
+    from revox_mcp.domain.diagnostics import diagnose
+    from revox_mcp.server.app import build_server
+    from revox_mcp.service.assistants import AssistantService
 
     out: dict[str, Any] = {}
     # One client, as in the server: the MCP server below is handed this warmed one.

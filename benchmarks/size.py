@@ -32,8 +32,8 @@ def _wire(result: CallToolResult) -> int:
 
 
 def _client(assistants: list[dict[str, Any]], listed: set[str]) -> Client:
-    from revox_mcp.client import RevoxClient, demo_transport
-    from revox_mcp.server import build_server
+    from revox_mcp.api.client import RevoxClient, demo_transport
+    from revox_mcp.server.app import build_server
 
     transport = demo_transport(assistants, listed)
     return Client(build_server(lambda: RevoxClient(api_key="sk-bench", transport=transport)), cache=None)

@@ -22,8 +22,8 @@ CONCURRENT = 50
 
 
 def _server(base_url: str) -> Any:
-    from revox_mcp.client import RevoxClient
-    from revox_mcp.server import build_server
+    from revox_mcp.api.client import RevoxClient
+    from revox_mcp.server.app import build_server
 
     return build_server(lambda: RevoxClient(api_key=API_KEY, base_url=base_url, cache_ttl=3600))
 

@@ -14,8 +14,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__
-from .settings import ConfigError, Settings, load_settings
+from revox_mcp import __version__
+from revox_mcp.settings import ConfigError, Settings, load_settings
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 AUTH_TOKEN_ENV = "REVOX_MCP_AUTH_TOKEN"  # noqa: S105  # a variable name, not a secret
@@ -103,10 +103,10 @@ def configure_logging(settings: Settings, secrets: Sequence[str] = ()) -> None:
 
 def client_factory(settings: Settings) -> Callable[[], object]:
     """How each server lifespan gets its client: the real API, or the demo data in-process."""
-    from .client import RevoxClient, demo_transport
+    from revox_mcp.api.client import RevoxClient, demo_transport
 
     if settings.demo:
-        from .demo import DEMO_API_KEY, demo_assistants
+        from revox_mcp.api.demo import DEMO_API_KEY, demo_assistants
 
         def make_demo() -> RevoxClient:
             assistants, listed = demo_assistants()
@@ -143,14 +143,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(settings, [auth_token])
     serving_http = args.command is None and args.transport != "stdio"
     if serving_http:
-        from .http import bind_refusal
+        from revox_mcp.server.http import bind_refusal
 
         refusal = bind_refusal(args.host, auth_token or None, args.allow_unauthenticated)
         if refusal is not None:
             print(f"revox-mcp: {refusal}", file=sys.stderr)
             raise SystemExit(2)
 
-    from .server import build_server
+    from revox_mcp.server.app import build_server
 
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     server = build_server(
@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         auth_token=(auth_token or None) if serving_http else None,
     )
     if args.command in ("call", "read"):
-        from .cli import run_cli
+        from revox_mcp.server.cli import run_cli
 
         raise SystemExit(run_cli(server, args))
     if args.transport == "stdio":
@@ -168,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(HINT.format(version=__version__), file=sys.stderr)
         server.run("stdio")
         return
-    from .http import serve, transport_security
+    from revox_mcp.server.http import serve, transport_security
 
     log.info(
         "serving %s on %s:%d (bearer token %s, DNS-rebinding protection on)",

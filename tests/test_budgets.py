@@ -19,8 +19,8 @@ from fake_revox import FakeRevox
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from revox_mcp.client import RevoxClient, demo_transport
-from revox_mcp.server import build_server
+from revox_mcp.api.client import RevoxClient, demo_transport
+from revox_mcp.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from revox_mcp.cache import Cached, CacheStats, TTLCache
+from revox_mcp.cache.memory import Cached, CacheStats, TTLCache
 
 
 @pytest.fixture

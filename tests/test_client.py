@@ -22,8 +22,8 @@ import pytest
 import respx
 
 from revox_mcp import __version__
-from revox_mcp.cache import Cached
-from revox_mcp.client import AssistantList, RevoxClient, demo_transport, key_fingerprint
+from revox_mcp.api.client import AssistantList, RevoxClient, demo_transport, key_fingerprint
+from revox_mcp.cache.memory import Cached
 from revox_mcp.errors import (
     InputError,
     RevoxAuthError,

@@ -8,9 +8,17 @@ from typing import Any
 
 import pytest
 
-from revox_mcp.compare import IGNORED, MAX_DIFF_CHARS, MAX_DIFF_LINE_CHARS, MAX_DIFF_LINES, Change, compare, text_diff
+from revox_mcp.domain.compare import (
+    IGNORED,
+    MAX_DIFF_CHARS,
+    MAX_DIFF_LINE_CHARS,
+    MAX_DIFF_LINES,
+    Change,
+    compare,
+    text_diff,
+)
+from revox_mcp.domain.summary import dump
 from revox_mcp.errors import InputError
-from revox_mcp.summary import dump
 
 
 def assistant(**fields: Any) -> dict[str, Any]:

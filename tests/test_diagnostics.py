@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revox_mcp import diagnostics
-from revox_mcp.diagnostics import RULES, Diagnosis, diagnose
+from revox_mcp.domain import diagnostics
+from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
 BY_KEY: dict[str, dict[str, Any]] = {FIXTURES["fixture_index"][a["id"]]["key"]: a for a in FIXTURES["assistants"]}

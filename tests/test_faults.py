@@ -22,9 +22,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
 
-from revox_mcp import budget
-from revox_mcp.client import RevoxClient
-from revox_mcp.server import build_server
+from revox_mcp.api.client import RevoxClient
+from revox_mcp.domain import budget
+from revox_mcp.server.app import build_server
 
 API_KEY = "sk-test-fault-key"
 CANARY = "UPSTREAM-BODY-CANARY-7f3a"

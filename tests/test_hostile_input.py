@@ -21,8 +21,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
 
-from revox_mcp.client import RevoxClient
-from revox_mcp.server import build_server
+from revox_mcp.api.client import RevoxClient
+from revox_mcp.server.app import build_server
 
 API_KEY = "sk-test-hostile-key"
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"

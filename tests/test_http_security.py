@@ -1,6 +1,6 @@
 """HTTP transports: bearer token, Host/Origin checks, /healthz, and the refusal to serve a network unauthenticated.
 
-In-process uvicorn on 127.0.0.1 (ephemeral port) with the real apps `revox_mcp.http.serve` builds,
+In-process uvicorn on 127.0.0.1 (ephemeral port) with the real apps `revox_mcp.server.http.serve` builds,
 backed by the loopback fake Revox; the refusal is checked on a real `python -m revox_mcp`.
 """
 
@@ -25,9 +25,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.transport_security import TransportSecuritySettings
 
 from revox_mcp import __version__
-from revox_mcp.client import RevoxClient
-from revox_mcp.http import HttpTransport, StaticTokenVerifier, bind_refusal, is_loopback, transport_security
-from revox_mcp.server import build_server
+from revox_mcp.api.client import RevoxClient
+from revox_mcp.server.app import build_server
+from revox_mcp.server.http import HttpTransport, StaticTokenVerifier, bind_refusal, is_loopback, transport_security
 
 TOKEN = "tok-7f3e9c2a-canary-bearer"
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}

@@ -15,9 +15,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revox_mcp import catalog, compare, diagnostics, redaction, render, summary
+from revox_mcp.domain import catalog, compare, diagnostics, redaction, render, summary
+from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
 from revox_mcp.errors import InputError
-from revox_mcp.models import coerce_string_list, validate_assistant_id
 
 CANARY = "FAKEcanary7Q2x9Lm4"
 # Keep the file under 20 s: 5 tests x 60 examples + 1 x 40, 340 examples in all.

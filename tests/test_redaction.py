@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from revox_mcp.redaction import REDACTED, is_secret_key, redact, redact_text, redact_url
+from revox_mcp.domain.redaction import REDACTED, is_secret_key, redact, redact_text, redact_url
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
 ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]

@@ -23,8 +23,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
 
-from revox_mcp.client import RevoxClient, demo_transport
-from revox_mcp.server import build_server
+from revox_mcp.api.client import RevoxClient, demo_transport
+from revox_mcp.server.app import build_server
 
 BASE_URL = "https://api.revox.test/api"
 API_KEY = "sk-test-canary-key"

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from revox_mcp import budget
-from revox_mcp.catalog import Snapshot, decode_cursor, encode_cursor, page, select_fields
+from revox_mcp.domain import budget
+from revox_mcp.domain.catalog import Snapshot, decode_cursor, encode_cursor, page, select_fields
+from revox_mcp.domain.summary import detail, dump, summarize
 from revox_mcp.errors import InputError
 from revox_mcp.settings import ConfigError, load_settings
-from revox_mcp.summary import detail, dump, summarize
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
 ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]

@@ -21,9 +21,9 @@ from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
 
-from revox_mcp.client import RevoxClient, demo_transport
-from revox_mcp.compare import MAX_DIFF_LINES
-from revox_mcp.server import build_server
+from revox_mcp.api.client import RevoxClient, demo_transport
+from revox_mcp.domain.compare import MAX_DIFF_LINES
+from revox_mcp.server.app import build_server
 
 BASE_URL = "https://api.revox.test/api"
 API_KEY = "sk-status-canary"

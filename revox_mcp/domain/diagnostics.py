@@ -35,8 +35,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from revox_mcp.redaction import redact_text, strip_invisible
-from revox_mcp.summary import lean_schema
+from revox_mcp.domain.redaction import redact_text, strip_invisible
+from revox_mcp.domain.summary import lean_schema
 
 Severity = Literal["error", "warning", "info"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from .models import JsonObject
+from revox_mcp.domain.facts import JsonObject
 
 DEMO_API_KEY = "demo-key-not-a-secret"
 

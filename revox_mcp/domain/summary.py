@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from . import models as m
-from .redaction import redact_text, strip_invisible
+from revox_mcp.domain import facts as m
+from revox_mcp.domain.redaction import redact_text, strip_invisible
 
 PREVIEW_CHARS = 160
 

@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from .errors import InputError
-from .redaction import redact, strip_invisible
-from .summary import KNOWN_FIELDS, lean_schema
+from revox_mcp.domain.redaction import redact, strip_invisible
+from revox_mcp.domain.summary import KNOWN_FIELDS, lean_schema
+from revox_mcp.errors import InputError
 
 # Bookkeeping that always differs between two assistants and says nothing about behaviour.
 IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "position", "prompt_flow")

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import InputError, RevoxResponseError
+from revox_mcp.errors import InputError, RevoxResponseError
 
 JsonObject = dict[str, Any]
 

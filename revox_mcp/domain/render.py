@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .summary import AssistantSummary
+from revox_mcp.domain.summary import AssistantSummary
 
 
 def _scalar(value: Any) -> str:

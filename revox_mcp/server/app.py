@@ -28,9 +28,12 @@ from mcp.types import (
 )
 from pydantic import Field
 
-from . import __version__, budget
-from .client import RevoxClient, key_fingerprint
-from .errors import (
+from revox_mcp import __version__
+from revox_mcp.api.client import RevoxClient, key_fingerprint
+from revox_mcp.domain import budget
+from revox_mcp.domain.redaction import redact_text
+from revox_mcp.domain.summary import dump, lean_optional
+from revox_mcp.errors import (
     InputError,
     RevoxAuthError,
     RevoxError,
@@ -41,9 +44,8 @@ from .errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
-from .http import StaticTokenVerifier, add_healthz, auth_settings
-from .redaction import redact_text
-from .service import (
+from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
+from revox_mcp.service.assistants import (
     Answer,
     AssistantComparison,
     AssistantPage,
@@ -53,7 +55,6 @@ from .service import (
     StatusView,
     Troubleshooting,
 )
-from .summary import dump, lean_optional
 
 log = logging.getLogger(__name__)
 

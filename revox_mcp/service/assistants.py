@@ -13,17 +13,17 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import budget
-from .cache import Cached
-from .catalog import MAX_LIMIT, Page, Snapshot, decode_cursor, encode_cursor, page, select_fields
-from .client import AssistantList, RevoxClient
-from .compare import Comparison, compare
-from .diagnostics import Finding, VariableUse, diagnose, triage
-from .errors import InputError, RevoxAuthError, RevoxError
-from .models import JsonObject, coerce_string_list, text
-from .redaction import redact_text
-from .render import render_tree, stale_note, summary_line
-from .summary import AssistantDetail, AssistantSummary, detail, dump, lean_schema
+from revox_mcp.api.client import AssistantList, RevoxClient
+from revox_mcp.cache.memory import Cached
+from revox_mcp.domain import budget
+from revox_mcp.domain.catalog import MAX_LIMIT, Page, Snapshot, decode_cursor, encode_cursor, page, select_fields
+from revox_mcp.domain.compare import Comparison, compare
+from revox_mcp.domain.diagnostics import Finding, VariableUse, diagnose, triage
+from revox_mcp.domain.facts import JsonObject, coerce_string_list, text
+from revox_mcp.domain.redaction import redact_text
+from revox_mcp.domain.render import render_tree, stale_note, summary_line
+from revox_mcp.domain.summary import AssistantDetail, AssistantSummary, detail, dump, lean_schema
+from revox_mcp.errors import InputError, RevoxAuthError, RevoxError
 
 R = TypeVar("R")
 

@@ -21,7 +21,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from . import __version__
+from revox_mcp import __version__
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,10 @@ from urllib.parse import quote, unquote
 import anyio
 import httpx
 
-from . import __version__
-from .cache import Cached, CacheStats, TTLCache
-from .errors import (
+from revox_mcp import __version__
+from revox_mcp.cache.memory import Cached, CacheStats, TTLCache
+from revox_mcp.domain.facts import JsonObject, parse_assistant, parse_assistant_list, validate_assistant_id
+from revox_mcp.errors import (
     RevoxAuthError,
     RevoxError,
     RevoxNotFoundError,
@@ -35,7 +36,6 @@ from .errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
-from .models import JsonObject, parse_assistant, parse_assistant_list, validate_assistant_id
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
-from .budget import size
-from .errors import InputError
-from .models import JsonObject, assistant_id_of
-from .redaction import redact, strip_invisible
-from .summary import KNOWN_FIELDS, AssistantSummary, dump, summarize
+from revox_mcp.domain.budget import size
+from revox_mcp.domain.facts import JsonObject, assistant_id_of
+from revox_mcp.domain.redaction import redact, strip_invisible
+from revox_mcp.domain.summary import KNOWN_FIELDS, AssistantSummary, dump, summarize
+from revox_mcp.errors import InputError
 
 MAX_LIMIT = 100
 _CURSOR_PREFIX = "c1"

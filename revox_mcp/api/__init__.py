@@ -1,0 +1,1 @@
+"""Revox HTTP API access: the only package that imports httpx."""
