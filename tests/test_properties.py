@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revox_mcp.domain import catalog, compare, diagnostics, redaction, render, summary
+from revox_mcp.domain import catalog, compare, diagnostics, facts, redaction, render, summary
 from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
 from revox_mcp.errors import InputError
 
@@ -53,7 +53,7 @@ leaves = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     texts,
 )
-keys = st.one_of(st.sampled_from(sorted(summary.KNOWN_FIELDS)), st.text(max_size=12))
+keys = st.one_of(st.sampled_from(sorted(facts.KNOWN_FIELDS)), st.text(max_size=12))
 json_values = st.recursive(
     leaves,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
@@ -127,7 +127,7 @@ plants = st.fixed_dictionaries(
         "header": header_names,
         "word": st.sampled_from(["key", "token", "sig", "q", "customer"]),
         "url_field": st.sampled_from(["webhook_url", "precall_lookup_url", "logo_url"]),
-        "field": st.one_of(st.sampled_from(sorted(summary.KNOWN_FIELDS - {"id"})), st.text(min_size=1, max_size=8)),
+        "field": st.one_of(st.sampled_from(sorted(facts.KNOWN_FIELDS - {"id"})), st.text(min_size=1, max_size=8)),
         "path": st.lists(st.sampled_from(["a", "config", "auth", "settings", "0"]), max_size=6),
         "secret_key": st.sampled_from(["api_key", "client_secret", "password", "auth_token", "Authorization", "pwd"]),
         "as_text": st.booleans(),

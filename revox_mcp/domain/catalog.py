@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
 from revox_mcp.domain.budget import size
-from revox_mcp.domain.facts import JsonObject, assistant_id_of
+from revox_mcp.domain.facts import KNOWN_FIELDS, JsonObject, assistant_id_of
 from revox_mcp.domain.redaction import redact, strip_invisible
-from revox_mcp.domain.summary import KNOWN_FIELDS, AssistantSummary, dump, summarize
+from revox_mcp.domain.summary import AssistantSummary, dump, summarize
 from revox_mcp.errors import InputError
 
 MAX_LIMIT = 100

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from revox_mcp.domain.facts import KNOWN_FIELDS
 from revox_mcp.domain.redaction import redact, strip_invisible
-from revox_mcp.domain.summary import KNOWN_FIELDS, lean_schema
+from revox_mcp.domain.summary import lean_schema
 from revox_mcp.errors import InputError
 
 # Bookkeeping that always differs between two assistants and says nothing about behaviour.

@@ -1,9 +1,13 @@
-"""Lenient reading of Revox payloads, and validation of what callers send. Pure, no I/O.
+"""The facts about Revox payloads that every other module shares. Pure, no I/O.
+
+One place for: the assistant field table (legacy keys included), the ``{{variable}}`` grammar,
+the rule that says whether a name denotes a credential, and the lenient readers. Summaries,
+diagnostics, comparison and redaction all import these, so they cannot disagree.
 
 The API drifts (fields added, enum values added and removed, three shapes of
 ``call_retry_config``, untyped timestamps), so an assistant is kept as the JSON object Revox sent
 and read through accessors that return ``None`` instead of raising on a missing, null or
-wrong-typed value. Output models (``summary.py``) then list exactly what is emitted.
+wrong-typed value. Output models then list exactly what is emitted.
 """
 
 from __future__ import annotations
@@ -12,14 +16,205 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
 
 from revox_mcp.errors import InputError, RevoxResponseError
 
 JsonObject = dict[str, Any]
 
 MAX_ID_LENGTH = 200
-_PLACEHOLDER = re.compile(r"\{\{\s*([\w.\-]+)\s*\}\}")
+
+# --- the assistant field table (SDK 0.5.0) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What SDK 0.5.0 says of a top-level assistant key: its JSON kind, and whether null / absence are allowed."""
+
+    kind: Literal["str", "num", "bool", "list", "dict", "any"]  # "any": untyped in the spec (timestamps)
+    nullable: bool
+    optional: bool = False  # may be absent (its nullability is undeclared, so null is tolerated)
+
+
+def _spec(kind: Literal["str", "num", "bool", "list", "dict", "any"], nullable: bool) -> FieldSpec:
+    return FieldSpec(kind, nullable)
+
+
+FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
+    {
+        "id": _spec("str", False),
+        "after_call_sms_outcomes": _spec("list", True),
+        "after_call_sms_prompt": _spec("str", True),
+        "background_sound": _spec("str", True),
+        "background_sound_volume": _spec("num", False),
+        "calendly": _spec("dict", True),
+        "call_retry_config": _spec("dict", True),
+        "cartesia_dictionary_pronunciation_id": _spec("str", True),
+        "created_at": _spec("any", True),
+        "custom_tools": _spec("list", True),
+        "email_notification_address": _spec("str", True),
+        "email_notification_outcomes": _spec("list", True),
+        "end_of_call_sentence": _spec("str", True),
+        "first_sentence": _spec("str", True),
+        "first_sentence_delay_ms": _spec("num", False),
+        "first_sentence_mode": _spec("str", False),
+        "from_phone_number": _spec("str", True),
+        "human_transfer_mode": _spec("str", True),
+        "ivr_navigation_enabled": _spec("bool", False),
+        "llm_model": _spec("dict", False),
+        "logo_url": _spec("str", True),
+        "max_call_duration_secs": _spec("num", False),
+        "max_duration_end_message": _spec("str", True),
+        "name": _spec("str", False),
+        "organization_id": _spec("str", False),
+        "position": _spec("dict", True),
+        "precall_lookup_url": _spec("str", True),
+        "prompt": _spec("str", False),
+        "prompt_flow": _spec("dict", True),
+        "slack": _spec("dict", True),
+        "sms_enabled": _spec("bool", False),
+        "sms_template": _spec("str", True),
+        "structured_output_config": _spec("list", True),
+        "structured_output_prompt": _spec("str", True),
+        "stt_context": _spec("dict", True),
+        "stt_model": _spec("str", False),
+        "thinking_sound": _spec("str", True),
+        "thinking_sound_probability": _spec("num", False),
+        "thinking_sound_volume": _spec("num", False),
+        "transfer_destinations": _spec("list", True),
+        "type": _spec("str", False),
+        "updated_at": _spec("any", True),
+        "voice": _spec("dict", True),
+        "voicemail_message": _spec("str", True),
+        "voicemail_sms_prompt": _spec("str", True),
+        "warm_transfer_summary_instructions": _spec("str", True),
+        "webhook_url": _spec("str", True),
+        "zoho": _spec("dict", True),
+        # the only optional keys of SDK 0.5.0
+        "created_by": FieldSpec("dict", True, optional=True),
+        "faq_items": FieldSpec("list", True, optional=True),
+        "is_inbound_receptionist": FieldSpec("bool", True, optional=True),
+        "is_realestate_assistant": FieldSpec("bool", True, optional=True),
+        "pending_faq_count": FieldSpec("num", True, optional=True),
+    }
+)
+
+
+@dataclass(frozen=True)
+class LegacyField:
+    """A key an older API version sent: what happened to it, and what to do."""
+
+    history: str
+    advice: str
+
+
+LEGACY_FIELDS: Mapping[str, LegacyField] = MappingProxyType(
+    {
+        "transfer_phone_number": LegacyField(
+            "SDK 0.4.0 replaced it with transfer_destinations",
+            "Move the number into transfer_destinations with a label, and set a human_transfer_mode.",
+        ),
+        "email_notification_language": LegacyField(
+            "it existed only in SDK 0.2.0-0.3.0",
+            "Nothing to change; the current API no longer reads email_notification_language.",
+        ),
+    }
+)
+
+# Every key this server knows: the SDK 0.5.0 set plus the legacy keys. Anything else is drift.
+KNOWN_FIELDS: frozenset[str] = frozenset(FIELDS) | frozenset(LEGACY_FIELDS)
+REQUIRED_FIELDS: frozenset[str] = frozenset(name for name, spec in FIELDS.items() if not spec.optional)
+
+# --- the {{variable}} grammar ----------------------------------------------------------------------
+
+# A variable name starts with a letter or underscore; longer "names" are junk, not variables.
+VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]{0,99})\s*\}\}")
+# Any {{...}} without braces inside (linear even on "{{{{{{..."), variable or not.
+ANY_PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")
+_ONLY_PLACEHOLDERS = re.compile(r"(?:\s*\{\{[^{}]*\}\})+\s*")
+
+
+def is_placeholder_only(value: str) -> bool:
+    """Whether ``value`` is made only of ``{{...}}`` placeholders (and spaces): filled at call time, not a literal."""
+    return "{{" in value and _ONLY_PLACEHOLDERS.fullmatch(value) is not None
+
+
+# --- credential names ------------------------------------------------------------------------------
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+# A name is a credential's when one of its words is one of these...
+_CREDENTIAL_WORDS = frozenset(
+    [
+        "key",
+        "apikey",
+        "token",
+        "apitoken",
+        "accesstoken",
+        "refreshtoken",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "pass",
+        "auth",
+        "authorization",
+        "authentication",
+        "credential",
+        "credentials",
+        "cred",
+        "creds",
+        "signature",
+        "sig",
+        "jwt",
+        "session",
+        "sessionid",
+        "cookie",
+        "cookies",
+        "otp",
+        "pin",
+        "bearer",
+        "hmac",
+        "privatekey",
+        "signingkey",
+    ]
+)
+# ...or its words, joined, contain one of these (apiKey, x-api-key, client_secret_value...).
+_CREDENTIAL_PARTS = (
+    "apikey",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "credential",
+    "authorization",
+    "privatekey",
+    "accesskey",
+    "signingkey",
+    "sessionid",
+    "sessionkey",
+)
+
+
+def name_words(name: str) -> list[str]:
+    """A key's words, lower-cased, separators and camelCase split: ``X-Api-Key`` -> x, api, key."""
+    return [word.lower() for word in _SEPARATORS.split(_CAMEL_BOUNDARY.sub(" ", name)) if word]
+
+
+def is_credential_name(name: str) -> bool:
+    """Whether an object key, header or parameter name denotes a credential. The one rule for every module."""
+    words = name_words(name[:200])
+    if not words:
+        return False
+    if any(word in _CREDENTIAL_WORDS for word in words):
+        return True
+    joined = "".join(words)
+    return any(part in joined for part in _CREDENTIAL_PARTS)
 
 
 def text(obj: Mapping[str, Any] | None, key: str) -> str | None:
@@ -76,9 +271,9 @@ def timestamp(obj: Mapping[str, Any] | None, key: str) -> str | None:
 
 def placeholders(value: str | None) -> list[str]:
     """The ``{{variable}}`` names used in a text, in order of first appearance."""
-    if not value:
+    if not value or "{{" not in value:
         return []
-    return list(dict.fromkeys(_PLACEHOLDER.findall(value)))
+    return list(dict.fromkeys(VARIABLE.findall(value)))
 
 
 def assistant_id_of(obj: Mapping[str, Any]) -> str | None:

@@ -178,67 +178,6 @@ class AssistantDetail(_Out):
     unknown_fields: list[str] = Field(default_factory=list, description="fields new to this server")
 
 
-# The SDK 0.5.0 field set plus the legacy ``transfer_phone_number``: anything else is drift.
-KNOWN_FIELDS = frozenset(
-    [
-        "id",
-        "after_call_sms_outcomes",
-        "after_call_sms_prompt",
-        "background_sound",
-        "background_sound_volume",
-        "calendly",
-        "call_retry_config",
-        "cartesia_dictionary_pronunciation_id",
-        "created_at",
-        "custom_tools",
-        "email_notification_address",
-        "email_notification_outcomes",
-        "end_of_call_sentence",
-        "first_sentence",
-        "first_sentence_delay_ms",
-        "first_sentence_mode",
-        "from_phone_number",
-        "human_transfer_mode",
-        "ivr_navigation_enabled",
-        "llm_model",
-        "logo_url",
-        "max_call_duration_secs",
-        "max_duration_end_message",
-        "name",
-        "organization_id",
-        "position",
-        "precall_lookup_url",
-        "prompt",
-        "prompt_flow",
-        "slack",
-        "sms_enabled",
-        "sms_template",
-        "structured_output_config",
-        "structured_output_prompt",
-        "stt_context",
-        "stt_model",
-        "thinking_sound",
-        "thinking_sound_probability",
-        "thinking_sound_volume",
-        "transfer_destinations",
-        "type",
-        "updated_at",
-        "voice",
-        "voicemail_message",
-        "voicemail_sms_prompt",
-        "warm_transfer_summary_instructions",
-        "webhook_url",
-        "zoho",
-        "created_by",
-        "faq_items",
-        "is_inbound_receptionist",
-        "is_realestate_assistant",
-        "pending_faq_count",
-        "transfer_phone_number",
-    ]
-)
-
-
 def _clean(value: str | None, limit: int = PREVIEW_CHARS) -> str | None:
     if value is None:
         return None
@@ -467,7 +406,7 @@ def detail(assistant: Mapping[str, Any]) -> AssistantDetail:
         structured_output=[n for n in (m.text(o, "name") for o in outputs) if n],
         faq=_faq(assistant),
         sounds=_sounds(assistant),
-        unknown_fields=sorted(_clean(str(k), 60) or "" for k in assistant if k not in KNOWN_FIELDS),
+        unknown_fields=sorted(_clean(str(k), 60) or "" for k in assistant if k not in m.KNOWN_FIELDS),
     )
 
 
