@@ -12,14 +12,17 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from revox_mcp import __version__
 from revox_mcp.settings import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from revox_mcp.server.app import Runtime
+
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 AUTH_TOKEN_ENV = "REVOX_MCP_AUTH_TOKEN"  # noqa: S105  # a variable name, not a secret
-DEMO_BASE_URL = "https://demo.revox.invalid/api"
 
 log = logging.getLogger("revox_mcp")
 
@@ -101,34 +104,38 @@ def configure_logging(settings: Settings, secrets: Sequence[str] = ()) -> None:
         logging.getLogger(noisy).setLevel(max(quiet, logging.getLogger(noisy).level))
 
 
-def client_factory(settings: Settings) -> Callable[[], object]:
-    """How each server lifespan gets its client: the real API, or the demo data in-process."""
-    from revox_mcp.api.client import RevoxClient, demo_transport
+def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
+    """What the server is built from: the real API with the configured key, or the demo data in-process."""
+    from revox_mcp.api.client import RevoxApi
+    from revox_mcp.credential import Credential
+    from revox_mcp.server.app import FixedCredential, Runtime
 
     if settings.demo:
-        from revox_mcp.api.demo import DEMO_API_KEY, demo_assistants
+        from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
 
-        def make_demo() -> RevoxClient:
-            assistants, listed = demo_assistants()
-            return RevoxClient(
-                api_key=DEMO_API_KEY,
-                base_url=DEMO_BASE_URL,
-                cache_ttl=settings.cache_ttl,
-                timeout=settings.timeout,
-                transport=demo_transport(assistants, listed),
-            )
+        def make_demo() -> RevoxApi:
+            return RevoxApi(base_url=DEMO_BASE_URL, timeout=settings.timeout, transport=demo_transport())
 
-        return make_demo
-
+        return Runtime(
+            api=make_demo,
+            credentials=FixedCredential(Credential(DEMO_API_KEY)),
+            demo=True,
+            auth_token=auth_token,
+            cache_ttl=settings.cache_ttl,
+        )
     assert settings.api_key is not None
     key = settings.api_key.get_secret_value()
 
-    def make() -> RevoxClient:
-        return RevoxClient(
-            api_key=key, base_url=settings.base_url, cache_ttl=settings.cache_ttl, timeout=settings.timeout
-        )
+    def make() -> RevoxApi:
+        return RevoxApi(base_url=settings.base_url, timeout=settings.timeout)
 
-    return make
+    return Runtime(
+        api=make,
+        credentials=FixedCredential(Credential(key)),
+        auth_token=auth_token,
+        cache_ttl=settings.cache_ttl,
+        own_secrets=tuple(secret for secret in (key, auth_token) if secret),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -152,13 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from revox_mcp.server.app import build_server
 
-    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
-    server = build_server(
-        client_factory(settings),  # type: ignore[arg-type]
-        demo=settings.demo,
-        api_key=key,
-        auth_token=(auth_token or None) if serving_http else None,
-    )
+    server = build_server(runtime_for(settings, (auth_token or None) if serving_http else None))
     if args.command in ("call", "read"):
         from revox_mcp.server.cli import run_cli
 

@@ -1,9 +1,22 @@
-"""Typed failures. The client raises them; the MCP edge translates them once into messages.
+"""Typed failures. The API client raises them; the MCP edge translates them once into messages.
 
-They never carry a response body, a header or the API key: only what is safe to show a model.
+They never carry a response body, a header or a key: only what is safe to show a model.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+# For each kind of object: where a caller finds valid ids (named in not-found messages).
+HOW_TO_FIND: Mapping[str, str] = MappingProxyType(
+    {
+        "assistant": "Call list_assistants (optionally with query=<name>) to find its id.",
+        "call": "Call list_calls (filter with assistant_id=, status=... or query=) to find its id.",
+        "campaign": "Campaigns that use an assistant are listed by diagnose_assistant(assistant_id=...).",
+        "phone number": "Phone numbers that route to an assistant are listed by diagnose_assistant(assistant_id=...).",
+    }
+)
 
 
 class RevoxError(Exception):
@@ -19,11 +32,16 @@ class RevoxAuthError(RevoxError):
 
 
 class RevoxNotFoundError(RevoxError):
-    """Raised when Revox answers 404 for an assistant id."""
+    """Raised when Revox answers 404 for one object (an assistant, a call...)."""
 
-    def __init__(self, assistant_id: str) -> None:
-        super().__init__("assistant not found")
-        self.assistant_id = assistant_id
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"{kind} not found")
+        self.kind = kind
+        self.ident = ident
+
+    @property
+    def how_to_find(self) -> str:
+        return HOW_TO_FIND.get(self.kind, "")
 
 
 class RevoxRateLimitError(RevoxError):
@@ -44,11 +62,11 @@ class RevoxUnavailableError(RevoxError):
 
 
 class RevoxTimeoutError(RevoxUnavailableError):
-    """Raised when Revox does not answer within the request timeout or the call's time budget."""
+    """Raised when Revox does not answer, body included, within the call's time budget."""
 
 
 class RevoxResponseError(RevoxError):
-    """Raised when Revox answers 2xx with a body that is not JSON or not of the expected shape."""
+    """Raised when Revox answers 2xx with a body that is not JSON, too big, or not of the expected shape."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -65,3 +83,8 @@ class RevoxStatusError(RevoxError):
 
 class InputError(ValueError):
     """Raised when a tool or resource argument is invalid; the message says how to fix it."""
+
+
+def stale_allowed(exc: BaseException) -> bool:
+    """Whether the last good data may be served instead: Revox down, slow or garbled, not a wrong key or id."""
+    return isinstance(exc, RevoxUnavailableError | RevoxRateLimitError | RevoxResponseError)

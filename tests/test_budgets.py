@@ -18,13 +18,11 @@ import pytest
 from fake_revox import FakeRevox
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
-
-from revox_mcp.api.client import RevoxClient, demo_transport
-from revox_mcp.server.app import build_server
+from support import server_over
 
 pytestmark = pytest.mark.anyio
 
-MAX_TOOLS_LIST_BYTES = 12_000
+MAX_TOOLS_LIST_BYTES = 16_000
 MAX_RESPONSE_BYTES = 32_000
 MAX_SUMMARY_BYTES = 4_000
 # The default list_assistants page against the raw GET /assistants JSON for the same assistants.
@@ -36,11 +34,6 @@ MAX_LIST_STRUCTURED_RATIO = 0.075
 _DATA = json.loads(Path(__file__).with_name("fixtures_assistants.json").read_text(encoding="utf-8"))
 SAMPLE: list[dict[str, Any]] = _DATA["assistants"]
 SAMPLE_LISTED = {a["id"] for a in SAMPLE if _DATA["fixture_index"][a["id"]]["appears_in_list"]}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def compact(value: Any) -> int:
@@ -56,14 +49,7 @@ def wire(result: CallToolResult) -> int:
 
 
 def client_over(assistants: list[dict[str, Any]], listed: set[str] | None = None) -> Client:
-    ids = listed if listed is not None else {a["id"] for a in assistants}
-    return Client(
-        build_server(
-            lambda: RevoxClient(
-                api_key="sk-budget", base_url="https://api.revox.test/api", transport=demo_transport(assistants, ids)
-            )
-        )
-    )
+    return Client(server_over(assistants, listed))
 
 
 def pathological() -> list[dict[str, Any]]:
@@ -104,7 +90,7 @@ def assert_within_budget(result: CallToolResult) -> None:
 # --------------------------------------------------------------------------- tools/list
 
 
-async def test_tools_list_is_at_most_12_kb_on_the_wire():
+async def test_tools_list_is_at_most_16_kb_on_the_wire():
     async with client_over(SAMPLE, SAMPLE_LISTED) as client:
         listed = await client.list_tools()
     assert compact(listed.model_dump(by_alias=True, exclude_none=True)) <= MAX_TOOLS_LIST_BYTES
@@ -222,9 +208,10 @@ async def test_a_long_prompt_comes_in_chunks_that_say_where_to_continue(
     assert result.structured_content["cut"] == ["prompt"]
     next_offset = result.structured_content["next_offset"]
     assert 0 < next_offset < 1_000_000
-    chunk = json.loads(text_of(result))["prompt"]
+    chunk = result.structured_content["config"]["prompt"]
     assert first["prompt"].startswith(chunk)
     assert len(chunk) == next_offset
+    assert f"offset={next_offset}" in text_of(result)  # the text says the same
 
 
 async def test_a_cut_diagnosis_and_diff_say_what_was_cut(huge_client: tuple[Client, list[dict[str, Any]]]):

@@ -86,7 +86,7 @@ def test_call_with_json_values_and_json_output(runs: dict[str, subprocess.Comple
     assert done.returncode == 0, done.stderr
     structured = json.loads(done.stdout)
     assert structured["id"] == BASELINE_ID
-    assert structured["fields"] == ["prompt"]
+    assert list(structured["config"]) == ["prompt"]
 
 
 def test_read_the_index_resource_prints_json(runs: dict[str, subprocess.CompletedProcess[str]]):

@@ -17,6 +17,7 @@ from revox_mcp.domain.compare import (
     compare,
     text_diff,
 )
+from revox_mcp.domain.ingest import clean
 from revox_mcp.domain.summary import dump
 from revox_mcp.errors import InputError
 
@@ -128,7 +129,7 @@ def test_secrets_are_redacted_before_diffing():
 
     first = assistant(custom_tools=tool("FAKE-a"), webhook_secret="FAKE-one")
     second = other(first, custom_tools=tool("FAKE-b"), webhook_secret="FAKE-two")
-    result = compare(first, second)
+    result = compare(clean(first), clean(second))  # as the server does: cleaned at ingest, then compared
     # Both sides redact to the same mask: no difference to report, and no secret to leak.
     assert result.changes == []
     assert "FAKE" not in json.dumps(dump(result))
@@ -137,7 +138,7 @@ def test_secrets_are_redacted_before_diffing():
 def test_a_secret_that_appears_is_reported_masked():
     first = assistant(llm_model={"type": "custom", "url": "https://llm.test/v1"})
     second = other(first, llm_model={"type": "custom", "url": "https://llm.test/v1", "api_key": "FAKE-sk-123"})
-    changes = by_path(compare(first, second).changes)
+    changes = by_path(compare(clean(first), clean(second)).changes)
     assert changes["llm_model.api_key"].kind == "added"
     assert changes["llm_model.api_key"].b == "[REDACTED]"
 

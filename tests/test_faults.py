@@ -8,25 +8,23 @@ traceback or a raw upstream body; the same session keeps serving and recovers on
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import anyio
 import pytest
+import support
 from fake_revox import FakeRevox, Fault
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
+from support import API_KEY, BASELINE_ID, FRENCH_ID, SUB_ID, FakeClock, Sleeps, text_of
 
-from revox_mcp.api.client import RevoxClient
 from revox_mcp.domain import budget
-from revox_mcp.server.app import build_server
 
-API_KEY = "sk-test-fault-key"
 CANARY = "UPSTREAM-BODY-CANARY-7f3a"
 CANARY_BODY = {"error": f"{CANARY} internal detail", "stack": f"Traceback (most recent call last): {CANARY}"}
 # The MCP edge promises an answer well within what clients wait (about 60 s).
@@ -35,63 +33,21 @@ CALL_BUDGET = 45.0
 TIMEOUT = 0.25
 ATTEMPTS = 3  # RevoxClient's default max_retries=2, plus the first attempt
 
-BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
-FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
-SUB_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"  # a sub-assistant: hidden from the list, fetched by id
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@dataclass
-class Sleeps:
-    """The delays RevoxClient asked for: retries happen, the test never waits for them."""
-
-    delays: list[float] = field(default_factory=list)
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeRevox]:
-    with FakeRevox(api_key=API_KEY) as server:
-        yield server
-
 
 def make_server(
     fake: FakeRevox,
     sleeps: Sleeps | None = None,
     *,
     cache_ttl: float = 30.0,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
 ) -> MCPServer:
-    def factory() -> RevoxClient:
-        return RevoxClient(
-            api_key=API_KEY,
-            base_url=fake.base_url,
-            timeout=TIMEOUT,
-            backoff=0.01,
-            cache_ttl=cache_ttl,
-            sleep=sleeps if sleeps is not None else Sleeps(),
-            clock=clock,
-        )
-
-    return build_server(factory)
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    return support.make_server(
+        base_url=fake.base_url,
+        timeout=TIMEOUT,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        cache_ttl=cache_ttl,
+        clock=clock,
+    )
 
 
 def assert_clean(output: str) -> None:
@@ -152,7 +108,7 @@ CASES: dict[str, Case] = {
     ),
     "429 without Retry-After, once": Case((Fault.rate_limited(),)),
     "429 Retry-After 1, once": Case((Fault.rate_limited("1"),), sleeps=(1.0,)),
-    "429 Retry-After 3600": Case((Fault.rate_limited("3600"),), ("rate limiting", "429", "retry after 3601 s"), ()),
+    "429 Retry-After 3600": Case((Fault.rate_limited("3600"),), ("rate limiting", "429", "retry in 61 min"), ()),
     "500": Case(_times(Fault.status(500, CANARY_BODY)), (*DOWN, "http 500")),
     "502": Case(_times(Fault.status(502, CANARY)), (*DOWN, "http 502")),
     "503": Case(_times(Fault.status(503, CANARY_BODY)), (*DOWN, "http 503")),
@@ -174,7 +130,8 @@ async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: 
     """Every tool, each in a fresh session whose cache is cold."""
     case = CASES[name]
     for tool, args in TOOL_ARGS.items():
-        async with Client(make_server(fake, sleeps := Sleeps())) as client:
+        clock = FakeClock()
+        async with Client(make_server(fake, sleeps := Sleeps(), clock=clock)) as client:
             fake.inject(*case.faults)
             sleeps.delays.clear()
             before = len(fake.requests)
@@ -194,7 +151,9 @@ async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: 
             if case.sleeps is not None:
                 assert sleeps.delays == list(case.sleeps)
 
-            # Revox is healthy again: the same session answers, with data.
+            # Revox is healthy again: once the back-off a failure sets is over (an hour after a 429
+            # asking for one), the same session answers, with data.
+            clock.advance(4_000)
             with anyio.fail_after(CALL_BUDGET):
                 again = await client.call_tool(tool, args)
             assert_ok(again)
@@ -209,7 +168,8 @@ async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: 
 async def test_fault_on_a_lookup_by_id_gets_a_clear_answer_and_the_session_recovers(fake: FakeRevox, name: str):
     """An assistant the list hides costs a GET /assistants/{id} of its own: faults there too."""
     case = CASES[name]
-    async with Client(make_server(fake, Sleeps())) as client:
+    clock = FakeClock()
+    async with Client(make_server(fake, Sleeps(), clock=clock, cache_ttl=86_400)) as client:
         assert_ok(await client.call_tool("list_assistants", {}))
         fake.inject(*case.faults, path=f"/assistants/{SUB_ID}")
         with anyio.fail_after(CALL_BUDGET):
@@ -220,6 +180,7 @@ async def test_fault_on_a_lookup_by_id_gets_a_clear_answer_and_the_session_recov
             for word in case.words:
                 assert word in text_of(result).lower(), text_of(result)
         assert_clean(text_of(result))
+        clock.advance(4_000)  # past the back-off the failure set
         with anyio.fail_after(CALL_BUDGET):
             assert_ok(await client.call_tool("get_assistant", {"assistant_id": SUB_ID}))
 
@@ -228,13 +189,15 @@ async def test_fault_on_a_lookup_by_id_gets_a_clear_answer_and_the_session_recov
 @pytest.mark.parametrize("name", ["401", "500", "connection reset", "invalid JSON", "HTML error page"])
 async def test_fault_on_a_resource_read_is_a_clean_protocol_error_then_it_recovers(fake: FakeRevox, name: str):
     for uri in (f"revox://assistants/{BASELINE_ID}", "revox://assistants"):
-        async with Client(make_server(fake)) as client:
+        clock = FakeClock()
+        async with Client(make_server(fake, clock=clock)) as client:
             fake.inject(*CASES[name].faults)
             with anyio.fail_after(CALL_BUDGET), pytest.raises(MCPError) as caught:
                 await client.read_resource(uri)
             message = str(caught.value)
             assert_clean(message)
             assert any(word in message.lower() for word in CASES[name].words), message
+            clock.advance(4_000)  # past the back-off the failure set
             with anyio.fail_after(CALL_BUDGET):
                 contents = (await client.read_resource(uri)).contents[0]
             assert_clean(contents.text)  # type: ignore[union-attr]
@@ -259,13 +222,16 @@ async def test_expired_data_is_served_marked_stale_when_revox_fails(fake: FakeRe
             assert result.structured_content is not None
             assert "stale" not in result.structured_content
 
-        clock.now += 65  # past the TTL: the next calls must ask Revox again
-        for (tool, args), before in zip(calls, fresh, strict=True):
-            fake.inject(*CASES[name].faults)
+        clock.now += 65  # past the TTL: the next call must ask Revox again
+        fake.inject(*CASES[name].faults)
+        for index, ((tool, args), before) in enumerate(zip(calls, fresh, strict=True)):
             requests = len(fake.requests)
             with anyio.fail_after(CALL_BUDGET):
                 stale = await client.call_tool(tool, args)
-            assert len(fake.requests) > requests, tool  # Revox was asked, and failed
+            if index == 0:
+                assert len(fake.requests) > requests, tool  # Revox was asked, and failed
+            else:  # the same list, inside the back-off the failure set: answered at once, no request
+                assert len(fake.requests) == requests, tool
             assert fake.pending_faults == 0
             assert_ok(stale)
             assert stale.structured_content is not None
@@ -273,11 +239,14 @@ async def test_expired_data_is_served_marked_stale_when_revox_fails(fake: FakeRe
             assert stale.structured_content["age_seconds"] == 65
             assert "NOTE: Revox could not be reached" in text_of(stale)
             # The old data itself, not a placeholder.
-            unmarked = {k: v for k, v in stale.structured_content.items() if k not in ("stale", "age_seconds")}
+            assert stale.structured_content["stale_reason"]
+            marks = ("stale", "age_seconds", "stale_reason")
+            unmarked = {k: v for k, v in stale.structured_content.items() if k not in marks}
             assert unmarked == before.structured_content
             assert text_of(stale).startswith(text_of(before))
 
-        for tool, args in calls:  # the faults are spent: fresh again
+        clock.advance(4_000)  # the faults are spent and the back-off over: fresh again
+        for tool, args in calls:
             healthy = await client.call_tool(tool, args)
             assert_ok(healthy)
             assert healthy.structured_content is not None
@@ -355,7 +324,8 @@ async def test_a_one_megabyte_prompt_is_summarised_and_read_in_chunks(fake: Fake
         assert len(result.model_dump_json(by_alias=True).encode()) <= budget.MAX_RESPONSE_BYTES + 2_000
     assert summary.structured_content is not None
     assert summary.structured_content["summary"]["prompt"]["chars"] == 1_000_000
-    first_part = json.loads(text_of(chunk))["prompt"]
-    second_part = json.loads(text_of(following))["prompt"]
+    assert following.structured_content is not None
+    first_part = chunk.structured_content["config"]["prompt"]
+    second_part = following.structured_content["config"]["prompt"]
     assert big["prompt"].startswith(first_part + second_part)
     assert 0 < offset == len(first_part) < 1_000_000

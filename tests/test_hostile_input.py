@@ -15,25 +15,16 @@ from typing import Any
 
 import anyio
 import pytest
+import support
 from fake_revox import FakeRevox
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
+from support import API_KEY, BASELINE_ID, FRENCH_ID, text_of
 
-from revox_mcp.api.client import RevoxClient
-from revox_mcp.server.app import build_server
-
-API_KEY = "sk-test-hostile-key"
-BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
-FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
 ALLOWED_PATH = re.compile(r"^/assistants(/[^/?#]+)?$")
 CALL_BUDGET = 45.0
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +44,8 @@ def upstream(fake: FakeRevox) -> Iterator[FakeRevox]:
         assert request.method == "GET"
 
 
-async def _no_sleep(_seconds: float) -> None:
-    """Retries happen, the test never waits for them."""
-
-
 def make_server(fake: FakeRevox) -> MCPServer:
-    return build_server(
-        lambda: RevoxClient(api_key=API_KEY, base_url=fake.base_url, timeout=5.0, backoff=0.01, sleep=_no_sleep)
-    )
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    return support.make_server(base_url=fake.base_url, timeout=5.0)
 
 
 def assert_clear_error(result: CallToolResult, *hints: str) -> str:
@@ -236,8 +217,8 @@ async def test_fields_argument_works_or_is_a_clear_error(upstream: FakeRevox, ki
     else:
         assert_ok(got)
         assert got.structured_content is not None
-        assert got.structured_content["fields"] == expected
-        assert list(json.loads(text_of(got))) == expected
+        assert list(got.structured_content["config"]) == expected
+        assert text_of(got).startswith(f"{expected[0]}: ")
         assert_ok(compared)
 
 
@@ -283,12 +264,13 @@ async def _resolve(client: Client, args: dict[str, Any], tool: str) -> dict[str,
     first = await client.call_tool(tool, {"limit": 1})
     assert first.structured_content is not None
     real = first.structured_content["next_cursor"]
-    prefix, version, _offset, tag = base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)).decode().split(":")
+    decoded = base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)).decode()
+    prefix, owner, scope, version, _position, tag = decoded.split(":")
     if cursor == "STALE":
-        return {**args, "cursor": _cursor(f"{prefix}:000000000000:1:{tag}")}
+        return {**args, "cursor": _cursor(f"{prefix}:{owner}:{scope}:0000000000000000:1:{tag}")}
     if cursor == "OTHER_QUERY":
         return {**args, "cursor": real}
-    return {**args, "cursor": _cursor(f"{prefix}:{version}:{cursor.split(':', 1)[1]}:{tag}")}
+    return {**args, "cursor": _cursor(f"{prefix}:{owner}:{scope}:{version}:{cursor.split(':', 1)[1]}:{tag}")}
 
 
 PAGING_CALLS = [
@@ -362,7 +344,8 @@ async def test_invisible_and_bidi_characters_never_reach_the_model():
         output.encode()  # well-formed UTF-8: no lone surrogate
         for char in ("\u202e", "\u200b", "\ufeff", "\u00ad", "\u2066", "\u2069", "\U000e0041", "\ud800"):
             assert char not in output, (repr(char), output[:300])
-    assert json.loads(text_of(results[0]))["prompt"].startswith("Helloevil softiso tag\nBe nice.")
+    assert results[0].structured_content is not None
+    assert results[0].structured_content["config"]["prompt"].startswith("Helloevil softiso tag\nBe nice.")
     assert results[2].structured_content is not None
     assert results[2].structured_content["summary"]["prompt"]["preview"].startswith("Helloevil")
     assert results[2].structured_content["name"].startswith("Agent Helloevil")

@@ -103,10 +103,10 @@ def test_inspector_calls_get_assistant_and_sees_secrets_redacted(inspector: Path
     )
     assert result.get("isError") is not True
     assert result["structuredContent"]["id"] == WITH_SECRETS
-    text = result["content"][0]["text"]
-    config = json.loads(text)
+    config = result["structuredContent"]["config"]
     assert config["llm_model"]["api_key"] == "[REDACTED]"
     assert "token=[REDACTED]" in config["webhook_url"]
+    assert "api_key: [REDACTED]" in result["content"][0]["text"]
 
 
 def test_inspector_reads_an_assistant_resource(inspector: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from revox_mcp.domain import catalog, compare, diagnostics, facts, redaction, render, summary
+from revox_mcp.domain import catalog, compare, cursor, diagnostics, facts, ingest, redaction, render, summary
 from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
 from revox_mcp.errors import InputError
 
@@ -147,15 +147,16 @@ def secret_assistants(draw: st.DrawFn) -> dict[str, Any]:
 # --- what the model may see -------------------------------------------------------------------------
 
 
-def _outputs(a: dict[str, Any], b: dict[str, Any]) -> list[Any]:
-    """Everything the answers are built from, for two assistants."""
+def _outputs(raw_a: dict[str, Any], raw_b: dict[str, Any]) -> list[Any]:
+    """Everything the answers are built from, for two assistants, cleaned at ingest as the server does."""
+    a, b = ingest.clean(raw_a), ingest.clean(raw_b)
     detail = summary.detail(a)
     out: list[Any] = [
         summary.dump(summary.summarize(a)),
         summary.dump(detail),
         render.render_tree(summary.dump(detail)),
         render.summary_line(summary.summarize(a)),
-        redaction.redact(a),
+        a,
         catalog.select_fields(a, None),
         compare.compare(a, b).model_dump(mode="json"),
         diagnostics.diagnose(a).model_dump(mode="json"),
@@ -192,11 +193,12 @@ def test_no_planted_secret_survives_into_any_output(a: dict[str, Any], b: dict[s
 
 @FAST
 @given(assistants)
-def test_redacted_and_summarised_text_has_no_invisible_characters(a: dict[str, Any]) -> None:
+def test_redacted_and_summarised_text_has_no_invisible_characters(raw: dict[str, Any]) -> None:
+    a = ingest.clean(raw)
     for output in (
         summary.dump(summary.summarize(a)),
         summary.dump(summary.detail(a)),
-        redaction.redact(a),
+        a,
         catalog.select_fields(a, None),
     ):
         assert not _invisible(_text(output)), _invisible(_text(output))
@@ -247,7 +249,7 @@ def test_fields_and_cursors_are_parsed_or_refused_with_an_input_error(value: Any
         assert parsed is None or all(isinstance(name, str) for name in parsed)
     if isinstance(value, str):
         try:
-            offset = catalog.decode_cursor(value, "v1", None)
+            offset = cursor.decode_offset(value, tool="list_assistants", scope="scope", version="v1")
         except InputError:
             return
         assert offset >= 0

@@ -18,98 +18,42 @@ from urllib.parse import unquote
 import httpx
 import pytest
 import respx
+import support
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
+from mcp.types import CallToolResult, ResourceTemplateReference
+from support import (
+    API_KEY,
+    ASSISTANTS,
+    BASE_URL,
+    BASELINE_ID,
+    BY_ID,
+    FRENCH_ID,
+    LISTED,
+    MAX_RESPONSE_BYTES,
+    SECRETS_ID,
+    SUB_ID,
+    FakeClock,
+    assert_clean,
+    compact,
+    make_server,
+    text_of,
+    wire_bytes,
+)
 
-from revox_mcp.api.client import RevoxClient, demo_transport
-from revox_mcp.server.app import build_server
+from revox_mcp.api.demo import demo_transport
 
-BASE_URL = "https://api.revox.test/api"
-API_KEY = "sk-test-canary-key"
 BODY_CANARY = "UPSTREAM-BODY-CANARY"
 SNAPSHOT = Path(__file__).with_name("snapshots") / "tools_list.json"
-
-_DATA = json.loads(Path(__file__).with_name("fixtures_assistants.json").read_text(encoding="utf-8"))
-ASSISTANTS: list[dict[str, Any]] = _DATA["assistants"]
-BY_ID = {a["id"]: a for a in ASSISTANTS}
-LISTED = [a for a in ASSISTANTS if _DATA["fixture_index"][a["id"]]["appears_in_list"]]
 LISTED_IDS = [a["id"] for a in LISTED]
-SUB_ID = next(a["id"] for a in ASSISTANTS if a["id"] not in LISTED_IDS)
-BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
-FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
-SECRETS_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
 TEMPLATE = ResourceTemplateReference(uri="revox://assistants/{assistant_id}")
-
-# Every response must fit this, whatever the data (about 8k tokens).
-MAX_RESPONSE_BYTES = 32_000
 # tools/list is paid at every session start (about 4k tokens at most).
 MAX_TOOLS_LIST_BYTES = 16_000
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-async def _no_sleep(_seconds: float) -> None:
-    """Retries and backoff still happen, but tests never wait for them."""
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand, so the cache TTL expires without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_server(
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    cache_ttl: float = 30.0,
-    clock: Callable[[], float] | None = None,
-) -> MCPServer:
-    def factory() -> RevoxClient:
-        extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
-        return RevoxClient(
-            api_key=API_KEY, base_url=BASE_URL, transport=transport, cache_ttl=cache_ttl, sleep=_no_sleep, **extra
-        )
-
-    return build_server(factory)
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-
-
-def compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def wire_bytes(result: CallToolResult) -> int:
-    """Size of the whole result as the SDK serialises it for the wire."""
-    return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
-
-
-def assert_clean(output: str) -> None:
-    """No traceback, fixture secret, API key or upstream error body in what the model sees."""
-    assert "Traceback" not in output
-    assert "FAKE" not in output
-    assert API_KEY not in output
-    assert BODY_CANARY not in output
-
-
 def assert_ok(result: CallToolResult) -> None:
-    assert result.is_error is False, text_of(result)
-    assert_clean(text_of(result))
-    assert_clean(json.dumps(result.structured_content))
+    support.assert_ok(result, BODY_CANARY)
 
 
 class FakeRevox:
@@ -329,10 +273,13 @@ async def test_get_assistant_full_is_the_whole_redacted_configuration(api: FakeR
     async with Client(server, mode=mode) as client:
         result = await client.call_tool("get_assistant", {"assistant_id": SECRETS_ID, "detail": "full"})
     assert_ok(result)
-    config = json.loads(text_of(result))
-    assert list(config) == list(BY_ID[SECRETS_ID])
     assert result.structured_content is not None
-    assert result.structured_content["fields"] == list(BY_ID[SECRETS_ID])
+    config = result.structured_content["config"]  # the data is in the structured content...
+    assert list(config) == list(BY_ID[SECRETS_ID])
+    text = text_of(result)
+    assert text.startswith("id: ")  # ...and the text renders it, not as JSON
+    assert not text.lstrip().startswith("{")
+    assert f"name: {BY_ID[SECRETS_ID]['name']}" in text
     assert config["llm_model"]["api_key"] == "[REDACTED]"
     assert config["custom_tools"][0]["headers"][0]["key"] == "Authorization"
     assert config["custom_tools"][0]["headers"][0]["value"] == "[REDACTED]"
@@ -349,20 +296,20 @@ async def test_get_assistant_fields_returns_only_those_fields(api: FakeRevox, se
         )
     for result in (prompt, as_json_string, tools_and_voice):
         assert_ok(result)
-    assert json.loads(text_of(prompt)) == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
     assert prompt.structured_content is not None
-    assert prompt.structured_content["fields"] == ["prompt"]
+    assert prompt.structured_content["config"] == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
+    assert text_of(prompt).startswith("prompt: |\n  # Identity")
     assert "next_offset" not in prompt.structured_content
     assert "summary" not in prompt.structured_content
     assert text_of(as_json_string) == text_of(prompt)
     assert as_json_string.structured_content == prompt.structured_content
 
-    picked = json.loads(text_of(tools_and_voice))
+    assert tools_and_voice.structured_content is not None
+    picked = tools_and_voice.structured_content["config"]
     assert list(picked) == ["custom_tools", "voice"]
     assert picked["voice"] == BY_ID[SECRETS_ID]["voice"]
     assert [tool["name"] for tool in picked["custom_tools"]] == ["lookup_order", "create_ticket"]
-    assert tools_and_voice.structured_content is not None
-    assert tools_and_voice.structured_content["fields"] == ["custom_tools", "voice"]
+    assert "lookup_order" in text_of(tools_and_voice)
 
 
 @pytest.mark.anyio
@@ -474,7 +421,7 @@ UPSTREAM_FAILURES: dict[str, tuple[Callable[[httpx.Request], httpx.Response], in
     "429 long Retry-After": (
         _respond(429, json=_ERROR_BODY, headers={"Retry-After": "3600"}),
         1,  # too long to wait inside a tool call: reported, not slept
-        ["rate limiting", "429", "retry after 3601 s"],
+        ["rate limiting", "429", "retry in 61 min"],
     ),
     "500 after retries": (_respond(500, json=_ERROR_BODY), 3, ["unavailable", "http 500", "retry in a minute"]),
     "503 html": (
@@ -506,7 +453,8 @@ async def test_upstream_failure_is_a_tool_error_then_the_session_recovers(
 ):
     fault, attempts, words = UPSTREAM_FAILURES[failure]
     args = {"assistant_id": BASELINE_ID} if tool == "get_assistant" else {}
-    async with Client(server, mode=mode) as client:
+    clock = FakeClock()
+    async with Client(make_server(clock=clock), mode=mode) as client:
         api.fault = fault
         result = await client.call_tool(tool, args)
         assert result.is_error is True
@@ -517,6 +465,7 @@ async def test_upstream_failure_is_a_tool_error_then_the_session_recovers(
         assert api.calls == attempts
 
         api.fault = None
+        clock.advance(4_000)  # past the back-off a failed load sets (an hour for the 429)
         assert_ok(await client.call_tool(tool, args))
 
 
@@ -527,7 +476,8 @@ async def test_upstream_failure_is_a_resource_error_then_the_session_recovers(
     api: FakeRevox, server: MCPServer, failure: str, uri: str
 ):
     fault, _attempts, words = UPSTREAM_FAILURES[failure]
-    async with Client(server) as client:
+    clock = FakeClock()
+    async with Client(make_server(clock=clock)) as client:
         api.fault = fault
         with pytest.raises(MCPError) as caught:
             await client.read_resource(uri)
@@ -538,6 +488,7 @@ async def test_upstream_failure_is_a_resource_error_then_the_session_recovers(
             assert word in message.lower(), message
 
         api.fault = None
+        clock.advance(4_000)  # past the back-off a failed load sets (an hour for the 429)
         ok = await client.read_resource(uri)
         assert json.loads(ok.contents[0].text)  # type: ignore[union-attr]
 
@@ -692,7 +643,9 @@ async def test_expired_list_is_served_stale_with_a_note_when_revox_fails(api: Fa
         index = json.loads((await client.read_resource("revox://assistants")).contents[0].text)  # type: ignore[union-attr]
         assert index["stale"] is True
         assert index["total"] == 8
-    assert api.list_route.call_count == 1 + 3 + 3  # one good fetch, then two failed refreshes with retries
+    # One good fetch, then one failed refresh with its retries; the resource read, inside the back-off
+    # that failure set, answers from the stale list at once instead of waiting on Revox again.
+    assert api.list_route.call_count == 1 + 3
 
 
 @pytest.mark.anyio
@@ -715,14 +668,17 @@ async def test_a_field_read_after_the_cache_expired_shows_the_new_value(api: Fak
     async with Client(make_server(cache_ttl=10, clock=clock)) as client:
         await client.call_tool("list_assistants", {})
         before = await client.call_tool("get_assistant", args)
-        assert json.loads(text_of(before)) == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
+        assert before.structured_content is not None
+        assert before.structured_content["config"] == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
         rewritten = dict(BY_ID[BASELINE_ID], prompt="Rewritten prompt.")
         api.by_id = dict(BY_ID) | {BASELINE_ID: rewritten}
         api.listed = [rewritten if a["id"] == BASELINE_ID else a for a in LISTED]
         assert text_of(await client.call_tool("get_assistant", args)) == text_of(before)  # still fresh
         clock.now += 60
         after = await client.call_tool("get_assistant", args)
-    assert json.loads(text_of(after)) == {"prompt": "Rewritten prompt."}
+    assert after.structured_content is not None
+    assert after.structured_content["config"] == {"prompt": "Rewritten prompt."}
+    assert text_of(after) == "prompt: Rewritten prompt."
 
 
 # --------------------------------------------------------------------------- secrets never leave
@@ -854,7 +810,7 @@ async def test_a_1mb_prompt_is_read_in_chunks_that_reassemble_exactly():
             assert wire_bytes(result) <= MAX_RESPONSE_BYTES
             assert result.structured_content is not None
             assert result.structured_content["cut"] == ["prompt"]
-            chunks.append(json.loads(text_of(result))["prompt"])
+            chunks.append(result.structured_content["config"]["prompt"])
             offset = result.structured_content.get("next_offset")
             if offset is not None:
                 assert offset == sum(len(c) for c in chunks)
@@ -869,5 +825,6 @@ async def test_a_1mb_prompt_is_read_in_chunks_that_reassemble_exactly():
         assert wire_bytes(result) <= MAX_RESPONSE_BYTES
     assert full.structured_content is not None
     assert full.structured_content["cut"] == ["prompt"]
-    assert "offset" in json.loads(text_of(full))["prompt"][-200:]  # the cut marker says how to read on
+    assert "offset" in full.structured_content["config"]["prompt"][-200:]  # the cut marker says how to read on
+    assert "offset" in text_of(full)[-400:]
     assert len(resource.encode()) <= MAX_RESPONSE_BYTES

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from revox_mcp.domain import budget
-from revox_mcp.domain.catalog import Snapshot, decode_cursor, encode_cursor, page, select_fields
+from revox_mcp.domain.catalog import select_fields
+from revox_mcp.domain.ingest import clean
 from revox_mcp.domain.summary import detail, dump, summarize
 from revox_mcp.errors import InputError
 from revox_mcp.settings import ConfigError, load_settings
@@ -45,7 +46,8 @@ def test_summary_invents_nothing_for_a_minimal_legacy_payload() -> None:
 
 @pytest.mark.parametrize("assistant", ASSISTANTS, ids=lambda a: str(a["id"])[:8])
 def test_summaries_and_details_of_every_fixture_carry_no_secret_and_no_prompt_body(assistant: dict[str, Any]) -> None:
-    out = json.dumps([dump(summarize(assistant)), dump(detail(assistant))], ensure_ascii=False)
+    cleaned = clean(assistant)
+    out = json.dumps([dump(summarize(cleaned)), dump(detail(cleaned))], ensure_ascii=False)
     assert "FAKE" not in out
     prompt = assistant.get("prompt") or ""
     if len(prompt) > 400:
@@ -65,49 +67,8 @@ def test_detail_stays_under_4_kb_for_every_fixture() -> None:
         assert budget.size(dump(detail(assistant))) <= 4096
 
 
-def test_pages_walk_every_assistant_once() -> None:
-    snapshot = Snapshot(tuple(LISTED), "v1", 1)
-    seen: list[str] = []
-    cursor = None
-    while True:
-        result = page(snapshot, query=None, limit=3, cursor=cursor)
-        seen += [s.id for s in result.assistants]
-        cursor = result.next_cursor
-        if cursor is None:
-            break
-    assert seen == [a["id"] for a in LISTED]
-
-
-def test_query_matches_name_or_id_case_insensitively() -> None:
-    snapshot = Snapshot(tuple(LISTED), "v1", 1)
-    assert [s.name for s in page(snapshot, query="RELANCE", limit=20, cursor=None).assistants] == [
-        "Relance impayés - FR (OpenRouter)"
-    ]
-    assert page(snapshot, query="0f8e2c1a", limit=20, cursor=None).total == 1
-
-
-@pytest.mark.parametrize(
-    ("cursor", "message"),
-    [
-        ("garbage!", "not one list_assistants returned"),
-        (encode_cursor("old-version", 3, None), "stale"),
-        (encode_cursor("v1", 3, "other"), "different query"),
-    ],
-)
-def test_bad_cursors_are_clear_errors(cursor: str, message: str) -> None:
-    with pytest.raises(InputError, match=message):
-        decode_cursor(cursor, "v1", None)
-
-
-def test_page_respects_a_byte_budget_and_continues_with_a_cursor() -> None:
-    snapshot = Snapshot(tuple(LISTED), "v1", 1)
-    first = page(snapshot, query=None, limit=100, cursor=None, max_bytes=600)
-    assert 1 <= len(first.assistants) < len(LISTED)
-    assert first.next_cursor is not None
-
-
-def test_select_fields_redacts_and_refuses_unknown_names() -> None:
-    assistant = by_key("custom_llm_inbound_tools_with_secrets")
+def test_select_fields_of_a_cleaned_assistant_has_no_secret_and_refuses_unknown_names() -> None:
+    assistant = clean(by_key("custom_llm_inbound_tools_with_secrets"))
     chosen = select_fields(assistant, ["llm_model", "webhook_url"])
     assert list(chosen) == ["llm_model", "webhook_url"]
     assert "FAKE" not in json.dumps(chosen)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -20,47 +19,30 @@ import respx
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
+from support import (
+    API_KEY,
+    ASSISTANTS,
+    BASE_URL,
+    BASELINE_ID,
+    FRENCH_ID,
+    LISTED_IDS,
+    LONG_PROMPT_ID,
+    MISCONFIGURED_ID,
+    SUB_ID,
+    server_over,
+    text_of,
+)
+from support import make_server as support_make_server
 
-from revox_mcp.api.client import RevoxClient, demo_transport
 from revox_mcp.domain.compare import MAX_DIFF_LINES
-from revox_mcp.server.app import build_server
 
-BASE_URL = "https://api.revox.test/api"
-API_KEY = "sk-status-canary"
-
-_DATA = json.loads(Path(__file__).with_name("fixtures_assistants.json").read_text(encoding="utf-8"))
-ASSISTANTS: list[dict[str, Any]] = _DATA["assistants"]
 ALL_IDS = [a["id"] for a in ASSISTANTS]
-LISTED_IDS = {a["id"] for a in ASSISTANTS if _DATA["fixture_index"][a["id"]]["appears_in_list"]}
-BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
-FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
-MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
-LONG_PROMPT_ID = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
-SUB_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"
 FINDING_KEYS = {"rule", "severity", "path", "message", "fix"}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-async def _no_sleep(_seconds: float) -> None:
-    """Retries still happen, but tests never wait for them."""
 
 
 def make_server(*, mocked_by_respx: bool = False) -> MCPServer:
     """The server over the fixtures, or over the real httpx transport that respx patches."""
-    transport = None if mocked_by_respx else demo_transport(ASSISTANTS, LISTED_IDS)
-
-    def factory() -> RevoxClient:
-        return RevoxClient(api_key=API_KEY, base_url=BASE_URL, transport=transport, sleep=_no_sleep)
-
-    return build_server(factory, api_key=API_KEY)
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    return support_make_server() if mocked_by_respx else server_over()
 
 
 def assert_clean(result: CallToolResult) -> None:

@@ -1,31 +1,31 @@
-"""The Revox HTTP client: the only module that imports httpx.
+"""The Revox HTTP API: the only module that imports httpx.
 
-One long-lived ``httpx.AsyncClient`` per process. Every request goes through ``_get_json``, which
-owns retries, backoff, the per-call time budget and the mapping of failures to ``errors``. Results
-are cached per API key (``cache.TTLCache``), so concurrent identical calls make one request.
+One long-lived ``httpx.AsyncClient`` (one connection pool) serves every key: the key is an input of
+each request, set in that request's headers only. Every request goes through ``_request``, the one
+choke point that owns retries, backoff, the per-call deadline (connect, headers and the whole
+body), the body size cap, the mapping of statuses to ``errors`` and JSON parsing. Nothing here
+caches or interprets payloads: that is ``cache`` and ``domain.ingest``'s job.
 """
 
 from __future__ import annotations
 
 import email.utils
-import gc
-import hashlib
-import json
 import logging
 import math
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import anyio
 import httpx
 
 from revox_mcp import __version__
-from revox_mcp.cache.memory import Cached, CacheStats, TTLCache
-from revox_mcp.domain.facts import JsonObject, parse_assistant, parse_assistant_list, validate_assistant_id
+from revox_mcp.api.payload import parse_json
+from revox_mcp.credential import fingerprint_of
 from revox_mcp.errors import (
     RevoxAuthError,
     RevoxError,
@@ -40,223 +40,254 @@ from revox_mcp.errors import (
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://www.getrevox.com/api"
-# Many MCP clients abandon a call after 60 s. A tool call must answer, with data or an error,
-# well before that, retries and backoff included.
+# Many MCP clients abandon a call after 60 s. A request must answer, with data or an error,
+# well before that: retries, backoff and the whole body included.
 CALL_BUDGET_SECONDS = 40.0
-# A Retry-After longer than this is reported to the model instead of slept.
+# A Retry-After longer than this is reported instead of slept.
 MAX_RETRY_AFTER_SECONDS = 10.0
+# Retry-After values are capped at a day: a 1e308-second wait is a broken header, not advice.
+_RETRY_AFTER_CAP = 86_400.0
+# Generous for 10,000 assistants with long prompts (about 40 MB); an endless body or a gzip bomb stops here.
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+_MAX_TRACKED_KEYS = 10_000
 
 
 @dataclass(frozen=True)
-class AssistantList:
-    """One ``GET /assistants`` answer: the usable assistants, their size on the wire, a content hash."""
+class Reply:
+    """A successful answer: the parsed JSON, its size as received (decoded bytes), entries dropped while reading."""
 
-    assistants: tuple[JsonObject, ...]
-    raw_bytes: int
-    version: str
-    by_id: Mapping[str, JsonObject] = field(default_factory=dict, compare=False, repr=False)
-
-
-def _stale_allowed(exc: BaseException) -> bool:
-    """Serve the last good data when Revox is down or garbled, not when the key or id is wrong."""
-    return isinstance(exc, RevoxUnavailableError | RevoxRateLimitError | RevoxResponseError)
+    value: Any
+    size: int
+    dropped: int = 0
 
 
-def key_fingerprint(api_key: str) -> str:
-    """A short, non-reversible tag of the key: cache entries are scoped by it, never by the key."""
-    return hashlib.sha256(api_key.encode()).hexdigest()[:12]
+@dataclass
+class KeyStats:
+    """What one key's requests did: shown by revox_status for that key only."""
+
+    requests: int = 0
+    last_error: str | None = None
 
 
-class RevoxClient:
-    """Read-only, cached access to Revox assistants."""
+def segment(ident: str) -> str:
+    """``ident`` as exactly one URL path segment: "/", "?", "#", "%" encoded; "." and ".." too."""
+    encoded = quote(ident, safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
+
+
+class RevoxApi:
+    """Read-only access to the Revox REST API, one request at a time, for any key."""
 
     def __init__(
         self,
         *,
-        api_key: str,
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = 15.0,
-        cache_ttl: float = 30.0,
-        max_retries: int = 2,
         budget: float = CALL_BUDGET_SECONDS,
+        max_retries: int = 2,
         backoff: float = 0.5,
-        max_cache_entries: int = 512,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
-        self._api_key = api_key
-        self._scope = key_fingerprint(api_key)
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.max_retries = max_retries
         self.budget = budget
+        self.max_retries = max_retries
         self.backoff = backoff
+        self.max_body_bytes = max_body_bytes
         self._clock = clock
         self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            headers={
-                "Authorization": f"Bearer {api_key}",
-                "Accept": "application/json",
-                "User-Agent": f"revox-mcp/{__version__}",
-            },
-            follow_redirects=False,
-        )
-        self._lists: TTLCache[tuple[str, str], AssistantList] = TTLCache(cache_ttl, max_entries=64, clock=clock)
-        self._items: TTLCache[tuple[str, str], JsonObject] = TTLCache(
-            cache_ttl, max_entries=max_cache_entries, clock=clock
-        )
-        self.upstream_requests = 0
-        self.last_error: str | None = None
+        # Built lazily: the TLS context costs ~35 ms, which a cold start need not pay before the first request.
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+        self._stats: OrderedDict[str, KeyStats] = OrderedDict()
 
-    async def __aenter__(self) -> RevoxClient:
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url,
+                transport=self._transport,
+                # Each read, connect and write must progress within `timeout`; the whole exchange,
+                # body included, is bounded separately by the call budget (see _send).
+                timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
+                headers={
+                    "Accept": "application/json",
+                    "Accept-Encoding": "gzip, deflate",
+                    "User-Agent": f"revox-mcp/{__version__}",
+                },
+                follow_redirects=False,
+            )
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> RevoxApi:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def aclose(self) -> None:
-        await self._http.aclose()
+    def stats(self, fingerprint: str) -> KeyStats:
+        """This key's counters (a fresh, empty one when the key made no request)."""
+        return self._stats.get(fingerprint) or KeyStats()
 
-    @property
-    def cache_ttl(self) -> float:
-        return self._lists.ttl
+    def _stats_for(self, key: str) -> KeyStats:
+        fingerprint = fingerprint_of(key)
+        stats = self._stats.get(fingerprint)
+        if stats is None:
+            stats = self._stats[fingerprint] = KeyStats()
+            while len(self._stats) > _MAX_TRACKED_KEYS:
+                self._stats.popitem(last=False)
+        return stats
 
-    def cache_stats(self) -> dict[str, CacheStats]:
-        return {"list": self._lists.stats, "assistants": self._items.stats}
+    # --- endpoints (all reads; POST /call/search is a read that uses POST) ---------------------------
 
-    def oldest_cache_age(self) -> float | None:
-        ages = [age for age in (self._lists.oldest_age(), self._items.oldest_age()) if age is not None]
-        return max(ages) if ages else None
+    async def assistants(self, key: str) -> Reply:
+        """``GET /assistants``: every assistant (sub-assistants excepted), full configurations."""
+        return await self._request("GET", "/assistants", key=key)
 
-    def cache_entries(self) -> int:
-        return len(self._lists) + len(self._items)
+    async def assistant(self, key: str, ident: str) -> Reply:
+        """``GET /assistants/{id}``: one bare assistant object."""
+        return await self._one("assistant", f"/assistants/{segment(ident)}", ident, key)
 
-    async def list_assistants(self) -> Cached[AssistantList]:
-        """Every assistant (``GET /assistants``), from the cache when fresh."""
-        return await self._lists.get((self._scope, "/assistants"), self._load_list, serve_stale_on=_stale_allowed)
+    async def call(self, key: str, ident: str) -> Reply:
+        """``GET /call/{id}``: ``{"call": {...}}``, one call order with every attempt."""
+        return await self._one("call", f"/call/{segment(ident)}", ident, key)
 
-    def fresh_list(self) -> Cached[AssistantList] | None:
-        """The cached list if still fresh, without any request."""
-        return self._lists.fresh((self._scope, "/assistants"))
+    async def search_calls(self, key: str, body: Mapping[str, Any]) -> Reply:
+        """``POST /call/search``: ``{"calls": [...], "total_count": n}``, one page."""
+        return await self._request("POST", "/call/search", key=key, json=body)
 
-    async def get_assistant(self, assistant_id: str) -> Cached[JsonObject]:
-        """One assistant, from the list when it is in it, else ``GET /assistants/{id}``.
+    async def phone_numbers(self, key: str) -> Reply:
+        return await self._request("GET", "/phone-numbers", key=key)
 
-        The list carries every assistant's full configuration, so one (coalesced, cached) list
-        request answers any number of lookups; only ids the list hides (sub-assistants) or does
-        not know cost a request of their own.
-        """
-        assistant_id = validate_assistant_id(assistant_id)
-        listing = self.fresh_list() or await self.list_assistants()
-        found = listing.value.by_id.get(assistant_id)
-        if found is not None:
-            return Cached(found, listing.age, listing.stale, listing.stale_reason)
-        if listing.stale:
-            # Revox just failed to list: asking it again for one id would only double the wait.
-            raise RevoxUnavailableError(f"{listing.stale_reason}; the assistant is not in the cached list")
-        # quote(safe="") encodes "/", "?", "#", "%" and ".": the id is always exactly one segment.
-        path = "/assistants/" + quote(assistant_id, safe="")
-        if assistant_id in (".", ".."):
-            path = "/assistants/" + assistant_id.replace(".", "%2E")
+    async def voices(self, key: str) -> Reply:
+        return await self._request("GET", "/voices", key=key)
 
-        async def load() -> JsonObject:
-            try:
-                return parse_assistant(await self._get_json(path))
-            except RevoxStatusError as exc:
-                if exc.status == 404:
-                    raise RevoxNotFoundError(assistant_id) from None
-                raise
+    async def campaigns(self, key: str) -> Reply:
+        return await self._request("GET", "/campaigns", key=key)
 
-        return await self._items.get((self._scope, path), load, serve_stale_on=_stale_allowed)
+    async def auth_status(self, key: str) -> bool:
+        """Whether Revox accepts the key (``GET /auth-status``); RevoxAuthError when it says 401/403."""
+        reply = await self._request("GET", "/auth-status", key=key)
+        return isinstance(reply.value, Mapping) and reply.value.get("authenticated") is True
 
-    async def auth_status(self) -> bool:
-        """Whether Revox accepts the key (``GET /auth-status``), never cached."""
-        payload = await self._get_json("/auth-status")
-        return isinstance(payload, Mapping) and payload.get("authenticated") is True
+    async def _one(self, kind: str, path: str, ident: str, key: str) -> Reply:
+        try:
+            return await self._request("GET", path, key=key)
+        except RevoxStatusError as exc:
+            if exc.status == 404:
+                raise RevoxNotFoundError(kind, ident) from None
+            raise
 
-    async def _load_list(self) -> AssistantList:
-        payload, size = await self._get_json_sized("/assistants")
-        assistants = tuple(parse_assistant_list(payload))
-        digest = hashlib.sha256()
-        for assistant in assistants:
-            digest.update(str(assistant.get("id")).encode())
-            digest.update(str(assistant.get("updated_at")).encode())
-        by_id = {str(a["id"]): a for a in assistants}
-        # The list lives for a TTL and holds no reference cycles: move it out of the cyclic GC's
-        # reach so its passes stay as cheap with 10,000 assistants as with 10 (refcounting still
-        # frees the list when the cache drops it). Collect first, so no cyclic garbage lying
-        # around is frozen with it and kept forever (~120 ms once per fetch at 10,000).
-        gc.collect()
-        gc.freeze()
-        return AssistantList(assistants, size, digest.hexdigest()[:12], by_id)
+    # --- the one request path -------------------------------------------------------------------------
 
-    async def _get_json(self, path: str) -> Any:
-        payload, _size = await self._get_json_sized(path)
-        return payload
-
-    async def _get_json_sized(self, path: str) -> tuple[Any, int]:
-        """GET ``path`` with retries inside the call budget; return parsed JSON and its size."""
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> Reply:
+        """One logical request: retried inside the call budget, parsed, or a typed RevoxError."""
+        stats = self._stats_for(key)
         deadline = self._clock() + self.budget
         attempt = 0
         while True:
             remaining = deadline - self._clock()
             if remaining <= 0:
-                raise RevoxTimeoutError("Revox did not answer within the time budget")
+                stats.last_error = "RevoxTimeoutError"
+                raise RevoxTimeoutError(f"Revox did not answer within {self.budget:g} s")
+            stats.requests += 1
             try:
-                response, body = await self._send(path, remaining)
+                status, headers, body = await self._send(method, path, key, params, json, remaining)
             except RevoxError as exc:
+                stats.last_error = type(exc).__name__
                 delay = self._backoff(attempt)
-                if attempt >= self.max_retries or not isinstance(exc, RevoxUnavailableError):
-                    self.last_error = type(exc).__name__
+                retryable = isinstance(exc, RevoxUnavailableError) and attempt < self.max_retries
+                if not retryable or delay >= deadline - self._clock():
                     raise
-                if delay >= deadline - self._clock():
-                    raise
-                log.info("retrying %s in %.1fs after %s", path, delay, type(exc).__name__)
+                log.info("retrying %s %s in %.1fs after %s", method, path, delay, type(exc).__name__)
             else:
-                status = response.status_code
                 if 200 <= status < 300:
-                    size = len(body)
-                    return self._parse(body, response.headers), size
-                self.last_error = f"HTTP {status}"
-                error, wait = self._classify(response, attempt)
+                    return self._parse(body, headers)
+                stats.last_error = f"HTTP {status}"
+                error, wait = self._classify(status, headers, attempt)
                 if wait is None or wait >= deadline - self._clock():
                     raise error
                 delay = wait
-                log.info("retrying %s in %.1fs after HTTP %d", path, delay, status)
+                log.info("retrying %s %s in %.1fs after HTTP %d", method, path, delay, status)
             attempt += 1
             await self._sleep(delay)
 
-    async def _send(self, path: str, remaining: float) -> tuple[httpx.Response, bytearray]:
-        """One GET: the response (headers, status) and, for a 2xx, its body; error bodies are never read."""
-        self.upstream_requests += 1
-        timeout = min(self.timeout, remaining)
-        body = bytearray()  # grown in place: a 30 MB list is held once, not as chunks plus their join
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        key: str,
+        params: Mapping[str, str] | None,
+        json: Any,
+        remaining: float,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One HTTP exchange, connect to last body byte within ``remaining`` seconds.
+
+        Error bodies are never read (they are not shown, and could be endless).
+        """
+        body = bytearray()
         try:
-            async with self._http.stream(
-                "GET", path, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0))
-            ) as response:
-                if 200 <= response.status_code < 300:
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-            return response, body
+            with anyio.fail_after(remaining):
+                async with self._client().stream(
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    headers={"Authorization": f"Bearer {key}"},
+                ) as response:
+                    if 200 <= response.status_code < 300:
+                        declared = response.headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > self.max_body_bytes:
+                            raise self._too_large()
+                        async for chunk in response.aiter_bytes():
+                            body += chunk
+                            if len(body) > self.max_body_bytes:  # counted decoded: a gzip bomb stops here too
+                                raise self._too_large()
+                    return response.status_code, response.headers, bytes(body)
+        except TimeoutError:
+            raise RevoxTimeoutError(f"Revox did not answer within {remaining:.0f} s") from None
         except httpx.TimeoutException:
-            raise RevoxTimeoutError(f"Revox did not answer within {timeout:g} s") from None
+            raise RevoxTimeoutError(f"Revox stopped answering for {self.timeout:g} s") from None
+        except httpx.DecodingError:
+            raise RevoxResponseError("Revox sent a body that could not be decompressed") from None
         except httpx.HTTPError as exc:
             raise RevoxUnavailableError(f"could not reach Revox ({type(exc).__name__})") from None
 
-    def _classify(self, response: httpx.Response, attempt: int) -> tuple[RevoxError, float | None]:
+    def _too_large(self) -> RevoxResponseError:
+        return RevoxResponseError(f"Revox sent more than {self.max_body_bytes // (1024 * 1024)} MB")
+
+    @staticmethod
+    def _parse(body: bytes, headers: httpx.Headers) -> Reply:
+        try:
+            parsed = parse_json(body)
+        except ValueError:
+            kind = _media_type(headers.get("content-type", ""))
+            raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
+        return Reply(parsed.value, len(body), parsed.dropped)
+
+    def _classify(self, status: int, headers: httpx.Headers, attempt: int) -> tuple[RevoxError, float | None]:
         """The error a non-2xx answer means, and the delay before a retry (None: do not retry)."""
-        status = response.status_code
         if status in (401, 403):
             return RevoxAuthError(status), None
         if status not in _RETRY_STATUSES and status < 500:
             return RevoxStatusError(status), None
-        retry_after = _retry_after(response.headers, self._clock)
+        retry_after = retry_after_seconds(headers)
         error: RevoxError = (
             RevoxRateLimitError(retry_after)
             if status == 429
@@ -270,67 +301,37 @@ class RevoxClient:
         # Exponential with jitter, like the official SDK: 0.5 s, 1 s, 2 s ... capped at 8 s.
         return float(min(self.backoff * 2**attempt, 8.0) * (0.75 + random.random() / 4))  # noqa: S311
 
-    @staticmethod
-    def _parse(body: bytearray, headers: httpx.Headers) -> Any:
-        """Parse and release the body: the text is decoded first and the bytes freed before the
-        objects are built, so a big list never holds bytes, text and objects at once."""
-        # Parsing makes no reference cycles, so the cyclic GC has nothing to find: pausing it
-        # makes a 10,000-assistant list parse about 1.8x faster (its passes scale with the heap).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            text = body.decode("utf-8", "surrogatepass")
-            body.clear()
-            return json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            kind = headers.get("content-type", "unknown").split(";")[0].strip()[:40]
-            raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
-        finally:
-            if enabled:
-                gc.enable()
+
+def _media_type(content_type: str) -> str:
+    """A content type fit to show: a known media type, or "another type" (never an arbitrary header value)."""
+    media = content_type.split(";")[0].strip().lower()
+    known = ("application/json", "text/html", "text/plain", "application/xml", "text/xml", "application/octet-stream")
+    return media if media in known else ("no content type" if not media else "another content type")
 
 
-def _retry_after(headers: httpx.Headers, clock: Callable[[], float]) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), capped at a day."""
     if (millis := headers.get("retry-after-ms")) is not None:
-        try:
-            return _non_negative(float(millis) / 1000)
-        except ValueError:
-            pass
+        seconds = _finite(millis, 1000)
+        if seconds is not None:
+            return seconds
     value = headers.get("retry-after")
     if value is None:
         return None
-    try:
-        return _non_negative(float(value))
-    except ValueError:
-        pass
+    seconds = _finite(value, 1)
+    if seconds is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(when.timestamp() - time.time(), 0.0)
+    return min(max(when.timestamp() - time.time(), 0.0), _RETRY_AFTER_CAP)
 
 
-def _non_negative(seconds: float) -> float:
-    # float() accepts "nan" and "inf": sleeping on those fails or never ends, so treat them as unparseable.
-    if not math.isfinite(seconds):
-        raise ValueError(seconds)
-    return max(seconds, 0.0)
-
-
-def demo_transport(assistants: list[JsonObject], listed_ids: set[str]) -> httpx.MockTransport:
-    """An in-process fake of the Revox API over the demo data, so ``--demo`` uses the real code path."""
-    by_id = {str(a["id"]): a for a in assistants}
-    listing = json.dumps({"assistants": [a for a in assistants if a["id"] in listed_ids]}).encode()
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        segments = [unquote(s) for s in request.url.raw_path.decode().split("?")[0].split("/") if s]
-        if segments[-1:] == ["assistants"]:
-            return httpx.Response(200, content=listing, headers={"content-type": "application/json"})
-        if segments[-1:] == ["auth-status"]:
-            return httpx.Response(200, json={"authenticated": True})
-        if len(segments) >= 2 and segments[-2] == "assistants" and segments[-1] in by_id:
-            return httpx.Response(200, json=by_id[segments[-1]])
-        return httpx.Response(404, json={"error": "Not found"})
-
-    return httpx.MockTransport(handle)
+def _finite(text: str, per_second: float) -> float | None:
+    try:
+        value = float(text) / per_second
+    except ValueError:
+        return None
+    # float() accepts "nan" and "inf": sleeping on those fails or never ends.
+    return min(max(value, 0.0), _RETRY_AFTER_CAP) if math.isfinite(value) else None

@@ -8,7 +8,9 @@ sequence), then long lists; each cut leaves a marker naming what was cut and the
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 # About 8k tokens: the most one answer may cost an agent, whatever the data.
 MAX_RESPONSE_BYTES = 32_000
@@ -102,3 +104,56 @@ def window(text: str, offset: int, max_chars: int) -> tuple[str, int | None]:
     chunk = text[offset : offset + max_chars]
     end = offset + len(chunk)
     return chunk, end if end < len(text) else None
+
+
+# --- whole answers ---------------------------------------------------------------------------------
+
+# What the result's JSON around the structured content and the text (content list, keys, isError) may take.
+ENVELOPE = 400
+# Most answers: the structured content gets this much, the text the rest (counted as sent: a JSON
+# string, its quotes, backslashes and newlines escaped).
+STRUCTURED_BUDGET = 10_000
+TEXT_BUDGET = MAX_RESPONSE_BYTES - STRUCTURED_BUDGET - ENVELOPE
+# Answers whose structured content and text both carry the same data (a configuration) share evenly.
+HALF_BUDGET = (MAX_RESPONSE_BYTES - ENVELOPE) // 2
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def sent_size(text: str) -> int:
+    """Bytes ``text`` takes as sent: a JSON string."""
+    return size(text)
+
+
+def bounded(model: M, max_bytes: int) -> tuple[M, list[str]]:
+    """``model`` with its longest strings, then its longest lists, shortened until its JSON fits.
+
+    Lists lose their tail (no marker item, so the output model still validates); the cut paths
+    are returned for the text to name. Whatever the data (10,000 tools, 50,000 variables), the
+    structured content stays inside its share of the response budget.
+    """
+    data = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    if size(data) <= max_bytes:
+        return model, []
+    fitted, cuts = fit(data, max_bytes, "the text content has more", mark_lists=False)
+    return type(model).model_validate(fitted), cuts
+
+
+def cut_note(cuts: list[str], hint: str) -> str:
+    """One line naming what was cut (at most 8 paths) and how to get the rest; "" when nothing was."""
+    if not cuts:
+        return ""
+    shown = ", ".join(cuts[:8]) + (f" and {len(cuts) - 8} more" if len(cuts) > 8 else "")
+    return f"\n…[cut to fit: {shown}; {hint}]"
+
+
+def clip(text: str, max_bytes: int, hint: str) -> str:
+    """``text`` cut at a line boundary to fit ``max_bytes`` as sent, ending with what to do for the rest."""
+    if sent_size(text) <= max_bytes:
+        return text
+    marker = f"\n…[cut to fit; {hint}]"
+    room = max_bytes - sent_size(marker)
+    kept = text.encode()[: max(room, 0)].decode("utf-8", "ignore")
+    while kept and sent_size(kept) > room:  # escapes made it bigger on the wire than in UTF-8
+        kept = kept[: int(len(kept) * 0.9)]
+    return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + marker

@@ -1,4 +1,4 @@
-"""Field-level diff of two assistants' redacted configurations. Pure, no I/O.
+"""Field-level diff of two assistants' configurations (cleaned, hence redacted, at ingest). Pure, no I/O.
 
 "Why does agent A behave differently from agent B?": changed, added and removed paths with both
 values; long texts (prompts) as a bounded unified diff; identical fields counted, not listed.
@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from revox_mcp.domain.facts import KNOWN_FIELDS
-from revox_mcp.domain.redaction import redact, strip_invisible
+from revox_mcp.domain.redaction import redact_text
 from revox_mcp.domain.summary import lean_schema
 from revox_mcp.errors import InputError
 
@@ -136,16 +136,15 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
         allowed = sorted(KNOWN_FIELDS | set(names))
         unknown = [f for f in fields if f not in allowed]
         if unknown:
-            shown = ", ".join(repr(redact(f)[:60]) for f in unknown[:5])  # never echo a huge or secret argument
+            shown = ", ".join(repr(redact_text(f)[:60]) for f in unknown[:5])  # never echo a huge or secret argument
             raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")
         names = list(dict.fromkeys(fields))
     else:
         names = [n for n in names if n not in IGNORED]
-    # Redact whole configurations: a value's own key decides how it is masked (webhook_secret, headers).
-    redacted_a, redacted_b = redact(a), redact(b)
+    redacted_a, redacted_b = a, b  # cleaned at ingest: already redacted, keys included
     changes: list[Change] = []
     identical = 0
-    for name in dict.fromkeys(strip_invisible(str(n)) for n in names):  # the keys redact() gives back
+    for name in dict.fromkeys(str(n) for n in names):
         left, right = redacted_a.get(name), redacted_b.get(name)
         if name not in redacted_b and name in redacted_a:
             changes.append(Change(path=name, kind="removed", a=_short(left)))
@@ -181,4 +180,4 @@ def _bound_diffs(changes: list[Change]) -> None:
 
 
 def _str(value: Any) -> str | None:
-    return strip_invisible(value) if isinstance(value, str) else None
+    return value if isinstance(value, str) else None

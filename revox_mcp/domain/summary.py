@@ -1,9 +1,9 @@
-"""Compact, truthful, redacted views of assistants. Pure functions, no I/O.
+"""Compact, truthful views of (cleaned) assistants. Pure functions, no I/O.
 
-Output models list exactly what is emitted (an allowlist), so a field Revox adds tomorrow, or a
-secret inside it, cannot reach the model by accident. A value Revox did not send is ``None`` and
-is left out of the output: nothing is invented. Every string that comes from the payload and could
-carry a credential goes through ``redact_text``.
+Output models list exactly what is emitted (an allowlist), so a field Revox adds tomorrow cannot
+reach the model by accident. A value Revox did not send is ``None`` and is left out of the output:
+nothing is invented. Input is cleaned at ingest (``domain.ingest``): redacted and encodable, so
+texts here are only cut, never cut before being redacted.
 """
 
 from __future__ import annotations
@@ -11,54 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
 from revox_mcp.domain import facts as m
-from revox_mcp.domain.redaction import redact_text, strip_invisible
+from revox_mcp.domain.output import Out as _Out
+from revox_mcp.domain.output import dump, lean_optional, lean_schema
+
+__all__ = ["AssistantDetail", "AssistantSummary", "detail", "dump", "lean_optional", "lean_schema", "summarize"]
 
 PREVIEW_CHARS = 160
-
-
-def lean_optional(prop: dict[str, Any]) -> None:
-    """An optional property as "absent or X": drop the null branch and the null default."""
-    if "default" in prop and prop["default"] is None:
-        del prop["default"]
-    options = [option for option in prop.pop("anyOf", []) if option != {"type": "null"}]
-    if len(options) == 1:
-        prop.update(options[0])
-    elif options:
-        prop["anyOf"] = options
-
-
-def lean_schema(schema: dict[str, Any]) -> None:
-    """Shrink a generated output schema to what it says about the emitted JSON (``json_schema_extra``).
-
-    tools/list is paid by every session. ``dump`` leaves out None and default values, so an optional
-    field is absent or X, never null; the auto-generated titles repeat the names; model docstrings
-    repeat the tool descriptions. Only types, required fields and field descriptions are kept.
-    """
-    for key in ("title", "description", "additionalProperties"):
-        schema.pop(key, None)
-    required = set(schema.get("required", ()))
-    for name, prop in schema.get("properties", {}).items():
-        prop.pop("title", None)
-        if name not in required:
-            prop.pop("default", None)  # dump never emits a default: absent means the default
-            lean_optional(prop)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _visible(cls, value: Any) -> Any:
-        """Enum-like fields (type, voice id, methods...) skip ``redact_text``: strip them here too."""
-        if isinstance(value, str):
-            return strip_invisible(value)
-        if isinstance(value, list):
-            return [strip_invisible(item) if isinstance(item, str) else item for item in value]
-        return value
 
 
 class AssistantSummary(_Out):
@@ -181,7 +142,6 @@ class AssistantDetail(_Out):
 def _clean(value: str | None, limit: int = PREVIEW_CHARS) -> str | None:
     if value is None:
         return None
-    value = redact_text(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
@@ -262,7 +222,7 @@ def _llm_view(assistant: Mapping[str, Any]) -> LlmView | None:
         type=kind,
         model=model,
         provider=m.text(llm, "openrouter_provider") or m.text(llm, "provider"),
-        api_url=redact_text(api_url) if api_url else None,
+        api_url=api_url or None,
         api_key_set=bool(m.text(llm, "api_key")) if "api_key" in llm or kind == "custom" else None,
         realtime_voice_id=m.text(llm, "realtime_voice_id"),
     )
@@ -408,8 +368,3 @@ def detail(assistant: Mapping[str, Any]) -> AssistantDetail:
         sounds=_sounds(assistant),
         unknown_fields=sorted(_clean(str(k), 60) or "" for k in assistant if k not in m.KNOWN_FIELDS),
     )
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    """JSON-ready dict without the fields Revox did not send (None) and without empty defaults."""
-    return model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)

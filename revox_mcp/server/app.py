@@ -1,8 +1,7 @@
-"""The MCP edge: tools, resources and completions. The only module (with ``cli``) importing ``mcp``.
+"""The MCP edge: tools, resources, completions and the prompt, over the services.
 
-Handlers are thin: they call ``AssistantService`` and translate typed failures, once, into
-messages that say what happened and what to do. No traceback, raw upstream body or secret ever
-reaches the model.
+Handlers are thin: they find the request's state and credential, call a service, and return its
+answer; failures are translated once, by ``errors.tool_call`` / ``errors.resource_read``.
 """
 
 from __future__ import annotations
@@ -11,11 +10,12 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import (
     CallToolResult,
     Completion,
@@ -29,32 +29,29 @@ from mcp.types import (
 from pydantic import Field
 
 from revox_mcp import __version__
-from revox_mcp.api.client import RevoxClient, key_fingerprint
-from revox_mcp.domain import budget
-from revox_mcp.domain.redaction import redact_text
-from revox_mcp.domain.summary import dump, lean_optional
-from revox_mcp.errors import (
-    InputError,
-    RevoxAuthError,
-    RevoxError,
-    RevoxNotFoundError,
-    RevoxRateLimitError,
-    RevoxResponseError,
-    RevoxStatusError,
-    RevoxTimeoutError,
-    RevoxUnavailableError,
-)
+from revox_mcp.api.client import RevoxApi
+from revox_mcp.cache.backend import CacheBackend, MemoryBackend
+from revox_mcp.cache.store import Cache
+from revox_mcp.credential import Credential
+from revox_mcp.domain.output import dump
+from revox_mcp.errors import InputError, RevoxError
+from revox_mcp.server.errors import resource_read, tool_call
 from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
-from revox_mcp.service.assistants import (
-    Answer,
-    AssistantComparison,
-    AssistantPage,
-    AssistantService,
-    AssistantView,
-    DiagnosisView,
-    StatusView,
-    Troubleshooting,
+from revox_mcp.server.params import (
+    AssistantIdArg,
+    CursorArg,
+    DetailArg,
+    FieldsArg,
+    LimitArg,
+    OffsetArg,
+    OptionalIdArg,
+    QueryArg,
 )
+from revox_mcp.service.assistants import AssistantPage, AssistantService, AssistantView
+from revox_mcp.service.data import DataSettings, RevoxData
+from revox_mcp.service.results import Answer
+from revox_mcp.service.status import StatusService, StatusView
+from revox_mcp.service.troubleshooting import AssistantComparison, DiagnosisView, Troubleshooting
 
 log = logging.getLogger(__name__)
 
@@ -88,39 +85,6 @@ Work through it with the revox tools, reading only what you need:
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
-# Length and characters are checked by models.validate_assistant_id, whose errors say what to do next.
-AssistantIdArg = Annotated[str, Field(description="Id from list_assistants.")]
-QueryArg = Annotated[
-    str | None,
-    Field(
-        max_length=200,
-        description="Text in the name or id (any case).",
-        json_schema_extra=lean_optional,
-    ),
-]
-LimitArg = Annotated[int, Field(ge=1, le=100, description="Page size.")]
-CursorArg = Annotated[
-    str | None,
-    Field(max_length=500, description="next_cursor of the previous page.", json_schema_extra=lean_optional),
-]
-DetailArg = Annotated[
-    Literal["summary", "full"],
-    Field(description='"full": the whole redacted configuration.'),
-]
-FieldsArg = Annotated[
-    list[str] | None,
-    Field(max_length=60, description='Only these top-level fields, e.g. ["prompt"].', json_schema_extra=lean_optional),
-]
-OptionalIdArg = Annotated[
-    str | None,
-    Field(max_length=200, description="Assistant id; omit to rank all.", json_schema_extra=lean_optional),
-]
-OffsetArg = Annotated[
-    int,
-    Field(ge=0, description="With one text field: next_offset of the previous answer."),
-]
-
-
 _LOG_LEVELS: dict[int, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = {
     logging.DEBUG: "DEBUG",
     logging.INFO: "INFO",
@@ -130,179 +94,170 @@ _LOG_LEVELS: dict[int, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]]
 }
 
 
-def error_message(exc: RevoxError | InputError) -> str:
-    """One actionable sentence or two for each failure; never a body, a header or the key."""
-    if isinstance(exc, InputError):
-        return str(exc)
-    if isinstance(exc, RevoxAuthError):
-        return (
-            f"Revox rejected the API key (HTTP {exc.status}). Check REVOX_API_KEY in this MCP server's "
-            "configuration (create a key in the Revox dashboard), then restart the server."
-        )
-    if isinstance(exc, RevoxNotFoundError):
-        shown = redact_text(exc.assistant_id)[:80]
-        return f"No assistant with id {shown!r}. Call list_assistants (optionally with query=<name>) to find its id."
-    if isinstance(exc, RevoxRateLimitError):
-        wait = f"retry after {int(exc.retry_after) + 1} s" if exc.retry_after is not None else "retry in a minute"
-        return f"Revox is rate limiting requests (HTTP 429): {wait}."
-    if isinstance(exc, RevoxTimeoutError):
-        return f"Revox did not answer in time ({exc.reason}). It may be slow or down: retry in a minute."
-    if isinstance(exc, RevoxUnavailableError):
-        return (
-            f"Revox is unavailable right now ({exc.reason}). Retry in a minute; if it persists, "
-            "check REVOX_BASE_URL and the network."
-        )
-    if isinstance(exc, RevoxResponseError):
-        return (
-            f"Revox sent an unexpected answer ({exc.reason}). Usually temporary: retry; if it persists, "
-            "check that REVOX_BASE_URL points at the Revox API."
-        )
-    if isinstance(exc, RevoxStatusError) and exc.status == 404:
-        return "Revox answered HTTP 404 for a listing: REVOX_BASE_URL probably does not point at the Revox API."
-    if isinstance(exc, RevoxStatusError):
-        return f"Revox refused the request (HTTP {exc.status})."
-    return "Revox could not answer."
+class CredentialSource(Protocol):
+    """Where a request's Revox key comes from: the server's own, or (multi-user) the caller's."""
+
+    def current(self) -> Credential | None: ...
 
 
-def _result(answer: Answer) -> CallToolResult:
-    return CallToolResult(
-        content=[TextContent(type="text", text=answer.text)],
-        structured_content=dump(answer.model),
-    )
+@dataclass(frozen=True)
+class FixedCredential:
+    """One key for every request (stdio, and single-user HTTP)."""
+
+    credential: Credential
+
+    def current(self) -> Credential | None:
+        return self.credential
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a server is built from: plain values and factories, read by the composition root."""
+
+    api: Callable[[], RevoxApi]
+    credentials: CredentialSource
+    demo: bool = False
+    auth_token: str | None = None
+    cache_ttl: float = 30.0
+    backend: Callable[[], CacheBackend] = MemoryBackend
+    own_secrets: tuple[str, ...] = ()
+    memo_entries: int = 20_000
+    stale_grace: float = 5.0
+    clock: Callable[[], float] = time.time  # the cache's clock (tests move it by hand)
 
 
 @dataclass
 class AppState:
-    """What a server lifespan owns: one client, the service over it, and troubleshooting."""
+    """What one server lifespan owns: the data access and the services over it."""
 
-    service: AssistantService
-    fingerprint: str | None
+    runtime: Runtime
+    data: RevoxData
+    assistants: AssistantService = field(init=False)
     troubleshooting: Troubleshooting = field(init=False)
+    status: StatusService = field(init=False)
 
     def __post_init__(self) -> None:
-        self.troubleshooting = Troubleshooting(self.service)
+        self.assistants = AssistantService(self.data, memo_entries=self.runtime.memo_entries)
+        self.troubleshooting = Troubleshooting(self.assistants, memo_entries=self.runtime.memo_entries)
+        self.status = StatusService(self.data, version=__version__, demo=self.runtime.demo)
+
+    def credential(self) -> Credential:
+        cred = self.runtime.credentials.current()
+        if cred is None:
+            raise InputError("No Revox API key for this request: send it as Authorization: Bearer <key>.")
+        return cred
 
 
-def _state(ctx: Context) -> AppState:
-    state = ctx.request_context.lifespan_context
-    assert isinstance(state, AppState)
-    return state
+# The state of the request being handled: static resources and completions get no Context.
+_current_state: ContextVar[AppState] = ContextVar("revox_mcp_state")
 
 
-def _service(ctx: Context) -> AssistantService:
-    return _state(ctx).service
+async def _bind_state(ctx: ServerRequestContext[AppState, Any], call_next: CallNext) -> HandlerResult:
+    token = _current_state.set(ctx.lifespan_context)
+    try:
+        return await call_next(ctx)
+    finally:
+        _current_state.reset(token)
 
 
-def build_server(
-    client_factory: Callable[[], RevoxClient],
-    *,
-    demo: bool = False,
-    api_key: str | None = None,
-    auth_token: str | None = None,
-) -> MCPServer:
-    """The revox-mcp server over clients made by ``client_factory`` (one per server lifespan).
+def _state(ctx: Context[AppState, Any]) -> AppState:
+    return ctx.request_context.lifespan_context
 
-    ``auth_token``: the bearer token HTTP transports require (stdio ignores it); /healthz stays open.
-    """
 
-    # Static resources and completions get no Context: they reach the live service through this.
-    live: list[AssistantService] = []
-    fingerprint = key_fingerprint(api_key)[:8] if api_key else None
+def _result(answer: Answer) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=answer.text)], structured_content=dump(answer.model))
+
+
+def build_server(runtime: Runtime) -> MCPServer[AppState]:
+    """The revox-mcp server; each lifespan (a process, an HTTP app, an in-memory client) gets its own state."""
 
     @asynccontextmanager
-    async def lifespan(_server: MCPServer) -> AsyncIterator[AppState]:
-        async with client_factory() as client:
-            service = AssistantService(client, demo=demo)
-            live.append(service)
-            try:
-                yield AppState(service, fingerprint)
-            finally:
-                live.remove(service)
+    async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        cache = Cache(runtime.backend(), grace=runtime.stale_grace, wall=runtime.clock, monotonic=runtime.clock)
+        async with runtime.api() as api, cache:
+            data = RevoxData(api, cache, DataSettings(ttl=runtime.cache_ttl), own_secrets=runtime.own_secrets)
+            yield AppState(runtime, data)
 
-    server = MCPServer(
+    server: MCPServer[AppState] = MCPServer(
         "revox-mcp",
-        title="Revox assistants" + (" (demo data)" if demo else ""),
+        title="Revox assistants" + (" (demo data)" if runtime.demo else ""),
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=_LOG_LEVELS.get(logging.getLogger().getEffectiveLevel(), "WARNING"),
-        token_verifier=StaticTokenVerifier(auth_token) if auth_token else None,
-        auth=auth_settings() if auth_token else None,
+        token_verifier=StaticTokenVerifier(runtime.auth_token) if runtime.auth_token else None,
+        auth=auth_settings() if runtime.auth_token else None,
+        middleware=[_bind_state],
     )
     add_healthz(server)
+    _add_tools(server)
+    _add_resources(server)
+    _add_prompt(server)
+    return server
 
+
+def _add_tools(server: MCPServer[AppState]) -> None:
     @server.tool(title="List Revox assistants", annotations=READ_ONLY)
+    @tool_call
     async def list_assistants(
-        ctx: Context,
+        ctx: Context[AppState, Any],
         query: QueryArg = None,
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, AssistantPage]:
         """List the Revox voice assistants as compact summaries, optionally filtered by name or id."""
-        try:
-            return _result(await _service(ctx).list_assistants(query, limit, cursor))
-        except (RevoxError, InputError) as exc:
-            raise ToolError(error_message(exc)) from None
+        state = _state(ctx)
+        return _result(await state.assistants.list_assistants(state.credential(), query, limit, cursor))
 
     @server.tool(title="Get a Revox assistant", annotations=READ_ONLY)
+    @tool_call
     async def get_assistant(
-        ctx: Context,
+        ctx: Context[AppState, Any],
         assistant_id: AssistantIdArg,
         detail: DetailArg = "summary",
         fields: FieldsArg = None,
         offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, AssistantView]:
         """Get one assistant: a summary, or its redacted configuration (detail="full" or fields)."""
-        try:
-            return _result(await _service(ctx).get_assistant(assistant_id, detail, fields, offset))
-        except (RevoxError, InputError) as exc:
-            raise ToolError(error_message(exc)) from None
+        state = _state(ctx)
+        return _result(await state.assistants.get_assistant(state.credential(), assistant_id, detail, fields, offset))
 
     @server.tool(title="Diagnose Revox assistants", annotations=READ_ONLY)
+    @tool_call
     async def diagnose_assistant(
-        ctx: Context,
+        ctx: Context[AppState, Any],
         assistant_id: OptionalIdArg = None,
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, DiagnosisView]:
         """Find configuration mistakes (with fixes, and the {{variables}} calls need) in one assistant,
         or rank all worst first."""
-        try:
-            if assistant_id is None:
-                return _result(await _state(ctx).troubleshooting.diagnose_all(limit, cursor))
-            return _result(await _state(ctx).troubleshooting.diagnose_one(assistant_id))
-        except (RevoxError, InputError) as exc:
-            raise ToolError(error_message(exc)) from None
+        state = _state(ctx)
+        if assistant_id is None:
+            return _result(await state.troubleshooting.diagnose_all(state.credential(), limit, cursor))
+        return _result(await state.troubleshooting.diagnose_one(state.credential(), assistant_id))
 
     @server.tool(title="Compare two Revox assistants", annotations=READ_ONLY)
+    @tool_call
     async def compare_assistants(
-        ctx: Context,
+        ctx: Context[AppState, Any],
         assistant_id_a: AssistantIdArg,
         assistant_id_b: AssistantIdArg,
         fields: FieldsArg = None,
     ) -> Annotated[CallToolResult, AssistantComparison]:
         """Show how two assistants' configurations differ: changed, added, removed fields; prompt diffs."""
-        try:
-            return _result(await _state(ctx).troubleshooting.compare(assistant_id_a, assistant_id_b, fields))
-        except (RevoxError, InputError) as exc:
-            raise ToolError(error_message(exc)) from None
+        state = _state(ctx)
+        return _result(await state.troubleshooting.compare(state.credential(), assistant_id_a, assistant_id_b, fields))
 
     @server.tool(title="Revox connection status", annotations=READ_ONLY)
-    async def revox_status(ctx: Context) -> Annotated[CallToolResult, StatusView]:
+    @tool_call
+    async def revox_status(ctx: Context[AppState, Any]) -> Annotated[CallToolResult, StatusView]:
         """Check the connection first when nothing works: key set and accepted, latency, cache."""
         state = _state(ctx)
-        return _result(await state.troubleshooting.status(__version__, state.fingerprint, time.perf_counter))
+        return _result(await state.status.status(state.runtime.credentials.current()))
 
-    @server.prompt(title="Troubleshoot a Revox assistant")
-    def troubleshoot_assistant(
-        assistant_id: Annotated[str, Field(description="The assistant that misbehaves (id from list_assistants)")],
-        symptom: Annotated[
-            str, Field(description='What goes wrong, e.g. "hangs up early", "never transfers", "no SMS sent"')
-        ],
-    ) -> str:
-        """Guide the diagnosis of a misbehaving assistant, from its summary to the exact fields to change."""
-        return TROUBLESHOOT_PROMPT.format(assistant_id=assistant_id.strip()[:200], symptom=symptom.strip()[:2000])
 
+def _add_resources(server: MCPServer[AppState]) -> None:
     @server.resource(
         "revox://assistants",
         name="assistants",
@@ -310,27 +265,10 @@ def build_server(
         description="Compact summaries of every assistant (JSON).",
         mime_type="application/json",
     )
+    @resource_read
     async def assistants_index() -> str:
-        try:
-            snapshot, cached = await live[-1].snapshot()
-        except (RevoxError, InputError) as exc:
-            raise ResourceError(error_message(exc)) from None
-        entries, used = [], 0
-        for summary, size in zip(snapshot.summaries, snapshot.summary_bytes, strict=True):
-            used += size
-            if used > budget.MAX_RESPONSE_BYTES - 500:
-                break
-            entries.append(dump(summary))
-        body: dict[str, object] = {"total": len(snapshot.summaries), "assistants": entries}
-        if len(entries) < len(snapshot.summaries):
-            body["truncated"] = (
-                f"showing {len(entries)} of {len(snapshot.summaries)}; "
-                "page through all with the list_assistants tool (cursor)"
-            )
-        if cached.stale:
-            body["stale"] = True
-            body["age_seconds"] = int(cached.age)
-        return budget.json_text(body)
+        state = _current_state.get()
+        return await state.assistants.index_resource(state.credential())
 
     @server.resource(
         "revox://assistants/{assistant_id}",
@@ -339,14 +277,10 @@ def build_server(
         description="One assistant's whole configuration, secrets redacted (JSON).",
         mime_type="application/json",
     )
-    async def assistant_config(assistant_id: str, ctx: Context) -> str:
-        try:
-            answer = await _service(ctx).get_assistant(assistant_id, "full")
-        except RevoxNotFoundError as exc:
-            raise ResourceNotFoundError(error_message(exc)) from None
-        except (RevoxError, InputError) as exc:
-            raise ResourceError(error_message(exc)) from None
-        return answer.text
+    @resource_read
+    async def assistant_config(assistant_id: str, ctx: Context[AppState, Any]) -> str:
+        state = _state(ctx)
+        return await state.assistants.config_resource(state.credential(), assistant_id)
 
     @server.completion()  # type: ignore[untyped-decorator, no-untyped-call]  # untyped in mcp 2.3
     async def complete(
@@ -356,11 +290,21 @@ def build_server(
     ) -> Completion | None:
         if argument.name != "assistant_id":
             return None
+        state = _current_state.get()
         try:
-            snapshot, _cached = await live[-1].snapshot()
+            values = await state.assistants.complete(state.credential(), argument.value)
         except (RevoxError, InputError):
             return Completion(values=[], total=0, has_more=False)  # completion is a hint, never an error
-        values = snapshot.complete(argument.value)
         return Completion(values=values, total=len(values), has_more=False)
 
-    return server
+
+def _add_prompt(server: MCPServer[AppState]) -> None:
+    @server.prompt(title="Troubleshoot a Revox assistant")
+    def troubleshoot_assistant(
+        assistant_id: Annotated[str, Field(description="The assistant that misbehaves (id from list_assistants)")],
+        symptom: Annotated[
+            str, Field(description='What goes wrong, e.g. "hangs up early", "never transfers", "no SMS sent"')
+        ],
+    ) -> str:
+        """Guide the diagnosis of a misbehaving assistant, from its summary to the exact fields to change."""
+        return TROUBLESHOOT_PROMPT.format(assistant_id=assistant_id.strip()[:200], symptom=symptom.strip()[:2000])

@@ -1,0 +1,119 @@
+"""The one translation of typed failures into what a model reads, and the per-call deadline.
+
+Every tool and resource handler is wrapped once (``tool_call`` / ``resource_read``), never a
+try/except per handler: Revox and input errors become one or two actionable sentences; a call
+that would outlive its deadline answers with a timeout message instead. No traceback, raw upstream
+body, header or key ever reaches the model.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+import anyio
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+
+from revox_mcp.domain.redaction import redact_text
+from revox_mcp.errors import (
+    InputError,
+    RevoxAuthError,
+    RevoxError,
+    RevoxNotFoundError,
+    RevoxRateLimitError,
+    RevoxResponseError,
+    RevoxStatusError,
+    RevoxTimeoutError,
+    RevoxUnavailableError,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# No answer later than this after the call started, whatever Revox does (the API budget is 40 s).
+CALL_DEADLINE_SECONDS = 44.0
+
+
+def wait_text(seconds: float) -> str:
+    """A wait as people say it: "12 s", "3 min", "2 h" (never a 309-digit number)."""
+    seconds = max(seconds, 0.0)
+    if seconds < 120:
+        return f"{int(seconds) + 1} s"
+    if seconds < 7200:
+        return f"{int(seconds // 60) + 1} min"
+    return f"{min(int(seconds // 3600) + 1, 24)} h"
+
+
+def error_message(exc: RevoxError | InputError) -> str:
+    """One actionable sentence or two for each failure; never a body, a header or the key."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, RevoxAuthError):
+        return (
+            f"Revox rejected the API key (HTTP {exc.status}). Check REVOX_API_KEY in this MCP server's "
+            "configuration (create a key in the Revox dashboard), then restart the server."
+        )
+    if isinstance(exc, RevoxNotFoundError):
+        shown = redact_text(exc.ident)[:80]
+        return f"No {exc.kind} with id {shown!r}. {exc.how_to_find}".rstrip()
+    if isinstance(exc, RevoxRateLimitError):
+        wait = f"retry in {wait_text(exc.retry_after)}" if exc.retry_after is not None else "retry in a minute"
+        return f"Revox is rate limiting requests (HTTP 429): {wait}."
+    if isinstance(exc, RevoxTimeoutError):
+        return f"Revox did not answer in time ({exc.reason}). It may be slow or down: retry in a minute."
+    if isinstance(exc, RevoxUnavailableError):
+        return (
+            f"Revox is unavailable right now ({exc.reason}). Retry in a minute; if it persists, "
+            "check REVOX_BASE_URL and the network."
+        )
+    if isinstance(exc, RevoxResponseError):
+        return (
+            f"Revox sent an unexpected answer ({exc.reason}). Usually temporary: retry; if it persists, "
+            "check that REVOX_BASE_URL points at the Revox API."
+        )
+    if isinstance(exc, RevoxStatusError) and exc.status == 404:
+        return "Revox answered HTTP 404 for a listing: REVOX_BASE_URL probably does not point at the Revox API."
+    if isinstance(exc, RevoxStatusError):
+        return f"Revox refused the request (HTTP {exc.status})."
+    return "Revox could not answer."
+
+
+_TIMEOUT = (
+    f"No answer within {CALL_DEADLINE_SECONDS:g} s: Revox is too slow right now. "
+    "Retry in a minute; cached data is served as soon as some exists."
+)
+
+
+def tool_call(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Run a tool handler inside the call deadline; typed failures become a ToolError the model reads."""
+
+    @functools.wraps(handler)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with anyio.fail_after(CALL_DEADLINE_SECONDS):
+                return await handler(*args, **kwargs)
+        except TimeoutError:
+            raise ToolError(_TIMEOUT) from None
+        except (RevoxError, InputError) as exc:
+            raise ToolError(error_message(exc)) from None
+
+    return wrapper
+
+
+def resource_read(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Run a resource handler inside the call deadline; an unknown id is ResourceNotFoundError, else ResourceError."""
+
+    @functools.wraps(handler)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with anyio.fail_after(CALL_DEADLINE_SECONDS):
+                return await handler(*args, **kwargs)
+        except TimeoutError:
+            raise ResourceError(_TIMEOUT) from None
+        except RevoxNotFoundError as exc:
+            raise ResourceNotFoundError(error_message(exc)) from None
+        except (RevoxError, InputError) as exc:
+            raise ResourceError(error_message(exc)) from None
+
+    return wrapper

@@ -1,0 +1,45 @@
+"""What every tool answer is made of: an output model (the structured content, the source of truth)
+and a compact text rendering of the same facts. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from revox_mcp.cache.store import Cached
+from revox_mcp.domain.output import Out
+
+
+class Result(Out):
+    """Fields every answer may carry: set when Revox could not be reached and older cached data is shown."""
+
+    stale: bool | None = None
+    age_seconds: int | None = None
+    stale_reason: str | None = Field(None, description="why fresh data could not be had")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An output model and the text rendering that goes with it."""
+
+    model: BaseModel
+    text: str
+
+
+def freshness(cached: Cached[Any]) -> dict[str, Any]:
+    """The Result fields for a cached value (empty when fresh)."""
+    if not cached.stale:
+        return {}
+    return {"stale": True, "age_seconds": int(cached.age), "stale_reason": cached.stale_reason or "error"}
+
+
+def stale_note(cached: Cached[Any]) -> str:
+    """The text's line for a stale answer (the same facts as ``freshness``)."""
+    if not cached.stale:
+        return ""
+    return (
+        f"\nNOTE: Revox could not be reached ({cached.stale_reason or 'error'}); this is cached data "
+        f"{int(cached.age)} s old and may be out of date."
+    )

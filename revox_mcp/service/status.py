@@ -1,0 +1,104 @@
+"""revox_status: what to check first when nothing works, for the caller's own key only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field
+
+from revox_mcp.credential import Credential
+from revox_mcp.domain.output import Out, dump
+from revox_mcp.domain.render import render_tree
+from revox_mcp.errors import RevoxAuthError, RevoxError
+from revox_mcp.service.data import RevoxData
+from revox_mcp.service.results import Answer
+
+
+class CacheView(Out):
+    entries: int
+    ttl_seconds: float
+    oldest_age_seconds: float | None = None
+    hits: int
+    misses: int
+    coalesced: int
+    stale_served: int
+    upstream_requests: int
+    last_error: str | None = None
+
+
+class StatusView(Out):
+    """What to check first when nothing works."""
+
+    version: str
+    demo: bool
+    base_url: str = Field(description="scheme, host and path only")
+    api_key_configured: bool
+    api_key_fingerprint: str | None = Field(None, description="SHA-256 prefix")
+    key_accepted: bool | None = Field(None, description="absent: Revox unreachable")
+    latency_ms: float | None = None
+    error: str | None = None
+    cache: CacheView
+
+
+def shown_url(url: str) -> str:
+    """A base URL fit to show: scheme, host, port and path; never user info, query or fragment."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(unparseable URL)"
+    netloc = f"[{host}]{port}" if ":" in host else f"{host}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+class StatusService:
+    def __init__(self, data: RevoxData, *, version: str, demo: bool, clock: Callable[[], float] = time.perf_counter):
+        self.data = data
+        self.version = version
+        self.demo = demo
+        self._clock = clock
+
+    async def status(self, cred: Credential | None) -> Answer:
+        key_accepted: bool | None = None
+        error: str | None = None
+        latency: float | None = None
+        if cred is not None:
+            start = self._clock()
+            try:
+                key_accepted = await self.data.api.auth_status(cred.key)
+            except RevoxAuthError:
+                key_accepted = False
+            except RevoxError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            if error is None:
+                latency = round((self._clock() - start) * 1000, 1)
+        fingerprint = cred.fingerprint if cred is not None else ""
+        stats = self.data.cache.stats(fingerprint)
+        oldest = self.data.cache.oldest_age(fingerprint)
+        api_stats = self.data.api.stats(fingerprint)
+        model = StatusView(
+            version=self.version,
+            demo=self.demo,
+            base_url=shown_url(self.data.api.base_url),
+            api_key_configured=cred is not None and not self.demo,
+            api_key_fingerprint=cred.short if cred is not None and not self.demo else None,
+            key_accepted=key_accepted,
+            latency_ms=latency,
+            error=error,
+            cache=CacheView(
+                entries=len(stats.stored),
+                ttl_seconds=self.data.ttl,
+                oldest_age_seconds=round(oldest, 1) if oldest is not None else None,
+                hits=stats.hits,
+                misses=stats.misses,
+                coalesced=stats.coalesced,
+                stale_served=stats.stale_served,
+                upstream_requests=api_stats.requests,
+                last_error=api_stats.last_error or stats.last_error,
+            ),
+        )
+        verdict = {True: "accepted", False: "REJECTED (check REVOX_API_KEY)", None: "unknown (Revox unreachable)"}
+        return Answer(model, render_tree(dump(model)) + f"\nAPI key: {verdict[key_accepted]}")

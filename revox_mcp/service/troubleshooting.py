@@ -1,0 +1,181 @@
+"""diagnose_assistant and compare_assistants, over cleaned, cached assistants.
+
+Diagnoses and the per-assistant tallies used to rank all assistants are memoised by content (key
+fingerprint, id, digest); the ranking itself by list version. An unchanged re-fetch re-diagnoses
+nothing; a partly changed list re-diagnoses only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+
+from revox_mcp.cache.memo import LRU
+from revox_mcp.credential import Credential
+from revox_mcp.domain import budget
+from revox_mcp.domain.catalog import check_limit
+from revox_mcp.domain.compare import Comparison, compare
+from revox_mcp.domain.cursor import decode_offset, encode_cursor
+from revox_mcp.domain.diagnostics import Diagnosis, Finding, VariableUse, diagnose, triage
+from revox_mcp.domain.facts import coerce_string_list
+from revox_mcp.domain.ingest import Item, ItemSet
+from revox_mcp.domain.output import Out
+from revox_mcp.errors import InputError
+from revox_mcp.service.assistants import AssistantService
+from revox_mcp.service.results import Answer, Result, freshness, stale_note
+
+
+class DiagnosisRow(Out):
+    id: str
+    name: str | None = None
+    errors: int
+    warnings: int
+    top: str | None = Field(None, description="worst finding")
+
+
+class DiagnosisView(Result):
+    """One assistant's findings and {{variables}}; or, with no id, every assistant ranked worst first."""
+
+    assistant_id: str | None = None
+    name: str | None = None
+    counts: dict[str, int] | None = Field(None, description="findings by severity")
+    findings: list[Finding] | None = None
+    variables: list[VariableUse] | None = Field(None, description="{{variables}} each call must supply")
+    assistants: list[DiagnosisRow] | None = None
+    total: int | None = None
+    next_cursor: str | None = None
+
+
+class AssistantComparison(Result):
+    """Differences between two assistants' redacted configurations."""
+
+    comparison: Comparison
+
+
+Tally = tuple[int, int, str | None]
+
+
+def _top_line(finding: Finding | None) -> str | None:
+    if finding is None:
+        return None
+    return f"{finding.severity} {finding.rule} @ {finding.path or '(assistant)'}"
+
+
+def _finding_line(finding: Finding) -> str:
+    where = finding.path or "(assistant)"
+    return f"{finding.severity.upper()} {finding.rule} @ {where}: {finding.message} Fix: {finding.fix}"
+
+
+def fit(model: BaseModel, text: str) -> Answer:
+    """Long diagnoses and diffs: the model inside its budget, the text cut at a line boundary inside its own,
+    both saying what was cut."""
+    model, cuts = budget.bounded(model, budget.STRUCTURED_BUDGET)
+    structured = budget.cut_note([f"structured {path}" for path in cuts], "the text lists more")
+    if budget.sent_size(text + structured) <= budget.TEXT_BUDGET:
+        return Answer(model, text + structured)
+    room = budget.TEXT_BUDGET - budget.sent_size(structured)
+    return Answer(model, budget.clip(text, room, "narrow the request (fields=[...]) for the rest") + structured)
+
+
+class Troubleshooting:
+    """Diagnosis and comparison for any credential."""
+
+    def __init__(self, assistants: AssistantService, *, memo_entries: int = 20_000) -> None:
+        self.assistants = assistants
+        self._diagnoses: LRU[tuple[str, str, str], Diagnosis] = LRU(max(memo_entries // 10, 100))
+        self._tallies: LRU[tuple[str, str, str], Tally] = LRU(memo_entries)
+        self._rankings: LRU[tuple[str, str], tuple[int, ...]] = LRU(16)
+
+    def diagnosis(self, cred: Credential, item: Item) -> Diagnosis:
+        key = (cred.fingerprint, str(item.value.get("id")), item.digest)
+        return self._diagnoses.get_or_make(key, lambda: diagnose(item.value))
+
+    def _tally(self, cred: Credential, listing: ItemSet, position: int) -> Tally:
+        item = listing.items[position]
+        key = (cred.fingerprint, str(item.get("id")), listing.digests[position])
+
+        def make() -> Tally:
+            errors, warnings, top = triage(item)
+            return errors, warnings, _top_line(top)
+
+        return self._tallies.get_or_make(key, make)
+
+    def _ranking(self, cred: Credential, listing: ItemSet) -> tuple[int, ...]:
+        def make() -> tuple[int, ...]:
+            tallies = [self._tally(cred, listing, i) for i in range(len(listing.items))]
+            names = [name if isinstance(name := item.get("name"), str) else "" for item in listing.items]
+            return tuple(sorted(range(len(tallies)), key=lambda i: (-tallies[i][0], -tallies[i][1], names[i])))
+
+        return self._rankings.get_or_make((cred.fingerprint, listing.version), make)
+
+    async def diagnose_one(self, cred: Credential, assistant_id: str) -> Answer:
+        cached = await self.assistants.assistant(cred, assistant_id)
+        found = self.diagnosis(cred, cached.value)
+        counts = {"errors": found.error_count, "warnings": found.warning_count, "info": found.info_count}
+        model = DiagnosisView(
+            assistant_id=found.assistant_id,
+            name=found.name,
+            counts=counts,
+            findings=found.findings,
+            variables=found.variables,
+            **freshness(cached),
+        )
+        summary = f"{counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info"
+        lines = [f"{found.name} ({found.assistant_id}): {summary}"]
+        lines += [_finding_line(f) for f in found.findings]
+        if found.variables:
+            needed = "; ".join(f"{v.name} ({', '.join(v.sources)})" for v in found.variables)
+            lines.append(f"Variables each call must supply: {needed}")
+        return fit(model, "\n".join(lines) + stale_note(cached))
+
+    async def diagnose_all(self, cred: Credential, limit: int, cursor: str | None) -> Answer:
+        check_limit(limit)
+        cached, _index = await self.assistants.listing(cred)
+        listing = cached.value
+        order = self._ranking(cred, listing)
+        offset = decode_offset(cursor, tool="diagnose_assistant", scope=cred.fingerprint, version=listing.version)
+        if offset > len(order):
+            raise InputError("The cursor is past the end of the list. Call diagnose_assistant without a cursor.")
+        chosen = order[offset : offset + limit]
+        end = offset + len(chosen)
+        rows = []
+        for position in chosen:
+            errors, warnings, top = self._tally(cred, listing, position)
+            summary, _size = self.assistants.summary_of(cred, listing, position)
+            rows.append(DiagnosisRow(id=summary.id, name=summary.name, errors=errors, warnings=warnings, top=top))
+        next_cursor = (
+            encode_cursor(tool="diagnose_assistant", scope=cred.fingerprint, version=listing.version, position=end)
+            if end < len(order)
+            else None
+        )
+        model = DiagnosisView(assistants=rows, total=len(order), next_cursor=next_cursor, **freshness(cached))
+        lines = [f"{len(rows)} of {len(order)} assistants, worst first (id | name | errors | warnings | top finding)"]
+        lines += [f"{r.id} | {r.name or '-'} | {r.errors} | {r.warnings} | {r.top or '-'}" for r in rows]
+        if next_cursor:
+            lines.append(f"More: call diagnose_assistant with cursor={next_cursor}")
+        lines.append("Details: diagnose_assistant with assistant_id=<id>.")
+        return fit(model, "\n".join(lines) + stale_note(cached))
+
+    async def compare(self, cred: Credential, id_a: str, id_b: str, fields: Sequence[str] | str | None) -> Answer:
+        wanted = coerce_string_list(fields, "fields")
+        first = await self.assistants.assistant(cred, id_a)
+        second = await self.assistants.assistant(cred, id_b)
+        result = compare(first.value.value, second.value.value, wanted)
+        stale = first if first.stale else second
+        model = AssistantComparison(comparison=result, **freshness(stale))
+        lines = [
+            f"A = {result.a['name']} ({result.a['id']}); B = {result.b['name']} ({result.b['id']})",
+            f"{len(result.changes)} differences; {result.identical_fields} fields identical"
+            + (f"; not compared: {', '.join(result.ignored)}" if result.ignored else ""),
+        ]
+        for change in result.changes:
+            if change.diff is not None:
+                lines.append(f"~ {change.path}: {change.a} → {change.b}\n{change.diff}")
+            elif change.kind == "changed":
+                lines.append(f"~ {change.path}: {budget.json_text(change.a)} → {budget.json_text(change.b)}")
+            elif change.kind == "added":
+                lines.append(f"+ {change.path} (only in B): {budget.json_text(change.b)}")
+            else:
+                lines.append(f"- {change.path} (only in A): {budget.json_text(change.a)}")
+        return fit(model, "\n".join(lines) + stale_note(stale))

@@ -1,0 +1,161 @@
+"""What many tests share: the fixture data, server factories, fake time, and output checks.
+
+Fixtures (pytest's) live in ``conftest.py``; this module holds plain values and functions so that
+test modules can import them by name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, TextContent
+
+from revox_mcp.api.client import RevoxApi
+from revox_mcp.api.demo import demo_transport
+from revox_mcp.credential import Credential
+from revox_mcp.server.app import AppState, FixedCredential, Runtime, build_server
+
+BASE_URL = "https://api.revox.test/api"
+API_KEY = "sk-test-canary-key-0001"
+FIXTURES: dict[str, Any] = json.loads(Path(__file__).with_name("fixtures_assistants.json").read_text(encoding="utf-8"))
+ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]
+BY_ID: dict[str, dict[str, Any]] = {a["id"]: a for a in ASSISTANTS}
+LISTED: list[dict[str, Any]] = [a for a in ASSISTANTS if FIXTURES["fixture_index"][a["id"]]["appears_in_list"]]
+LISTED_IDS: set[str] = {a["id"] for a in LISTED}
+ALL_IDS: list[str] = [a["id"] for a in ASSISTANTS]
+BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
+FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+SECRETS_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
+MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
+LONG_PROMPT_ID = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
+SUB_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"  # a sub-assistant: hidden from the list, fetched by id
+
+# Every answer must fit this, whatever the data (about 8k tokens).
+MAX_RESPONSE_BYTES = 32_000
+
+
+async def no_sleep(_seconds: float) -> None:
+    """Retries and backoff still happen, but tests never wait for them."""
+
+
+@dataclass
+class Sleeps:
+    """The delays asked for: retries happen, the test never waits for them."""
+
+    delays: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+class FakeClock:
+    """Time that moves only when a test moves it (or when slept on), so TTLs expire without waiting."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def make_runtime(
+    *,
+    base_url: str = BASE_URL,
+    key: str = API_KEY,
+    transport: httpx.AsyncBaseTransport | None = None,
+    cache_ttl: float = 30.0,
+    clock: Callable[[], float] | None = None,
+    api_clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], Any] = no_sleep,
+    timeout: float = 15.0,
+    backoff: float = 0.01,
+    max_retries: int = 2,
+    budget: float = 40.0,
+    demo: bool = False,
+    auth_token: str | None = None,
+    stale_grace: float = 5.0,
+    own_secrets: tuple[str, ...] | None = None,
+    **runtime_options: Any,
+) -> Runtime:
+    def api() -> RevoxApi:
+        options: dict[str, Any] = {"clock": api_clock} if api_clock is not None else {}
+        return RevoxApi(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            backoff=backoff,
+            max_retries=max_retries,
+            budget=budget,
+            sleep=sleep,
+            **options,
+        )
+
+    extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
+    return Runtime(
+        api=api,
+        credentials=FixedCredential(Credential(key)),
+        demo=demo,
+        auth_token=auth_token,
+        cache_ttl=cache_ttl,
+        stale_grace=stale_grace,
+        own_secrets=own_secrets if own_secrets is not None else (key,),
+        **extra,
+        **runtime_options,
+    )
+
+
+def make_server(**options: Any) -> MCPServer[AppState]:
+    """The server over whatever ``options`` say (by default the real httpx transport, for respx)."""
+    return build_server(make_runtime(**options))
+
+
+def server_over(
+    assistants: list[dict[str, Any]] | None = None, listed: set[str] | None = None, **options: Any
+) -> MCPServer[AppState]:
+    """The server over an in-process fake of Revox serving ``assistants`` (default: the fixtures)."""
+    if assistants is None:
+        assistants, listed = ASSISTANTS, LISTED_IDS
+    ids = listed if listed is not None else {a["id"] for a in assistants}
+    return make_server(transport=demo_transport(assistants, ids), **options)
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def wire_bytes(result: CallToolResult) -> int:
+    """Size of the whole result as the SDK serialises it for the wire."""
+    return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
+
+
+def assert_clean(output: str, *canaries: str) -> None:
+    """No traceback, fixture secret, API key or other canary in what the model sees."""
+    assert "Traceback" not in output
+    assert "FAKE" not in output
+    assert API_KEY not in output
+    for canary in canaries:
+        assert canary not in output
+
+
+def assert_ok(result: CallToolResult, *canaries: str) -> None:
+    assert result.is_error is False, text_of(result)
+    assert_clean(text_of(result), *canaries)
+    assert_clean(json.dumps(result.structured_content), *canaries)
