@@ -10,8 +10,9 @@ Over a ``CacheBackend`` of serialised entries (in-process or shared):
   answers the stale entry (marked stale, with the reason) while the refresh goes on;
 * a failed refresh sets a back-off for that key: until it ends, callers answer at once, from the
   stale entry or with the failure, so an outage costs one wait, not one per call;
-* decoded values are memoised by (cache key, content digest): an unchanged re-fetch, or another
-  replica's entry, decodes to the value already in memory.
+* the value last loaded or decoded for each key is kept with its content digest: an unchanged
+  re-fetch, or another replica's identical entry, reuses the value already in memory, and a
+  changed one replaces (and releases) it.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ class Cache:
         self.backoff_max = backoff_max
         self._wall = wall
         self._mono = monotonic
-        self._decoded: LRU[tuple[str, str], Any] = LRU(memo_entries)
+        # Per cache key, the digest and value last decoded or loaded: one value per key, so a
+        # refresh with new content releases the previous value.
+        self._decoded: LRU[str, tuple[str, Any]] = LRU(memo_entries)
         self._flights: dict[str, _Flight] = {}
         self._failures: OrderedDict[str, _Failure] = OrderedDict()
         self._stats: OrderedDict[str, CacheStats] = OrderedDict()
@@ -234,11 +237,13 @@ class Cache:
         return Cached(self._decode(name, entry, codec), age, True, reason)
 
     def _decode(self, name: str, entry: Entry, codec: Codec[T]) -> T:
-        memo_key = (name, entry.digest)
-        found: T | None = self._decoded.get(memo_key)
-        if found is None:
-            found = self._decoded.put(memo_key, codec.decode(entry.payload))
-        return found
+        found = self._decoded.get(name)
+        if found is not None and found[0] == entry.digest:
+            value: T = found[1]
+            return value
+        value = codec.decode(entry.payload)
+        self._decoded.put(name, (entry.digest, value))
+        return value
 
     def _launch(
         self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: float
@@ -266,7 +271,7 @@ class Cache:
             payload = codec.encode(value)
             entry = Entry(payload, self._wall(), hashlib.blake2b(payload, digest_size=12).hexdigest())
             await self.backend.set(name, entry, expire_after=ttl + self.max_stale)
-            self._decoded.put((name, entry.digest), value)
+            self._decoded.put(name, (entry.digest, value))
             self._failures.pop(name, None)
             stats.stored[name] = entry.stored_at
             stats.stored.move_to_end(name)

@@ -157,7 +157,7 @@ def clean_id(value: Any) -> str | None:
         return None
     if len(text) > MAX_ID_LENGTH:
         tag = hashlib.sha256(text.encode()).hexdigest()[:10]
-        text = f"{text[: MAX_ID_LENGTH - 12]}~{tag}"
+        text = f"{text[: MAX_ID_LENGTH - 11]}~{tag}"
     return text
 
 

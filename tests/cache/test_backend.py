@@ -1,0 +1,46 @@
+"""MemoryBackend and Entry: entries expire on their own, the least recently used go first, bytes round-trip."""
+
+from __future__ import annotations
+
+import pytest
+from support import FakeClock
+
+from revox_mcp.cache.backend import Entry, MemoryBackend
+
+pytestmark = pytest.mark.anyio
+
+
+def entry(payload: bytes = b"{}", stored_at: float = 1.0) -> Entry:
+    return Entry(payload, stored_at, "d" * 24)
+
+
+def test_an_entry_round_trips_through_bytes() -> None:
+    original = Entry(b'{"a": "\\n"}\nsecond line', 1234.5, "abc")
+    assert Entry.from_bytes(original.to_bytes()) == original
+
+
+@pytest.mark.parametrize("data", [b"", b"no header", b"{}\n", b'{"t": "x", "d": 1}\npayload', b"\xff\n"])
+def test_bytes_that_are_not_an_entry_read_as_none(data: bytes) -> None:
+    assert Entry.from_bytes(data) is None
+
+
+async def test_an_entry_expires_on_its_own() -> None:
+    clock = FakeClock()
+    backend = MemoryBackend(clock=clock)
+    await backend.set("k", entry(), expire_after=10)
+    assert await backend.get("k") is not None
+    clock.advance(10)
+    assert await backend.get("k") is None
+    assert len(backend) == 0
+
+
+async def test_the_least_recently_used_entries_go_first_beyond_the_limits() -> None:
+    backend = MemoryBackend(max_entries=2, max_bytes=1000, clock=FakeClock())
+    await backend.set("a", entry(), expire_after=60)
+    await backend.set("b", entry(), expire_after=60)
+    await backend.get("a")  # a is now the most recently used
+    await backend.set("c", entry(), expire_after=60)
+    assert [await backend.get(k) is not None for k in "abc"] == [True, False, True]
+    await backend.set("big", entry(b"x" * 999), expire_after=60)
+    assert len(backend) == 1
+    assert backend.size_bytes == 999

@@ -1,0 +1,264 @@
+"""The cache policy: TTL, single flight, stale-if-error, stale-while-revalidate, back-off, memoised decoding.
+
+Loads are plain async functions the test controls (anyio.Event barriers, counters); time is a fake
+clock moved by hand, except the short real grace of stale-while-revalidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import anyio
+import pytest
+from support import FakeClock
+
+from revox_mcp.cache.backend import MemoryBackend
+from revox_mcp.cache.store import Cache, CacheKey, JsonCodec
+from revox_mcp.errors import RevoxAuthError, RevoxRateLimitError, RevoxUnavailableError
+
+pytestmark = pytest.mark.anyio
+
+KEY = CacheKey.of("fp-one", "GET", "/assistants")
+OTHER = CacheKey.of("fp-two", "GET", "/assistants")
+
+
+class CountingCodec(JsonCodec):
+    def __init__(self) -> None:
+        self.decodes = 0
+
+    def decode(self, data: bytes) -> Any:
+        self.decodes += 1
+        return super().decode(data)
+
+
+class Loads:
+    """A load that answers ``value`` (or raises ``error``), counting its calls."""
+
+    def __init__(self, value: Any = "v1") -> None:
+        self.value = value
+        self.error: BaseException | None = None
+        self.calls = 0
+        self.gate: anyio.Event | None = None
+
+    async def __call__(self) -> Any:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def cache(clock: FakeClock) -> AsyncIterator[Cache]:
+    async with Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock, grace=0.05) as opened:
+        yield opened
+
+
+CODEC = JsonCodec()
+
+
+async def get(cache: Cache, load: Callable[[], Awaitable[Any]], key: CacheKey = KEY, ttl: float = 30.0) -> Any:
+    return await cache.get(key, load, CODEC, ttl=ttl)
+
+
+async def test_a_fresh_value_is_answered_without_loading(cache: Cache, clock: FakeClock) -> None:
+    load = Loads()
+    first = await get(cache, load)
+    clock.advance(29)
+    second = await get(cache, load)
+    assert (first.value, second.value, load.calls) == ("v1", "v1", 1)
+    assert second.age == 29
+    assert cache.stats("fp-one").hits == 1
+
+
+async def test_past_the_ttl_the_value_is_loaded_again(cache: Cache, clock: FakeClock) -> None:
+    load = Loads()
+    await get(cache, load)
+    load.value = "v2"
+    clock.advance(31)
+    assert (await get(cache, load)).value == "v2"
+    assert load.calls == 2
+
+
+async def test_concurrent_cold_callers_share_one_load(cache: Cache) -> None:
+    load = Loads()
+    load.gate = anyio.Event()
+    answers: list[Any] = []
+
+    async def call() -> None:
+        answers.append((await get(cache, load)).value)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(20):
+            tg.start_soon(call)
+        await anyio.wait_all_tasks_blocked()
+        load.gate.set()
+    assert answers == ["v1"] * 20
+    assert load.calls == 1
+    assert cache.stats("fp-one").coalesced == 19
+
+
+async def test_a_caller_that_gives_up_does_not_cancel_the_shared_load(cache: Cache) -> None:
+    load = Loads()
+    load.gate = anyio.Event()
+    with anyio.move_on_after(0.05):
+        await get(cache, load)
+    load.gate.set()
+    assert (await get(cache, load)).value == "v1"
+    assert load.calls == 1  # the second caller joined the load the first one started
+
+
+async def test_keys_of_different_fingerprints_never_share(cache: Cache) -> None:
+    first, second = Loads("one"), Loads("two")
+    assert (await get(cache, first, KEY)).value == "one"
+    assert (await get(cache, second, OTHER)).value == "two"
+    assert cache.stats("fp-one").misses == cache.stats("fp-two").misses == 1
+
+
+async def test_a_failed_refresh_serves_the_stale_value_with_the_reason(cache: Cache, clock: FakeClock) -> None:
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.error = RevoxUnavailableError("Revox answered HTTP 503", 503)
+    stale = await get(cache, load)
+    assert (stale.value, stale.stale, stale.age) == ("v1", True, 60)
+    assert stale.stale_reason == "Revox answered HTTP 503"
+
+
+async def test_a_rejected_key_is_raised_not_hidden_behind_stale_data(cache: Cache, clock: FakeClock) -> None:
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.error = RevoxAuthError(401)
+    with pytest.raises(RevoxAuthError):
+        await get(cache, load)
+    load.error = None
+    assert (await get(cache, load)).stale is False  # no back-off after a key error
+
+
+async def test_after_a_failure_calls_answer_at_once_until_the_back_off_ends(cache: Cache, clock: FakeClock) -> None:
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.error = RevoxUnavailableError("down")
+    await get(cache, load)
+    assert load.calls == 2
+    clock.advance(1)
+    within = await get(cache, load)
+    assert load.calls == 2  # no new attempt inside the back-off
+    assert within.stale is True
+    assert within.stale_reason is not None
+    assert "next try in 1 s" in within.stale_reason
+    clock.advance(2)
+    await get(cache, load)
+    assert load.calls == 3  # the back-off (2 s) is over: one more attempt, which fails again
+    clock.advance(3)
+    await get(cache, load)
+    assert load.calls == 3  # the next back-off is 4 s
+    load.error = None
+    clock.advance(2)
+    assert (await get(cache, load)).stale is False
+    assert load.calls == 4
+
+
+async def test_with_nothing_cached_a_failure_is_raised_and_repeated_during_the_back_off(
+    cache: Cache, clock: FakeClock
+) -> None:
+    load = Loads()
+    load.error = RevoxUnavailableError("down")
+    with pytest.raises(RevoxUnavailableError):
+        await get(cache, load)
+    with pytest.raises(RevoxUnavailableError):
+        await get(cache, load)
+    assert load.calls == 1
+    clock.advance(3)
+    load.error = None
+    assert (await get(cache, load)).value == "v1"
+
+
+async def test_a_rate_limit_backs_off_for_its_retry_after(cache: Cache, clock: FakeClock) -> None:
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.error = RevoxRateLimitError(600.0)
+    await get(cache, load)
+    clock.advance(500)
+    assert (await get(cache, load)).stale is True
+    assert load.calls == 2
+    clock.advance(101)
+    load.error = None
+    assert (await get(cache, load)).stale is False
+
+
+async def test_a_slow_refresh_answers_stale_after_the_grace_and_finishes_in_the_background(
+    cache: Cache, clock: FakeClock
+) -> None:
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.value, load.gate = "v2", anyio.Event()
+    with anyio.fail_after(2):
+        stale = await get(cache, load)
+    assert (stale.value, stale.stale) == ("v1", True)
+    assert stale.stale_reason is not None
+    assert "refreshing in the background" in stale.stale_reason
+    load.gate.set()
+    await anyio.wait_all_tasks_blocked()
+    fresh = await get(cache, load)
+    assert (fresh.value, fresh.stale, load.calls) == ("v2", False, 2)
+
+
+async def test_data_older_than_max_stale_is_not_served(clock: FakeClock) -> None:
+    async with Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock, max_stale=3600) as cache:
+        load = Loads()
+        await get(cache, load)
+        clock.advance(30 + 3601)
+        load.error = RevoxUnavailableError("down")
+        with pytest.raises(RevoxUnavailableError):
+            await get(cache, load)
+
+
+async def test_an_unchanged_value_is_decoded_once(clock: FakeClock) -> None:
+    backend = MemoryBackend(clock=clock)
+    codec = CountingCodec()
+    async with Cache(backend, wall=clock, monotonic=clock) as cache:
+        load = Loads({"big": list(range(100))})
+        for _ in range(3):
+            await cache.get(KEY, load, codec, ttl=30)
+            clock.advance(31)
+    # Each reload stores an entry with the same digest: the value in memory is reused, never decoded.
+    assert load.calls == 3
+    assert codec.decodes == 0
+
+
+async def test_another_processes_entry_is_decoded_once_then_memoised(clock: FakeClock) -> None:
+    backend = MemoryBackend(clock=clock)
+    async with Cache(backend, wall=clock, monotonic=clock) as writer:
+        await writer.get(KEY, Loads({"x": 1}), JsonCodec(), ttl=30)
+    codec = CountingCodec()
+    async with Cache(backend, wall=clock, monotonic=clock) as reader:  # another replica, same backend
+        for _ in range(5):
+            assert (await reader.get(KEY, Loads("unused"), codec, ttl=30)).value == {"x": 1}
+    assert codec.decodes == 1
+
+
+async def test_the_cache_refuses_to_load_outside_its_context(clock: FakeClock) -> None:
+    cache = Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock)
+    with pytest.raises(RuntimeError, match="async with"):
+        await get(cache, Loads())
+
+
+async def test_stats_say_how_old_the_oldest_entry_is(cache: Cache, clock: FakeClock) -> None:
+    await get(cache, Loads())
+    clock.advance(12)
+    await get(cache, Loads(), CacheKey.of("fp-one", "GET", "/voices"))
+    assert cache.oldest_age("fp-one") == 12
+    assert cache.oldest_age("fp-two") is None
+    assert len(cache.stats("fp-one").stored) == 2

@@ -1,0 +1,172 @@
+"""RevoxData: list-first lookups, per-id fetches for hidden assistants, cleaning at ingest, memos keyed
+by content, and memory that stays flat across refreshes. respx stands in for Revox."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import json
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import respx
+from support import API_KEY, BASE_URL, BASELINE_ID, BY_ID, LISTED, SUB_ID, FakeClock, no_sleep
+
+from revox_mcp.api.client import RevoxApi
+from revox_mcp.cache.backend import MemoryBackend
+from revox_mcp.cache.store import Cache
+from revox_mcp.credential import Credential
+from revox_mcp.errors import InputError, RevoxNotFoundError, RevoxUnavailableError
+from revox_mcp.service.assistants import AssistantService
+from revox_mcp.service.data import DataSettings, RevoxData
+from revox_mcp.service.troubleshooting import Troubleshooting
+
+pytestmark = pytest.mark.anyio
+
+CRED = Credential(API_KEY)
+
+
+class Upstream:
+    """What the respx routes answer; tests change ``listed`` and ``by_id`` to change Revox."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self.listed: list[dict[str, Any]] = copy.deepcopy(LISTED)
+        self.by_id: dict[str, dict[str, Any]] = copy.deepcopy(BY_ID)
+        self.down = False
+        self.lists = router.get(f"{BASE_URL}/assistants").mock(side_effect=self._list)
+        self.ones = router.get(url__regex=rf"{BASE_URL}/assistants/(?P<ident>[^/]+)$").mock(side_effect=self._one)
+
+    def _list(self, _request: httpx.Request) -> httpx.Response:
+        if self.down:
+            return httpx.Response(503)
+        return httpx.Response(200, json={"assistants": self.listed})
+
+    def _one(self, _request: httpx.Request, ident: str) -> httpx.Response:
+        if self.down:
+            return httpx.Response(503)
+        found = self.by_id.get(ident)
+        return httpx.Response(200, json=found) if found else httpx.Response(404)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def upstream() -> Any:
+    with respx.mock(assert_all_called=False) as router:
+        yield Upstream(router)
+
+
+@pytest.fixture
+async def data(clock: FakeClock, upstream: Upstream) -> AsyncIterator[RevoxData]:
+    api = RevoxApi(base_url=BASE_URL, sleep=no_sleep, backoff=0.01)
+    async with api, Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock) as cache:
+        yield RevoxData(api, cache, DataSettings(ttl=30))
+
+
+async def test_a_listed_assistant_is_answered_from_the_list(data: RevoxData, upstream: Upstream) -> None:
+    for assistant in LISTED:
+        found = await data.assistant(CRED, assistant["id"])
+        assert found.value.value["id"] == assistant["id"]
+    assert upstream.lists.call_count == 1
+    assert upstream.ones.call_count == 0
+
+
+async def test_a_hidden_sub_assistant_costs_one_request_then_is_cached(data: RevoxData, upstream: Upstream) -> None:
+    for _ in range(3):
+        assert (await data.assistant(CRED, SUB_ID)).value.value["id"] == SUB_ID
+    assert upstream.ones.call_count == 1
+
+
+async def test_an_unknown_id_is_not_found_and_an_unusable_one_never_asked(data: RevoxData, upstream: Upstream) -> None:
+    with pytest.raises(RevoxNotFoundError):
+        await data.assistant(CRED, "nope")
+    with pytest.raises(InputError):
+        await data.assistant(CRED, "a\x00b")
+    assert upstream.ones.call_count == 1
+
+
+async def test_while_revox_is_down_no_per_id_request_is_made(
+    data: RevoxData, upstream: Upstream, clock: FakeClock
+) -> None:
+    await data.assistants(CRED)
+    clock.advance(60)
+    upstream.down = True
+    assert (await data.assistant(CRED, BASELINE_ID)).stale is True
+    with pytest.raises(RevoxUnavailableError, match="not in the cached list"):
+        await data.assistant(CRED, SUB_ID)
+    assert upstream.ones.call_count == 0
+
+
+async def test_concurrent_cold_lookups_make_one_list_request(data: RevoxData, upstream: Upstream) -> None:
+    async with anyio.create_task_group() as tg:
+        for assistant in LISTED * 5:
+            tg.start_soon(data.assistant, CRED, assistant["id"])
+    assert upstream.lists.call_count == 1
+
+
+async def test_what_is_cached_is_cleaned(data: RevoxData) -> None:
+    listing = await data.assistants(CRED)
+    assert "FAKE" not in json.dumps(listing.value.items)
+    payloads = [entry.payload for entry, _expires in data.cache.backend._entries.values()]  # type: ignore[attr-defined]
+    assert payloads
+    assert all(b"FAKE" not in payload for payload in payloads)
+
+
+async def test_an_unchanged_refresh_reuses_every_cleaned_assistant(
+    data: RevoxData, upstream: Upstream, clock: FakeClock
+) -> None:
+    first = (await data.assistants(CRED)).value
+    clock.advance(31)
+    second = (await data.assistants(CRED)).value
+    assert upstream.lists.call_count == 2
+    assert second.version == first.version
+    assert all(a is b for a, b in zip(first.items, second.items, strict=True))
+
+
+async def test_a_partly_changed_refresh_recomputes_only_what_changed(
+    data: RevoxData, upstream: Upstream, clock: FakeClock
+) -> None:
+    service = AssistantService(data)
+    troubleshooting = Troubleshooting(service)
+    first = (await data.assistants(CRED)).value
+    first_summaries = [service.summary_of(CRED, first, i)[0] for i in range(len(first.items))]
+    await troubleshooting.diagnose_all(CRED, 100, None)
+    upstream.listed[0] = dict(upstream.listed[0], name="Renamed")
+    clock.advance(31)
+    second = (await data.assistants(CRED)).value
+    second_summaries = [service.summary_of(CRED, second, i)[0] for i in range(len(second.items))]
+    assert second_summaries[0] is not first_summaries[0]
+    assert second_summaries[0].name == "Renamed"
+    assert all(a is b for a, b in zip(first_summaries[1:], second_summaries[1:], strict=True))
+    tallies = troubleshooting._tallies  # type: ignore[attr-defined]
+    misses = tallies.misses
+    await troubleshooting.diagnose_all(CRED, 100, None)
+    assert tallies.misses == misses + 1  # only the renamed assistant was diagnosed again
+
+
+async def test_a_refresh_frees_the_previous_list_without_the_cycle_collector(
+    data: RevoxData, upstream: Upstream, clock: FakeClock
+) -> None:
+    """No reference cycle keeps old data alive: plain reference counting frees it at once."""
+    service = AssistantService(data, memo_entries=4)
+    first = (await data.assistants(CRED)).value
+    service.summary_of(CRED, first, 0)
+    watched = weakref.ref(first)
+    del first
+    gc.disable()
+    try:
+        for round_ in range(3):  # new content every time: nothing can be reused
+            upstream.listed = [dict(a, name=f"{a['name']} v{round_}") for a in LISTED]
+            clock.advance(31)
+            latest = (await data.assistants(CRED)).value
+            service.summary_of(CRED, latest, 0)
+        assert watched() is None
+    finally:
+        gc.enable()
