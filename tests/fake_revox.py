@@ -530,7 +530,10 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _dumps(value: object) -> bytes:
-    return _ENCODER.encode(value).encode()
+    try:
+        return _ENCODER.encode(value).encode()
+    except UnicodeEncodeError:  # lone surrogates in planted data: sent as JSON escapes, as a real API would
+        return json.dumps(value, ensure_ascii=True).encode()
 
 
 def _phrase(code: int) -> str:

@@ -319,7 +319,7 @@ def validate_assistant_id(value: Any) -> str:
             f"assistant_id is {len(candidate)} characters long (at most {MAX_ID_LENGTH}); "
             "call list_assistants to see valid ids."
         )
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in candidate):
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in candidate):
         raise InputError(
             "assistant_id contains control or invisible characters; call list_assistants to see valid ids."
         )

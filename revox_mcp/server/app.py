@@ -7,11 +7,12 @@ answer; failures are translated once, by ``errors.tool_call`` / ``errors.resourc
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, Protocol
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -160,6 +161,29 @@ async def _bind_state(ctx: ServerRequestContext[AppState, Any], call_next: CallN
         _current_state.reset(token)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: Any, depth: int = 0) -> Any:
+    """``value`` with lone surrogates replaced by U+FFFD: nothing a caller sends can make an answer unencodable."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value) if not value.isascii() else value
+    if depth > 32:
+        return value
+    if isinstance(value, dict):
+        return {_encodable(k, depth + 1): _encodable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(item, depth + 1) for item in value]
+    return value
+
+
+async def _encodable_params(ctx: ServerRequestContext[AppState, Any], call_next: CallNext) -> HandlerResult:
+    """Arguments echoed in answers or errors (an unknown id, a field name) must encode as UTF-8 on stdout."""
+    if ctx.params:
+        ctx = replace(ctx, params=_encodable(dict(ctx.params)))
+    return await call_next(ctx)
+
+
 def _state(ctx: Context[AppState, Any]) -> AppState:
     return ctx.request_context.lifespan_context
 
@@ -187,7 +211,7 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
         log_level=_LOG_LEVELS.get(logging.getLogger().getEffectiveLevel(), "WARNING"),
         token_verifier=StaticTokenVerifier(runtime.auth_token) if runtime.auth_token else None,
         auth=auth_settings() if runtime.auth_token else None,
-        middleware=[_bind_state],
+        middleware=[_encodable_params, _bind_state],
     )
     add_healthz(server)
     _add_tools(server)
