@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from revox_mcp.domain import diagnostics
-from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose
+from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
 BY_KEY: dict[str, dict[str, Any]] = {FIXTURES["fixture_index"][a["id"]]["key"]: a for a in FIXTURES["assistants"]}
@@ -598,7 +598,7 @@ def test_the_flat_legacy_retry_shape_is_checked_as_one_window() -> None:
 
 
 def test_timezones_fall_back_to_a_shape_check_without_tzdata(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diagnostics, "_known_timezones", frozenset)
+    monkeypatch.setattr(reference, "known_timezones", frozenset)
 
     assert "retry.timezone.iana" not in rules_of(diagnose(patched({"call_retry_config.timezone": "Europe/Paris"})))
     assert "retry.timezone.iana" in rules_of(diagnose(patched({"call_retry_config.timezone": "Paris"})))
@@ -634,28 +634,28 @@ def test_missing_keys_are_listed_in_one_finding() -> None:
     assert "stt_model, type" in finding.message
 
 
+SECRETS_EVERYWHERE: dict[str, Any] = {
+    "llm_model": {
+        "type": "custom",
+        "api_url": "http://user:FAKE-pw@llm.example.test/v1?api_key=FAKE-7",
+        "model_name": "m",
+        "api_key": "FAKE-8",
+    },
+    "webhook_url": "http://FAKE-host-token@hooks.example.test/p?secret=FAKE-9&x=FAKE-10",
+    "precall_lookup_url": "ftp://crm.example.test/?token=FAKE-11",
+    "custom_tools": [
+        tool(
+            name="Bad Tool",
+            url="http://api.example.test/x?access_token=FAKE-12",
+            query_params=[{"key": "api_key", "value": "FAKE-13"}, {"key": "", "value": "FAKE-14"}],
+            body_template='{"auth": "FAKE-15", "x": {{order_id}}',
+        ),
+    ],
+}
+
+
 def test_secrets_in_every_secret_field_stay_out_of_the_diagnosis() -> None:
-    assistant = patched(
-        {
-            "llm_model": {
-                "type": "custom",
-                "api_url": "http://user:FAKE-pw@llm.example.test/v1?api_key=FAKE-7",
-                "model_name": "m",
-                "api_key": "FAKE-8",
-            },
-            "webhook_url": "http://FAKE-host-token@hooks.example.test/p?secret=FAKE-9&x=FAKE-10",
-            "precall_lookup_url": "ftp://crm.example.test/?token=FAKE-11",
-            "custom_tools": [
-                tool(
-                    name="Bad Tool",
-                    url="http://api.example.test/x?access_token=FAKE-12",
-                    query_params=[{"key": "api_key", "value": "FAKE-13"}, {"key": "", "value": "FAKE-14"}],
-                    body_template='{"auth": "FAKE-15", "x": {{order_id}}',
-                ),
-            ],
-        }
-    )
-    diagnosis = diagnose(assistant)
+    diagnosis = diagnose(patched(SECRETS_EVERYWHERE))
 
     assert {"security.insecure_url", "security.credential_in_url", "url.invalid"} <= rules_of(diagnosis)
     assert "FAKE" not in diagnosis.model_dump_json()
@@ -852,3 +852,33 @@ def test_triage_never_raises_on_junk(junk: Any) -> None:
     errors, _warnings, top = diagnostics.triage(junk)
     assert errors == len([f for f in diagnose(junk).findings if f.severity == "error"])
     assert top == (diagnose(junk).findings[0] if diagnose(junk).findings else None)
+
+
+# --- what the shared facts decide ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["api_key", "X-Api-Key", "sessionToken", "pin", "apikeys", "client_secret"])
+def test_a_query_parameter_named_like_a_credential_is_reported(name: str) -> None:
+    diagnosis = diagnose(patched({"webhook_url": f"https://hooks.example.test/x?{name}=FAKE-17"}))
+
+    assert "security.credential_in_url" in rules_of(diagnosis)
+
+
+@pytest.mark.parametrize("name", ["monkey", "sortkey", "expand", "keyword"])
+def test_a_query_parameter_that_only_ends_like_a_credential_is_not_reported(name: str) -> None:
+    diagnosis = diagnose(patched({"webhook_url": f"https://hooks.example.test/x?{name}=FAKE-18"}))
+
+    assert "security.credential_in_url" not in rules_of(diagnosis)
+
+
+def test_a_value_made_only_of_placeholders_is_not_a_literal_credential() -> None:
+    query = [{"key": "token", "value": "{{tenant}}{{ token }}"}]
+
+    assert "security.credential_in_url" not in rules_of(diagnose(patched({"custom_tools": [tool(query_params=query)]})))
+
+
+def test_a_tool_name_is_suggested_in_snake_case_word_by_word() -> None:
+    diagnosis = diagnose(patched({"custom_tools": [tool(name="getHTTPResponse")]}))
+    (finding,) = [f for f in diagnosis.findings if f.rule == "custom_tool.name_snake_case"]
+
+    assert "'get_http_response'" in finding.fix
