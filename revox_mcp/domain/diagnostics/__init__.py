@@ -16,7 +16,8 @@ credential-name rule and the lenient readers come from ``domain.facts``.
 
 Messages never quote secrets: not ``llm_model.api_key``, tool header or query values, tool body
 templates, nor URL query strings (URLs are quoted as scheme and host only). Other free text is passed
-through ``redact_text`` and truncated.
+through ``redact_text`` and truncated. Input that was redacted at ingest gives the same findings: the
+redaction marker stands for the literal credential it replaced.
 """
 
 from __future__ import annotations

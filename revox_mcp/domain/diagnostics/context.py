@@ -61,7 +61,10 @@ def is_filled(value: Any) -> TypeGuard[str]:
 
 
 def is_literal(value: Any) -> bool:
-    """A value written into the payload rather than filled at call time: non-blank, not only ``{{placeholders}}``."""
+    """A value written into the payload rather than filled at call time: non-blank, not only ``{{placeholders}}``.
+
+    The redaction marker counts: ingest leaves it where a literal credential was.
+    """
     return is_filled(value) and not is_placeholder_only(value)
 
 

@@ -24,6 +24,7 @@ from revox_mcp.domain.diagnostics.context import (
 from revox_mcp.domain.diagnostics.reference import CACHED_TEXT_MAX, MAX_BODY_PARSE, METHODS
 from revox_mcp.domain.diagnostics.urls import check_url
 from revox_mcp.domain.facts import ANY_PLACEHOLDER, name_words, placeholders
+from revox_mcp.domain.redaction import REDACTED
 
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -82,8 +83,11 @@ def _body_problems(body: str) -> Problems:
     unquoted = placeholders(_JSON_STRING.sub('""', body))
     if unquoted:  # names only: the template may hold credentials
         problems.append(("custom_tool.body_template_placeholder_unquoted", {"names": name_list(sorted(unquoted), 5)}))
+    # Placeholders and the redaction marker (ingest may leave it outside a string) stand for values;
+    # "0" is valid both inside and outside strings.
+    filled = ANY_PLACEHOLDER.sub("0", body.replace(REDACTED, "0") if REDACTED in body else body)
     try:
-        json.loads(ANY_PLACEHOLDER.sub("0", body))  # "0" is valid both inside and outside strings
+        json.loads(filled)
     except (ValueError, RecursionError):
         problems.append(("custom_tool.body_template_invalid_json", {}))
     return tuple(problems)

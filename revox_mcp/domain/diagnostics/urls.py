@@ -11,6 +11,11 @@ from urllib.parse import parse_qsl, urlsplit
 from revox_mcp.domain.diagnostics.context import Context, Problems, is_credential_name, is_filled, is_literal, quote
 from revox_mcp.domain.diagnostics.reference import CACHED_TEXT_MAX
 from revox_mcp.domain.facts import placeholders
+from revox_mcp.domain.redaction import REDACTED
+
+# Ingest replaces each secret with the redaction marker; read the marker as the literal it stands for
+# (its brackets in user info would otherwise make urlsplit look for an IPv6 address).
+_MARKER_STAND_IN = "redacted"
 
 
 def check_url(ctx: Context, url: str, path: str) -> None:
@@ -24,8 +29,8 @@ def check_url(ctx: Context, url: str, path: str) -> None:
 def _url_problems(url: str) -> Problems:
     templated = url.lstrip().startswith("{{")  # a base URL filled from a variable: scheme unknown
     try:
-        parts = urlsplit(url)
-        hostname, password = parts.hostname or "", parts.password
+        parts = urlsplit(url.replace(REDACTED, _MARKER_STAND_IN) if REDACTED in url else url)
+        hostname, user_info = parts.hostname or "", parts.username or parts.password
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         return (("url.invalid", {}),)
     scheme = parts.scheme.lower()
@@ -34,8 +39,8 @@ def _url_problems(url: str) -> Problems:
     problems: list[tuple[str, dict[str, str]]] = []
     if scheme == "http":
         problems.append(("security.insecure_url", {"host": quote(f"http://{hostname}")}))
-    if password:
-        problems.append(("security.credential_in_url", {"what": "a user name and password"}))
+    if user_info:  # a user name alone is a credential too (https://TOKEN@host, https://sk_live_...:@host)
+        problems.append(("security.credential_in_url", {"what": "a user name or password"}))
     if parts.query:
         names = sorted(
             {

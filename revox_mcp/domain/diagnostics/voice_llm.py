@@ -81,6 +81,7 @@ def check_llm(ctx: Context) -> None:
         return
     check_enum(ctx, kind, "llm_model.type", LLM_TYPES)
     for key in LLM_REQUIRED.get(kind, ()):
+        # The redaction marker counts as set: ingest leaves it where a literal api_key was.
         ctx.filled(llm, key, "llm_model", "llm.field_empty", variant=f"the {kind} model variant")
     if kind == "dedicated-instance":
         check_enum(ctx, llm.get("name"), "llm_model.name", DEDICATED_MODELS)
