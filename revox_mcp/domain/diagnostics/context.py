@@ -12,7 +12,7 @@ from typing import Any, TypeGuard
 
 from revox_mcp.domain import facts
 from revox_mcp.domain.diagnostics.reference import FIELD_TYPES, MAX_ITEMS, NO_LEGACY, QUOTE_MAX
-from revox_mcp.domain.diagnostics.rules import finding
+from revox_mcp.domain.diagnostics.rules import finding_of
 from revox_mcp.domain.facts import OBJECT_TYPES, is_placeholder_only
 from revox_mcp.domain.redaction import redact_text
 
@@ -123,11 +123,11 @@ class Context:
         self.variables: dict[str, set[str]] = {}
 
     def add(self, rule: str, path: str, **params: str) -> None:
-        self.findings.append(finding(rule, path, **params))
+        self.findings.append(finding_of(rule, path, tuple(params.items())))
 
     def add_all(self, problems: Problems, path: str) -> None:
         for rule, params in problems:
-            self.findings.append(finding(rule, path, **params))
+            self.findings.append(finding_of(rule, path, tuple(params.items())))
 
     def items(self, value: Any, path: str, report: bool = True) -> list[tuple[str, Any]]:
         """(path, item) pairs of a list, capped at MAX_ITEMS (the cap is reported by the main check)."""

@@ -450,16 +450,16 @@ RULES: Mapping[str, str] = MappingProxyType({rule: spec.about for rule, spec in 
 
 
 def finding(rule: str, path: str, **params: str) -> dict[str, str]:
-    """The fields of one Finding (validated into the model once, at the end of ``diagnose``).
-
-    Memoised: the same findings recur across assistants (defaults, shared tools and URLs), and filling
-    two templates costs more than a lookup. The dicts are shared, so nothing may mutate them.
-    """
-    return _finding(rule, path, tuple(params.items()))
+    """The fields of one Finding (validated into the model once, at the end of ``diagnose``)."""
+    return finding_of(rule, path, tuple(params.items()))
 
 
 @functools.lru_cache(maxsize=2048)
-def _finding(rule: str, path: str, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+def finding_of(rule: str, path: str, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """``finding`` with its parameters as (name, value) pairs, memoised: the same findings recur across
+    assistants (defaults, shared tools and URLs), and filling two templates costs more than a lookup.
+    The dicts are shared, so nothing may mutate them.
+    """
     spec = _RULE_TABLE[rule]
     values = dict(params, path=path)
     return {

@@ -40,8 +40,7 @@ def check_transfer(ctx: Context) -> None:
             labels[label.casefold()] = label
         phone = ctx.nested(destination, "phone_number", "str", path)
         _check_phone(ctx, phone, f"{path}.phone_number")
-    prompt = text(ctx.raw, "prompt")
-    if len(labels) >= 2 and prompt is not None:
+    if len(labels) >= 2 and (prompt := text(ctx.raw, "prompt")) is not None:
         folded = prompt.casefold()
         if not any(label in folded for label in labels):
             shown = ", ".join(quote(label) for label in list(labels.values())[:3])
