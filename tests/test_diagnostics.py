@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from revox_mcp.domain import diagnostics
-from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose
+from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference
+from revox_mcp.domain.redaction import REDACTED, redact
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
 BY_KEY: dict[str, dict[str, Any]] = {FIXTURES["fixture_index"][a["id"]]["key"]: a for a in FIXTURES["assistants"]}
@@ -598,7 +599,7 @@ def test_the_flat_legacy_retry_shape_is_checked_as_one_window() -> None:
 
 
 def test_timezones_fall_back_to_a_shape_check_without_tzdata(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diagnostics, "_known_timezones", frozenset)
+    monkeypatch.setattr(reference, "known_timezones", frozenset)
 
     assert "retry.timezone.iana" not in rules_of(diagnose(patched({"call_retry_config.timezone": "Europe/Paris"})))
     assert "retry.timezone.iana" in rules_of(diagnose(patched({"call_retry_config.timezone": "Paris"})))
@@ -634,28 +635,28 @@ def test_missing_keys_are_listed_in_one_finding() -> None:
     assert "stt_model, type" in finding.message
 
 
+SECRETS_EVERYWHERE: dict[str, Any] = {
+    "llm_model": {
+        "type": "custom",
+        "api_url": "http://user:FAKE-pw@llm.example.test/v1?api_key=FAKE-7",
+        "model_name": "m",
+        "api_key": "FAKE-8",
+    },
+    "webhook_url": "http://FAKE-host-token@hooks.example.test/p?secret=FAKE-9&x=FAKE-10",
+    "precall_lookup_url": "ftp://crm.example.test/?token=FAKE-11",
+    "custom_tools": [
+        tool(
+            name="Bad Tool",
+            url="http://api.example.test/x?access_token=FAKE-12",
+            query_params=[{"key": "api_key", "value": "FAKE-13"}, {"key": "", "value": "FAKE-14"}],
+            body_template='{"auth": "FAKE-15", "x": {{order_id}}',
+        ),
+    ],
+}
+
+
 def test_secrets_in_every_secret_field_stay_out_of_the_diagnosis() -> None:
-    assistant = patched(
-        {
-            "llm_model": {
-                "type": "custom",
-                "api_url": "http://user:FAKE-pw@llm.example.test/v1?api_key=FAKE-7",
-                "model_name": "m",
-                "api_key": "FAKE-8",
-            },
-            "webhook_url": "http://FAKE-host-token@hooks.example.test/p?secret=FAKE-9&x=FAKE-10",
-            "precall_lookup_url": "ftp://crm.example.test/?token=FAKE-11",
-            "custom_tools": [
-                tool(
-                    name="Bad Tool",
-                    url="http://api.example.test/x?access_token=FAKE-12",
-                    query_params=[{"key": "api_key", "value": "FAKE-13"}, {"key": "", "value": "FAKE-14"}],
-                    body_template='{"auth": "FAKE-15", "x": {{order_id}}',
-                ),
-            ],
-        }
-    )
-    diagnosis = diagnose(assistant)
+    diagnosis = diagnose(patched(SECRETS_EVERYWHERE))
 
     assert {"security.insecure_url", "security.credential_in_url", "url.invalid"} <= rules_of(diagnosis)
     assert "FAKE" not in diagnosis.model_dump_json()
@@ -852,3 +853,135 @@ def test_triage_never_raises_on_junk(junk: Any) -> None:
     errors, _warnings, top = diagnostics.triage(junk)
     assert errors == len([f for f in diagnose(junk).findings if f.severity == "error"])
     assert top == (diagnose(junk).findings[0] if diagnose(junk).findings else None)
+
+
+# --- input redacted at ingest: the marker stands for the literal it replaced -----------------------
+
+
+def located(diagnosis: Diagnosis) -> list[tuple[str, str, str]]:
+    """What a diagnosis found and where, without the messages (they may quote redacted text)."""
+    return [(f.rule, f.severity, f.path) for f in diagnosis.findings]
+
+
+@pytest.mark.parametrize("key", sorted(BY_KEY))
+def test_a_fixture_redacted_at_ingest_yields_the_same_diagnosis(key: str) -> None:
+    """Messages included: no fixture message quotes text that redaction changes."""
+    assert diagnose(redact(BY_KEY[key])) == diagnose(BY_KEY[key])
+
+
+def test_the_secret_rules_fire_on_the_redacted_fixture() -> None:
+    """The fixture's credentials are all markers once redacted; the rules about them still fire."""
+    cleaned = redact(BY_KEY["custom_llm_inbound_tools_with_secrets"])
+    found = {(f.rule, f.path) for f in diagnose(cleaned).findings}
+
+    assert REDACTED in json.dumps(cleaned)
+    assert {
+        ("security.credential_in_url", "custom_tools[1].query_params"),
+        ("security.credential_in_url", "precall_lookup_url"),
+        ("security.credential_in_url", "webhook_url"),
+    } <= found
+    assert ("llm.field_empty", "llm_model.api_key") not in found
+
+
+def test_secrets_everywhere_redacted_at_ingest_yield_the_same_findings() -> None:
+    assistant = patched(SECRETS_EVERYWHERE)
+
+    assert located(diagnose(redact(assistant))) == located(diagnose(assistant))
+
+
+# redact_text cuts a URL at a space, so "phone={{ phone }}" loses its placeholder: a redaction bug.
+_LOST_IN_REDACTION = pytest.mark.xfail(strict=True, reason="redact_text cuts a URL at the space in '{{ phone }}'")
+REDACTABLE_CASES = [
+    pytest.param(
+        patch,
+        id=f"{rule}-{side}",
+        marks=_LOST_IN_REDACTION if (rule, side) == ("precall.missing_phone_placeholder", "clean") else (),
+    )
+    for rule, _severity, trigger, clean in CASES
+    for side, patch in (("trigger", trigger), ("clean", clean))
+    if not isinstance(patch, Whole)  # ingest cleans JSON objects; Whole cases are other Python values
+]
+
+
+@pytest.mark.parametrize("patch", REDACTABLE_CASES)
+def test_each_rule_case_redacted_at_ingest_yields_the_same_findings(patch: dict[str, Any]) -> None:
+    assistant = patched(patch)
+
+    assert located(diagnose(redact(assistant))) == located(diagnose(assistant))
+
+
+# Each literal credential replaced by the marker, as ingest leaves it: (patch, rule and path that must be found).
+MARKED: list[tuple[dict[str, Any], tuple[str, str]]] = [
+    (
+        {"custom_tools": [tool(query_params=[{"key": "api_key", "value": REDACTED}])]},
+        ("security.credential_in_url", "custom_tools[0].query_params"),
+    ),
+    (
+        {"custom_tools": [tool(url=f"https://api.example.test/x?access_token={REDACTED}")]},
+        ("security.credential_in_url", "custom_tools[0].url"),
+    ),
+    ({"webhook_url": f"https://hooks.example.test/x?token={REDACTED}"}, ("security.credential_in_url", "webhook_url")),
+    ({"webhook_url": f"https://{REDACTED}@hooks.example.test/x"}, ("security.credential_in_url", "webhook_url")),
+    (
+        {"precall_lookup_url": f"https://crm.example.test/lookup?phone={{{{phone}}}}&key={REDACTED}"},
+        ("security.credential_in_url", "precall_lookup_url"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("patch", "expected"), MARKED, ids=[path for _, (_, path) in MARKED])
+def test_a_credential_redacted_at_ingest_is_still_reported(patch: dict[str, Any], expected: tuple[str, str]) -> None:
+    diagnosis = diagnose(patched(patch))
+
+    assert expected in {(f.rule, f.path) for f in diagnosis.findings}
+    assert not {"url.invalid", "precall.missing_phone_placeholder"} & rules_of(diagnosis)
+
+
+def test_a_redacted_api_key_counts_as_set() -> None:
+    llm = {"type": "custom", "api_url": "https://llm.example.test/v1", "model_name": "m", "api_key": REDACTED}
+
+    assert "llm.field_empty" not in rules_of(diagnose(patched({"llm_model": llm})))
+
+
+def test_a_redacted_value_outside_a_json_string_keeps_the_body_template_valid() -> None:
+    body = f'{{"token": {REDACTED}, "order": "{{{{order_id}}}}"}}'
+
+    assert "custom_tool.body_template_invalid_json" not in rules_of(
+        diagnose(patched({"custom_tools": [tool(body_template=body)]}))
+    )
+
+
+# --- what the shared facts decide ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["api_key", "X-Api-Key", "sessionToken", "pin", "apikeys", "client_secret"])
+def test_a_query_parameter_named_like_a_credential_is_reported(name: str) -> None:
+    diagnosis = diagnose(patched({"webhook_url": f"https://hooks.example.test/x?{name}=FAKE-17"}))
+
+    assert "security.credential_in_url" in rules_of(diagnosis)
+
+
+@pytest.mark.parametrize("name", ["monkey", "sortkey", "expand", "keyword"])
+def test_a_query_parameter_that_only_ends_like_a_credential_is_not_reported(name: str) -> None:
+    diagnosis = diagnose(patched({"webhook_url": f"https://hooks.example.test/x?{name}=FAKE-18"}))
+
+    assert "security.credential_in_url" not in rules_of(diagnosis)
+
+
+def test_a_value_made_only_of_placeholders_is_not_a_literal_credential() -> None:
+    query = [{"key": "token", "value": "{{tenant}}{{ token }}"}]
+
+    assert "security.credential_in_url" not in rules_of(diagnose(patched({"custom_tools": [tool(query_params=query)]})))
+
+
+def test_a_user_name_alone_in_a_url_is_a_credential() -> None:
+    diagnosis = diagnose(patched({"webhook_url": "https://FAKE-19@hooks.example.test/x"}))
+
+    assert ("security.credential_in_url", "webhook_url") in {(f.rule, f.path) for f in diagnosis.findings}
+
+
+def test_a_tool_name_is_suggested_in_snake_case_word_by_word() -> None:
+    diagnosis = diagnose(patched({"custom_tools": [tool(name="getHTTPResponse")]}))
+    (finding,) = [f for f in diagnosis.findings if f.rule == "custom_tool.name_snake_case"]
+
+    assert "'get_http_response'" in finding.fix
