@@ -44,6 +44,7 @@ from revox_mcp.errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
+from revox_mcp.server.arguments import ToolContractServer
 from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
 from revox_mcp.service.assistants import (
     Answer,
@@ -219,7 +220,7 @@ def build_server(
             finally:
                 live.remove(service)
 
-    server = MCPServer(
+    server: MCPServer = ToolContractServer(  # strict-mode input schemas and argument checks for every tool
         "revox-mcp",
         title="Revox assistants" + (" (demo data)" if demo else ""),
         version=__version__,
