@@ -46,6 +46,7 @@ from revox_mcp.errors import (
 )
 from revox_mcp.server.arguments import ToolContractServer
 from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
+from revox_mcp.server.protocol import ICONS, cache_hints
 from revox_mcp.service.assistants import (
     Answer,
     AssistantComparison,
@@ -200,10 +201,12 @@ def build_server(
     demo: bool = False,
     api_key: str | None = None,
     auth_token: str | None = None,
+    cache_ttl: float | None = None,
 ) -> MCPServer:
     """The revox-mcp server over clients made by ``client_factory`` (one per server lifespan).
 
     ``auth_token``: the bearer token HTTP transports require (stdio ignores it); /healthz stays open.
+    ``cache_ttl``: seconds clients may reuse list and read results (cache hints); None sends none.
     """
 
     # Static resources and completions get no Context: they reach the live service through this.
@@ -229,6 +232,8 @@ def build_server(
         log_level=_LOG_LEVELS.get(logging.getLogger().getEffectiveLevel(), "WARNING"),
         token_verifier=StaticTokenVerifier(auth_token) if auth_token else None,
         auth=auth_settings() if auth_token else None,
+        icons=ICONS,
+        cache_hints=cache_hints(cache_ttl),
     )
     add_healthz(server)
 
