@@ -62,7 +62,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="serve HTTP on a non-loopback address without a token (only behind another guard)",
     )
-    parser.add_argument("--demo", action="store_true", help="serve the built-in sample assistants; no key needed")
+    parser.add_argument(
+        "--demo", action="store_true", help="serve the built-in sample assistants; no key needed (or REVOX_MCP_DEMO=1)"
+    )
     parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
     call = sub.add_parser(
@@ -171,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _main(argv: Sequence[str] | None) -> None:
     args = parse_args(argv)
+    # REVOX_MCP_DEMO: the demo switch for launchers that set variables, not flags (the MCP bundle's toggle).
+    demo = args.demo or os.environ.get("REVOX_MCP_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
     try:
-        settings = load_settings(os.environ, demo=args.demo)
+        settings = load_settings(os.environ, demo=demo)
         port = port_number(args.port)
     except ConfigError as exc:
         print(f"revox-mcp: {exc}", file=sys.stderr)
