@@ -40,7 +40,8 @@ async def run_pydantic_ai(transport: str, target: str) -> None:
         tools = await toolset.list_tools()
         check("tools/list", len(tools) >= 5, ",".join(t.name for t in tools))
         for tool in tools:
-            args = arguments(tool.name, tool.inputSchema)
+            schema = getattr(tool, "input_schema", None) or tool.inputSchema  # mcp 2.x name, then 1.x
+            args = arguments(tool.name, schema)
             if args is None:
                 check(f"call {tool.name}", False, "no valid arguments known for its required parameters")
                 continue
