@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -47,7 +48,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    parser.add_argument("--port", default="8000", help="HTTP port, 1-65535, or 0 for any free one (default 8000)")
     parser.add_argument(
         "--auth-token",
         help=f"bearer token HTTP clients must send (default: ${AUTH_TOKEN_ENV}; the variable keeps it out of ps)",
@@ -64,12 +65,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="serve HTTP on a non-loopback address without a token (only behind another guard)",
     )
-    parser.add_argument("--demo", action="store_true", help="serve the built-in sample assistants; no key needed")
+    parser.add_argument(
+        "--demo", action="store_true", help="serve the built-in sample assistants; no key needed (or REVOX_MCP_DEMO=1)"
+    )
     parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
-    call = sub.add_parser("call", help="call a tool in-process and print its answer")
-    call.add_argument("tool")
-    call.add_argument("arguments", nargs="*", metavar="name=value", help="values are JSON when they parse as JSON")
+    call = sub.add_parser(
+        "call",
+        help="call a tool in-process and print its answer",
+        epilog="e.g. revox-mcp --demo call list_assistants limit=3 query=lead",
+    )
+    call.add_argument("tool", help="a tool name, e.g. list_assistants (an unknown name lists them all)")
+    call.add_argument(
+        "arguments",
+        nargs="*",
+        default=[],  # so argparse does not call them required: a tool may take none
+        metavar="name=value",
+        help="optional: the tool's arguments; values are JSON when they parse as JSON",
+    )
     call.add_argument("--json", action="store_true", help="print the structured content instead of the text")
     read = sub.add_parser("read", help="read a resource in-process and print it")
     read.add_argument("uri")
@@ -138,10 +151,40 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def port_number(raw: str) -> int:
+    """``--port`` as a number, or a ConfigError naming the flag; 0 lets the system pick a free port."""
     try:
-        settings = load_settings(os.environ, demo=args.demo)
+        port = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"--port must be a number from 1 to 65535, got {raw[:20]!r}") from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port must be a number from 1 to 65535, got {port}")
+    return port
+
+
+def _quit_now(_signum: int, _frame: object) -> None:
+    """Ctrl-C on stdio: the SDK reads stdin in a worker thread that no cancellation can wake, so the
+    first Ctrl-C would wait for input and the second print a traceback. Nothing here needs cleaning up
+    (no file is written, the HTTP client holds no state worth closing), so leave at once."""
+    sys.stderr.flush()
+    os._exit(130)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before serving started (or during `call`): no traceback
+        print("revox-mcp: stopped", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _main(argv: Sequence[str] | None) -> None:
+    args = parse_args(argv)
+    # REVOX_MCP_DEMO: the demo switch for launchers that set variables, not flags (the MCP bundle's toggle).
+    demo = args.demo or os.environ.get("REVOX_MCP_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
+    try:
+        settings = load_settings(os.environ, demo=demo)
+        port = port_number(args.port)
     except ConfigError as exc:
         print(f"revox-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -150,12 +193,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(settings, [auth_token])
     serving_http = args.command is None and args.transport != "stdio"
     if serving_http:
-        from revox_mcp.server.http import bind_refusal
+        from revox_mcp.server.http import BindError, bind, bind_refusal
 
         refusal = bind_refusal(args.host, auth_token or None, args.allow_unauthenticated)
         if refusal is not None:
             print(f"revox-mcp: {refusal}", file=sys.stderr)
             raise SystemExit(2)
+        try:
+            sock = bind(args.host, port)
+        except BindError as exc:
+            print(f"revox-mcp: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     from revox_mcp.server.app import build_server
 
@@ -167,19 +215,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.transport == "stdio":
         if sys.stdin.isatty():
             print(HINT.format(version=__version__), file=sys.stderr)
+        signal.signal(signal.SIGINT, _quit_now)
         server.run("stdio")
         return
     from revox_mcp.server.http import serve, transport_security
 
+    bound_port = int(sock.getsockname()[1])
     log.info(
         "serving %s on %s:%d (bearer token %s, DNS-rebinding protection on)",
         args.transport,
         args.host,
-        args.port,
+        bound_port,
         "required" if auth_token else "not required",
     )
-    security = transport_security(args.host, args.port, args.allowed_host)
-    serve(server, args.transport, host=args.host, port=args.port, security=security, log_level=settings.log_level)
+    security = transport_security(args.host, bound_port, args.allowed_host)
+    serve(
+        server,
+        args.transport,
+        sock=sock,
+        security=security,
+        log_level=settings.log_level,
+        token_required=bool(auth_token),
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from support import server_over
 
 pytestmark = pytest.mark.anyio
 
-MAX_TOOLS_LIST_BYTES = 16_000
+MAX_TOOLS_LIST_BYTES = 16_000  # all tools, the calls tools (list_calls, get_call, analyze_calls) included
 MAX_RESPONSE_BYTES = 32_000
 MAX_SUMMARY_BYTES = 4_000
 # The default list_assistants page against the raw GET /assistants JSON for the same assistants.

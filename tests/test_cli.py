@@ -127,3 +127,41 @@ def test_version_prints_the_package_version(runs: dict[str, subprocess.Completed
     done = runs["version"]
     assert done.returncode == 0
     assert done.stdout.strip() == f"revox-mcp {__version__}"
+
+
+def test_demo_reports_no_api_key_even_with_one_exported():
+    """--demo uses built-in data and a built-in key: an exported REVOX_API_KEY is not in use."""
+    done = subprocess.run(
+        [sys.executable, "-m", "revox_mcp", "--demo", "call", "--json", "revox_status"],
+        env={**CHILD_ENV, "REVOX_API_KEY": "sk-exported-but-unused"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    status = json.loads(done.stdout)
+    assert status["demo"] is True
+    assert status["api_key_configured"] is False
+
+
+def test_call_help_says_arguments_are_optional_and_only_the_tool_is_required():
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "revox_mcp", *args],
+            env=CHILD_ENV,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    helped = run("call", "--help")
+    assert helped.returncode == 0
+    assert "[name=value ...]" in helped.stdout
+    assert "optional" in helped.stdout
+    missing = run("--demo", "call")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().endswith("the following arguments are required: tool")

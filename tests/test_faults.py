@@ -1,4 +1,4 @@
-"""Upstream faults, end to end: MCP client -> server -> RevoxClient -> real loopback fake Revox.
+"""Upstream faults, end to end: MCP client -> server -> RevoxApi -> real loopback fake Revox.
 
 Each fault is injected for the next request(s) only. Whatever Revox does, a tool call answers within
 the call budget with data or with an error that names the cause and the remedy, never with a
@@ -31,7 +31,7 @@ CANARY_BODY = {"error": f"{CANARY} internal detail", "stack": f"Traceback (most 
 CALL_BUDGET = 45.0
 # Small, so that "slower than the timeout" costs the test a quarter of a second per attempt.
 TIMEOUT = 0.25
-ATTEMPTS = 3  # RevoxClient's default max_retries=2, plus the first attempt
+ATTEMPTS = 3  # RevoxApi's default max_retries=2, plus the first attempt
 
 
 def make_server(

@@ -140,6 +140,9 @@ async def test_hostile_id_is_a_clear_error_and_stays_one_path_segment(upstream: 
     async with Client(make_server(upstream)) as client:
         with anyio.fail_after(CALL_BUDGET):
             for tool, args in _id_calls(value):
+                if tool == "diagnose_assistant" and value == "":
+                    assert_ok(await client.call_tool(tool, args))  # optional there: "" is omitted, ranks all
+                    continue
                 message = assert_clear_error(await client.call_tool(tool, args), *ID_HINTS)
                 assert "\u202e" not in message
                 assert "\u200b" not in message
@@ -187,7 +190,6 @@ FIELD_CASES: dict[str, tuple[Any, list[str] | None]] = {
     "unknown field": (["nope"], None),
     "unknown and known": (["prompt", "../etc"], None),
     "path-like field": (["custom_tools.0.headers"], None),
-    "empty list": ([], None),
     "empty JSON list": ("[]", None),
     "malformed JSON string": ('["prompt"', None),
     "JSON object string": ('{"prompt": 1}', None),
@@ -230,7 +232,7 @@ LIST_CASES: dict[str, tuple[dict[str, Any], bool]] = {
     "limit abc": ({"limit": "abc"}, False),
     "limit 1.5": ({"limit": 1.5}, False),
     "limit huge": ({"limit": 10**30}, False),
-    "limit null": ({"limit": None}, False),
+    "limit null": ({"limit": None}, True),  # what a strict model sends for "default"
     "limit list": ({"limit": [5]}, False),
     "limit 1": ({"limit": 1}, True),
     "limit 100": ({"limit": 100}, True),
@@ -247,7 +249,7 @@ LIST_CASES: dict[str, tuple[dict[str, Any], bool]] = {
     "query traversal": ({"query": "../../auth-status"}, True),
     "query NUL": ({"query": "\x00"}, True),
     "query list": ({"query": ["a"]}, False),
-    "unknown argument": ({"path": "/auth-status"}, True),
+    "unknown argument": ({"path": "/auth-status"}, False),
 }
 
 

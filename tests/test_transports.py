@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import selectors
+import signal
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,44 +116,51 @@ def test_missing_api_key_exits_2_with_one_line_naming_the_variable():
 # --------------------------------------------------------------------------- HTTP transports
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+URL_LINE = re.compile(r"^revox-mcp \S+: (streamable HTTP|SSE) on (http://\S+) \((.*)\); Ctrl-C to quit$")
+
+
+def _start(transport: str, *extra: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``revox-mcp --demo --transport ... --port 0``; return it and the URL its first stderr line gives."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "revox_mcp", "--demo", "--transport", transport, "--port", "0", *extra],
+        env=env or CHILD_ENV,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stderr, selectors.EVENT_READ)
+        if not selector.select(timeout=20):
+            process.kill()
+            pytest.fail(f"{transport} server printed nothing within 20 s")
+    line = process.stderr.readline().decode().strip()
+    match = URL_LINE.match(line)
+    if match is None:
+        process.kill()
+        pytest.fail(f"unexpected start-up line: {line!r} {process.stderr.read().decode(errors='replace')}")
+    return process, match.group(2)
+
+
+def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> str:
+    """Send ``sig``, wait (kill after 10 s); the rest of stderr."""
+    process.send_signal(sig)
+    try:
+        _, stderr = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        pytest.fail(f"server still running 10 s after signal {sig}")
+    return stderr.decode(errors="replace")
 
 
 def _serve(transport: str) -> Iterator[str]:
-    """Start ``revox-mcp --demo --transport ...`` on a free port; yield its base URL; always kill it."""
-    port = _free_port()
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "revox_mcp", "--demo", "--transport", transport, "--port", str(port)],
-            env=CHILD_ENV,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                if process.poll() is not None:
-                    stderr.seek(0)
-                    pytest.fail(f"server exited with {process.returncode}: {stderr.read().decode(errors='replace')}")
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"{transport} server did not listen on port {port} within 20 s")
-                    time.sleep(0.05)  # polling a child's port; there is no event to wait on
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    """A served demo for the module; yield its base URL (without /mcp or /sse); always stop it."""
+    process, url = _start(transport)
+    try:
+        yield url.rsplit("/", 1)[0]
+    finally:
+        _stop(process)
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +198,80 @@ async def test_sse_subprocess(sse_url: str, mode: Any, protocol: str):
         async with Client(sse_client(f"{sse_url}/sse"), mode=mode) as client:
             assert client.protocol_version == protocol
             await _exercise(client)
+
+
+# --------------------------------------------------------------------------- start-up and Ctrl-C
+
+
+@pytest.mark.parametrize(("transport", "path"), [("streamable-http", "/mcp"), ("sse", "/sse")])
+def test_http_start_up_prints_the_url_and_ctrl_c_stops_without_a_traceback(transport: str, path: str):
+    process, url = _start(transport, env={**CHILD_ENV, "REVOX_MCP_AUTH_TOKEN": "s3cret-token"})
+    assert url.startswith("http://127.0.0.1:")
+    assert url.endswith(path)
+    stderr = _stop(process, signal.SIGINT)
+    assert process.returncode == 0
+    assert "Traceback" not in stderr
+    assert "KeyboardInterrupt" not in stderr
+    assert "s3cret-token" not in stderr
+
+
+def test_ctrl_c_in_a_terminal_quits_stdio_at_once_without_a_traceback():
+    """stdin is a terminal: the first Ctrl-C quits, although the SDK's stdin reader thread is blocked."""
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "revox_mcp", "--demo"],
+            env=CHILD_ENV,
+            stdin=terminal,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        waiting = b""
+        while b"Ctrl-C to quit" not in waiting:  # the hint is printed right before serving
+            chunk = process.stderr.readline()
+            assert chunk, waiting
+            waiting += chunk
+        stderr = _stop(process, signal.SIGINT)  # fails if it does not exit within 10 s
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("port", ["abc", "-1", "65536", "8000.5", ""])
+def test_an_invalid_port_is_one_line_and_exit_2(port: str):
+    done = subprocess.run(
+        [sys.executable, "-m", "revox_mcp", "--demo", "--transport", "streamable-http", "--port", port],
+        env=CHILD_ENV,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "--port must be a number from 1 to 65535" in done.stderr
+
+
+def test_a_port_in_use_is_one_line_and_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "revox_mcp", "--demo", "--transport", "sse", "--port", str(port)],
+            env=CHILD_ENV,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == f"revox-mcp: port {port} on 127.0.0.1 is already in use: stop what uses it, or pick another --port"
+    )

@@ -36,6 +36,7 @@ from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import dump
 from revox_mcp.errors import InputError, RevoxError
+from revox_mcp.server.arguments import ToolContractServer
 from revox_mcp.server.errors import resource_read, tool_call
 from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
 from revox_mcp.server.params import (
@@ -48,6 +49,7 @@ from revox_mcp.server.params import (
     OptionalIdArg,
     QueryArg,
 )
+from revox_mcp.server.protocol import ICONS, cache_hints
 from revox_mcp.service.assistants import AssistantPage, AssistantService, AssistantView
 from revox_mcp.service.data import DataSettings, RevoxData
 from revox_mcp.service.results import Answer
@@ -202,7 +204,8 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
             data = RevoxData(api, cache, DataSettings(ttl=runtime.cache_ttl), own_secrets=runtime.own_secrets)
             yield AppState(runtime, data)
 
-    server: MCPServer[AppState] = MCPServer(
+    # ToolContractServer: strict-mode input schemas and argument checks for every tool.
+    server: MCPServer[AppState] = ToolContractServer(
         "revox-mcp",
         title="Revox assistants" + (" (demo data)" if runtime.demo else ""),
         version=__version__,
@@ -212,6 +215,8 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
         token_verifier=StaticTokenVerifier(runtime.auth_token) if runtime.auth_token else None,
         auth=auth_settings() if runtime.auth_token else None,
         middleware=[_encodable_params, _bind_state],
+        icons=ICONS,
+        cache_hints=cache_hints(runtime.cache_ttl),
     )
     add_healthz(server)
     _add_tools(server)

@@ -22,9 +22,7 @@ def parse_arguments(pairs: list[str], schema: dict[str, Any]) -> dict[str, Any]:
         name, sep, raw = pair.partition("=")
         if not sep or not name:
             raise ValueError(f"argument {pair!r} is not name=value")
-        declared = properties.get(name, {})
-        types = {declared.get("type")} | {option.get("type") for option in declared.get("anyOf", [])}
-        if types <= {"string", "null", None} and "string" in types:
+        if _plain_string(properties.get(name, {})):
             out[name] = raw
             continue
         try:
@@ -32,6 +30,16 @@ def parse_arguments(pairs: list[str], schema: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             out[name] = raw
     return out
+
+
+def _plain_string(declared: dict[str, Any]) -> bool:
+    """Whether a parameter takes only a string (or null): then ``name=5`` means the string "5"."""
+    kinds: set[object] = set()
+    for option in [declared, *declared.get("anyOf", [])]:
+        kind = option.get("type")
+        kinds.update(kind if isinstance(kind, list) else [kind])
+    kinds -= {"null", None}
+    return kinds == {"string"}
 
 
 async def _call(server: MCPServer, tool: str, pairs: list[str], as_json: bool) -> int:

@@ -5,10 +5,13 @@ stdio has no network surface, so none of this applies to it.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import logging
 import re
+import socket
+import sys
 from collections.abc import Sequence
 from typing import Literal
 
@@ -109,19 +112,77 @@ def transport_security(host: str, port: int, allowed_hosts: Sequence[str] = ()) 
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
+class BindError(OSError):
+    """Raised when the HTTP port cannot be bound; the message says why and what to do, in one line."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is served, so a taken port is one clear line."""
+    name = host.strip().strip("[]")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            name, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise BindError(f"cannot serve on --host {host!r}: {exc}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart may reuse the port at once
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise BindError(
+                f"port {port} on {host} is already in use: stop what uses it, or pick another --port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise BindError(f"not allowed to use port {port} on {host}: pick a --port above 1023") from None
+        raise BindError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)  # clients that connect before uvicorn starts accepting wait in the backlog
+    sock.set_inheritable(True)
+    return sock
+
+
+def endpoint_url(transport: HttpTransport, sock: socket.socket) -> str:
+    """The URL a client on this machine connects to: /mcp (streamable HTTP) or /sse."""
+    host, port = sock.getsockname()[:2]
+    if ipaddress.ip_address(host).is_unspecified:  # 0.0.0.0 or ::: reachable locally through loopback
+        host = "127.0.0.1" if sock.family == socket.AF_INET else "::1"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/{'sse' if transport == 'sse' else 'mcp'}"
+
+
 def serve(
     server: MCPServer,
     transport: HttpTransport,
     *,
-    host: str,
-    port: int,
+    sock: socket.socket,
     security: TransportSecuritySettings,
     log_level: str,
+    token_required: bool,
 ) -> None:
-    """Run the HTTP app under uvicorn, logging through our (redacting) root handler, not uvicorn's own."""
+    """Run the HTTP app under uvicorn on ``sock``, logging through our (redacting) root handler.
+
+    Prints the URL to connect to on stderr once listening; Ctrl-C stops it without a traceback.
+    """
+    host = sock.getsockname()[0]
     if transport == "sse":
         app = server.sse_app(transport_security=security, host=host)
     else:
         app = server.streamable_http_app(transport_security=security, host=host)
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level=log_level.lower())
-    anyio.run(uvicorn.Server(config).serve)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        log_level=log_level.lower(),
+        timeout_graceful_shutdown=3,  # open SSE streams must not hold Ctrl-C up
+    )
+    token = "send Authorization: Bearer <REVOX_MCP_AUTH_TOKEN>" if token_required else "no token required"
+    label = "SSE" if transport == "sse" else "streamable HTTP"
+    url = endpoint_url(transport, sock)
+    try:
+        print(f"revox-mcp {__version__}: {label} on {url} ({token}); Ctrl-C to quit", file=sys.stderr, flush=True)
+        anyio.run(uvicorn.Server(config).serve, [sock])
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the signal it caught
+        print("revox-mcp: stopped", file=sys.stderr)
+    finally:
+        sock.close()

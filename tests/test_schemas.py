@@ -1,0 +1,119 @@
+"""Advertised input schemas convert cleanly to strict function calling, for every tool, and mean the same."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from agents.strict_schema import ensure_strict_json_schema
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from support import make_server
+
+from revox_mcp.api.demo import demo_transport
+from revox_mcp.server.schemas import strict_input_schema
+
+pytestmark = pytest.mark.anyio
+
+
+def demo_server() -> MCPServer:
+    return make_server(transport=demo_transport())
+
+
+async def advertised() -> dict[str, dict[str, Any]]:
+    async with Client(demo_server()) as client:
+        return {tool.name: tool.input_schema for tool in (await client.list_tools()).tools}
+
+
+def open_objects(schema: Any, path: str = "$") -> list[str]:
+    """Paths of object schemas that allow undeclared properties."""
+    found: list[str] = []
+    if isinstance(schema, dict):
+        kind = schema.get("type")
+        is_object = kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in schema
+        if is_object and schema.get("additionalProperties") is not False:
+            found.append(path)
+        for key, value in schema.items():
+            found += open_objects(value, f"{path}.{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found += open_objects(value, f"{path}[{index}]")
+    return found
+
+
+def nullable(prop: dict[str, Any]) -> bool:
+    kind = prop.get("type")
+    return (isinstance(kind, list) and "null" in kind) or {"type": "null"} in prop.get("anyOf", [])
+
+
+async def test_every_tool_converts_to_a_strict_schema_as_openai_agents_does():
+    """agents.mcp.util converts MCP tools with _reject_open_objects=True; it must not fall back to non-strict."""
+    schemas = await advertised()
+    assert len(schemas) >= 5
+    for name, schema in schemas.items():
+        strict = ensure_strict_json_schema(copy.deepcopy(schema), _reject_open_objects=True)
+        assert strict["additionalProperties"] is False, name
+        assert strict["required"] == list(schema["properties"]), name
+
+
+async def test_every_advertised_schema_is_closed_nullable_when_optional_and_default_free():
+    for name, schema in (await advertised()).items():
+        assert open_objects(schema) == [], name
+        required = set(schema.get("required", ()))
+        for param, prop in schema["properties"].items():
+            assert "default" not in prop, f"{name}.{param}"  # OpenAI strict mode and Azure refuse it
+            assert "title" not in prop, f"{name}.{param}"
+            assert nullable(prop) == (param not in required), f"{name}.{param}"
+
+
+async def test_revox_status_takes_no_arguments_and_says_so():
+    assert (await advertised())["revox_status"] == {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+def test_an_optional_enum_accepts_null_in_its_enum_too():
+    schema = {
+        "type": "object",
+        "properties": {"detail": {"type": "string", "enum": ["summary", "full"], "default": "summary"}},
+    }
+    detail = strict_input_schema(schema)["properties"]["detail"]
+    assert detail == {
+        "type": ["string", "null"],
+        "enum": ["summary", "full", None],
+        "description": 'Default: "summary".',
+    }
+
+
+def test_a_nested_object_and_a_ref_are_inlined_closed_and_nullable():
+    schema = {
+        "type": "object",
+        "title": "xArguments",
+        "$defs": {"Window": {"type": "object", "properties": {"start": {"type": "string"}}, "title": "Window"}},
+        "properties": {
+            "window": {"$ref": "#/$defs/Window", "description": "When."},
+            "filters": {"type": "object", "properties": {"status": {"type": "string"}}},
+            "tags": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": None},
+        },
+        "required": ["filters"],
+    }
+    strict = strict_input_schema(schema)
+    assert "title" not in strict
+    assert "$defs" not in strict  # inlined: openai-agents refuses a bare $ref in an MCP schema
+    assert strict["properties"]["window"] == {
+        "type": ["object", "null"],
+        "properties": {"start": {"type": "string"}},
+        "additionalProperties": False,
+        "description": "When.",
+    }
+    assert strict["properties"]["filters"]["additionalProperties"] is False
+    assert strict["properties"]["tags"] == {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
+    assert ensure_strict_json_schema(copy.deepcopy(strict), _reject_open_objects=True)["additionalProperties"] is False
+    assert schema["title"] == "xArguments"  # the registered schema is left alone
+
+
+def test_a_described_default_is_not_repeated():
+    schema = {
+        "type": "object",
+        "properties": {"limit": {"type": "integer", "default": 20, "description": "Default 20."}},
+    }
+    assert strict_input_schema(schema)["properties"]["limit"]["description"] == "Default 20."
