@@ -117,11 +117,15 @@ def serve(
     port: int,
     security: TransportSecuritySettings,
     log_level: str,
+    stateless: bool = False,
 ) -> None:
-    """Run the HTTP app under uvicorn, logging through our (redacting) root handler, not uvicorn's own."""
+    """Run the HTTP app under uvicorn, logging through our (redacting) root handler, not uvicorn's own.
+
+    ``stateless``: no streamable-HTTP sessions, so that any replica answers any request (team deployments).
+    """
     if transport == "sse":
         app = server.sse_app(transport_security=security, host=host)
     else:
-        app = server.streamable_http_app(transport_security=security, host=host)
+        app = server.streamable_http_app(transport_security=security, host=host, stateless_http=stateless)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level=log_level.lower())
     anyio.run(uvicorn.Server(config).serve)
