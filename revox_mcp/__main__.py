@@ -117,7 +117,7 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
     from revox_mcp.credential import Credential
     from revox_mcp.server.app import FixedCredential, Runtime
 
-    if settings.multi_user or settings.redis_url is not None:
+    if settings.multi_user or (settings.redis_url is not None and not settings.demo):
         return team_runtime(settings, auth_token)
     if settings.demo:
         from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     security = transport_security(args.host, args.port, args.allowed_host)
     # Replicas (multi-user, or a cache shared through Redis): any of them answers any request, no sessions.
-    stateless = settings.multi_user or settings.redis_url is not None
+    stateless = settings.multi_user or (settings.redis_url is not None and not settings.demo)
     serve(
         server,
         args.transport,

@@ -70,7 +70,8 @@ async def test_every_entry_is_stored_with_an_expiry_and_read_by_another_replica(
         assert shared.value == ["x"]
         assert never.calls == 0
     dump = redis_server.dump()
-    assert list(dump) == [LIST_A.text("revox-mcp:1").encode()]
+    name = LIST_A.text("revox-mcp:1").encode()
+    assert sorted(dump) == [name, name + b":meta"]  # the entry, and its header alone
     assert all(ttl > 0 for _value, ttl in dump.values())
 
 

@@ -517,3 +517,19 @@ def test_multi_user_needs_no_server_key_and_reads_each_callers():
     assert isinstance(runtime.credentials, CallerCredential)
     assert runtime.credentials.current() is None  # outside a request: no key at all
     assert runtime.own_secrets == ()
+
+
+def test_one_key_and_a_redis_url_make_replicas_of_a_single_user_server():
+    from revox_mcp.__main__ import runtime_for
+    from revox_mcp.cache.redis import RedisBackend
+    from revox_mcp.server.app import FixedCredential
+    from revox_mcp.settings import load_settings
+
+    env = {"REVOX_API_KEY": f"{KEY_PREFIX}single", "REVOX_MCP_REDIS_URL": "redis://:pw-secret@127.0.0.1:1/0"}
+    runtime = runtime_for(load_settings(env), None)
+    assert isinstance(runtime.credentials, FixedCredential)
+    assert isinstance(runtime.coordinator, RedisBackend)
+    assert runtime.backend() is runtime.backend() is runtime.coordinator  # one per process
+    assert "pw-secret" not in runtime.coordinator.where
+    assert runtime.api().retry_rate_limited is False  # a 429 is shared and answered at once, never slept
+    assert runtime_for(load_settings(env, demo=True), None).demo is True  # --demo ignores Redis

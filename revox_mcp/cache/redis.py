@@ -5,6 +5,9 @@ Lua scripts to extend and release). What is stored is what the in-process cache 
 cleaned at ingest (redacted, secrets masked), keyed by key fingerprint; never a key. Every value is
 written with an expiry.
 
+A replica holding a copy of an entry asks Redis for its small header only (``KEY:meta``, written
+with the entry and the same expiry): the payload crosses the wire only when it changed.
+
 Redis may go away. Every command is bounded (``op_timeout``); the first failure logs one line and
 switches this replica to its local tier (a ``MemoryBackend`` that holds a copy of every entry it
 wrote or read) and to local back-off; it tries Redis again at most every ``retry_every`` seconds,
@@ -14,6 +17,7 @@ and logs one line when Redis is back. Calls never wait for Redis longer than one
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -51,6 +55,11 @@ def shown_redis_url(url: str) -> str:
     if parts.scheme == "unix":
         return f"unix://{parts.path}"
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _header(entry: Entry) -> bytes:
+    """What identifies an entry's content without its payload: when it was stored, and its digest."""
+    return json.dumps({"t": entry.stored_at, "d": entry.digest}, separators=(",", ":")).encode()
 
 
 class _RedisFillLock:
@@ -164,17 +173,24 @@ class RedisBackend:
     # --- CacheBackend ---------------------------------------------------------------------------
 
     async def get(self, key: str) -> Entry | None:
+        """The newest entry: ours when Redis holds the same (only its small header crosses the wire), else Redis's."""
         local = await self.local.get(key)
         try:
+            if local is not None and await self._try(lambda: self._same_as(key, local)):
+                return local
             data, ttl_ms = await self._try(lambda: self._get_with_ttl(key))
         except SharedUnavailable:
             return local
         entry = Entry.from_bytes(data) if data is not None else None
         if entry is None or (local is not None and local.stored_at > entry.stored_at):
-            return local  # Redis lost it (restart) or holds an older one: ours is as good
-        if ttl_ms > 0 and (local is None or local.digest != entry.digest or local.stored_at != entry.stored_at):
+            return local  # Redis lost it (restart, eviction) or holds an older one: ours is as good
+        if ttl_ms > 0:
             await self.local.set(key, entry, expire_after=ttl_ms / 1000)  # kept for when Redis goes away
         return entry
+
+    async def _same_as(self, key: str, local: Entry) -> bool:
+        header = await self._redis.get(f"{key}:meta")
+        return header is not None and header == _header(local)
 
     async def _get_with_ttl(self, key: str) -> tuple[bytes | None, int]:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -187,7 +203,14 @@ class RedisBackend:
         await self.local.set(key, entry, expire_after=expire_after)
         millis = max(int(expire_after * 1000), 1)
         with contextlib.suppress(SharedUnavailable):  # the local tier has it; Redis gets the next one
-            await self._try(lambda: self._redis.set(key, entry.to_bytes(), px=millis))
+            await self._try(lambda: self._set_pair(key, entry, millis))
+
+    async def _set_pair(self, key: str, entry: Entry, millis: int) -> None:
+        """The entry, and its header alone (what a replica holding a copy compares), with one expiry."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, entry.to_bytes(), px=millis)
+            pipe.set(f"{key}:meta", _header(entry), px=millis)
+            await pipe.execute()
 
     # --- Coordinator ----------------------------------------------------------------------------
 
