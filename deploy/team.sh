@@ -36,16 +36,18 @@ replica() {
 }
 
 up() {
-    local replicas="${1:-3}" pids=() i
-    trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-    "$0" redis "$REDIS_PORT" &
+    local replicas="${1:-3}" i
+    pids=()
+    trap 'kill "${pids[@]}" 2>/dev/null || true; wait || true' EXIT
+    trap 'exit 0' INT TERM
+    bash "$0" redis "$REDIS_PORT" &
     pids+=($!)
     for _ in $(seq 50); do
         redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
         sleep 0.1
     done
     for ((i = 0; i < replicas; i++)); do
-        "$0" replica "$((PORT + i))" &
+        bash "$0" replica "$((PORT + i))" &
         pids+=($!)
         echo "replica $((i + 1)): http://$HOST:$((PORT + i))/mcp" >&2
     done
