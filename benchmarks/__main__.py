@@ -1,6 +1,7 @@
 """Run every benchmark, print the results table and write it to benchmarks/results.md.
 
     python -m benchmarks
+    python -m benchmarks team     (only the team deployment; written to benchmarks/results-team.md)
 
 Figures are ratios against a baseline measured in the same run where a goal is relative
 (the no-op SDK server, the raw API JSON); absolute times depend on the machine.
@@ -14,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import scale, size, stdio, upstream
+from . import scale, size, stdio, team, upstream
 from .common import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -23,7 +24,10 @@ SECTIONS: tuple[tuple[str, Callable[[], list[Row]]], ...] = (
     ("scale curve and diagnose", scale.run),
     ("upstream requests", upstream.run),
     ("bytes", size.run),
+    ("team deployment: replicas and Redis", team.run),
 )
+# Sections that can be run alone: python -m benchmarks NAME
+NAMED: dict[str, tuple[str, Callable[[], list[Row]]]] = {"team": SECTIONS[-1]}
 
 
 def table(rows: list[Row]) -> str:
@@ -33,21 +37,26 @@ def table(rows: list[Row]) -> str:
 
 
 def main() -> None:
+    name = sys.argv[1] if len(sys.argv) > 1 else None
+    if name is not None and name not in NAMED:
+        raise SystemExit(f"usage: python -m benchmarks [{'|'.join(NAMED)}]")
+    sections = SECTIONS if name is None else (NAMED[name],)
+    results = RESULTS if name is None else RESULTS.with_name(f"results-{name}.md")
     started = time.perf_counter()
     rows: list[Row] = []
-    for label, run in SECTIONS:
+    for label, run in sections:
         print(f"running: {label}…", file=sys.stderr, flush=True)
         rows += run()
     elapsed = time.perf_counter() - started
     python = f"{platform.python_implementation()} {platform.python_version()}"
     machine = f"{python}, {platform.system()}, {os.cpu_count()} CPUs"
     body = table(rows)
-    RESULTS.write_text(
+    results.write_text(
         f"# Benchmark results\n\n`python -m benchmarks` on {machine}; whole run {elapsed:.0f} s.\n\n{body}\n",
         encoding="utf-8",
     )
     print(body)
-    print(f"\n{machine}; {elapsed:.0f} s; written to {RESULTS.relative_to(ROOT)}")
+    print(f"\n{machine}; {elapsed:.0f} s; written to {results.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

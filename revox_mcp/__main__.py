@@ -1,7 +1,7 @@
 """Command line: the one composition root. Reads settings, sets up logging, builds and runs the server.
 
 revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--auth-token T]
-          [--allowed-host H[:P] ...] [--allow-unauthenticated] [--demo]
+          [--allowed-host H[:P] ...] [--allow-unauthenticated] [--demo] [--multi-user]
 revox-mcp [--demo] call TOOL [name=value ...]
 revox-mcp [--demo] read URI
 """
@@ -43,8 +43,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="revox-mcp",
         description="Read-only MCP server for Revox voice assistants.",
-        epilog="Environment: REVOX_API_KEY (required unless --demo), REVOX_BASE_URL, REVOX_MCP_CACHE_TTL, "
-        "REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL, REVOX_MCP_AUTH_TOKEN.",
+        epilog="Environment: REVOX_API_KEY (required unless --demo or --multi-user), REVOX_BASE_URL, "
+        "REVOX_MCP_CACHE_TTL, REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL, REVOX_MCP_AUTH_TOKEN, "
+        "REVOX_MCP_REDIS_URL, REVOX_MCP_KEY_RATE_LIMIT.",
     )
     parser.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
@@ -67,6 +68,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--demo", action="store_true", help="serve the built-in sample assistants; no key needed (or REVOX_MCP_DEMO=1)"
+    )
+    parser.add_argument(
+        "--multi-user",
+        action="store_true",
+        help="HTTP only: each request brings its own Revox key as Authorization: Bearer <key> "
+        "(no REVOX_API_KEY; share the cache between replicas with REVOX_MCP_REDIS_URL)",
     )
     parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
@@ -123,6 +130,8 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
     from revox_mcp.credential import Credential
     from revox_mcp.server.app import FixedCredential, Runtime
 
+    if settings.multi_user or (settings.redis_url is not None and not settings.demo):
+        return team_runtime(settings, auth_token)
     if settings.demo:
         from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
 
@@ -148,6 +157,70 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
         auth_token=auth_token,
         cache_ttl=settings.cache_ttl,
         own_secrets=tuple(secret for secret in (key, auth_token) if secret),
+    )
+
+
+# --- team deployment: --multi-user and REVOX_MCP_REDIS_URL ------------------------------------------
+
+
+def team_problem(args: argparse.Namespace, auth_token: str) -> str | None:
+    """Why a --multi-user command line cannot start, or None."""
+    if not args.multi_user:
+        return None
+    if args.command is not None or args.transport == "stdio":
+        return "--multi-user needs an HTTP transport (--transport streamable-http or sse): each request brings its key"
+    if args.demo:
+        return "--multi-user and --demo do not mix: the demo has one built-in key"
+    if auth_token:
+        return (
+            "--multi-user takes no --auth-token (nor REVOX_MCP_AUTH_TOKEN): each caller's Revox key is the "
+            "credential; put any extra gate in the proxy in front"
+        )
+    return None
+
+
+def team_runtime(settings: Settings, auth_token: str | None) -> Runtime:
+    """Callers' own keys (multi-user), a cache shared through Redis (REVOX_MCP_REDIS_URL), or both."""
+    from revox_mcp.api.client import RevoxApi
+    from revox_mcp.cache.backend import CacheBackend, MemoryBackend
+    from revox_mcp.cache.shared import Coordinator, LocalCoordinator
+    from revox_mcp.credential import Credential
+    from revox_mcp.server.app import CredentialSource, FixedCredential, Runtime
+    from revox_mcp.server.team import CallerCredential
+
+    coordinator: Coordinator
+    backend: CacheBackend
+    if settings.redis_url is not None:
+        try:
+            from revox_mcp.cache.redis import RedisBackend
+        except ImportError:
+            raise ConfigError("REVOX_MCP_REDIS_URL needs the Redis client: pip install 'revox-mcp[team]'") from None
+        backend = coordinator = RedisBackend(settings.redis_url.get_secret_value())
+    else:
+        backend, coordinator = MemoryBackend(), LocalCoordinator()
+    credentials: CredentialSource
+    own: tuple[str, ...]
+    if settings.multi_user:
+        credentials, own = CallerCredential(), ()
+    else:
+        assert settings.api_key is not None
+        key = settings.api_key.get_secret_value()
+        credentials, own = FixedCredential(Credential(key)), (key,)
+
+    def make() -> RevoxApi:
+        # A 429 is answered at once (stale data or the wait), and every replica backs off: never slept through.
+        return RevoxApi(base_url=settings.base_url, timeout=settings.timeout, retry_rate_limited=False)
+
+    return Runtime(
+        api=make,
+        credentials=credentials,
+        auth_token=auth_token,
+        cache_ttl=settings.cache_ttl,
+        backend=lambda: backend,  # one per process: every lifespan (each SSE stream has one) shares it
+        own_secrets=tuple(secret for secret in (*own, auth_token) if secret),
+        multi_user=settings.multi_user,
+        coordinator=coordinator,
+        key_rate_limit=settings.key_rate_limit,
     )
 
 
@@ -183,19 +256,24 @@ def _main(argv: Sequence[str] | None) -> None:
     # REVOX_MCP_DEMO: the demo switch for launchers that set variables, not flags (the MCP bundle's toggle).
     demo = args.demo or os.environ.get("REVOX_MCP_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
     try:
-        settings = load_settings(os.environ, demo=demo)
+        settings = load_settings(os.environ, demo=demo, multi_user=args.multi_user)
         port = port_number(args.port)
     except ConfigError as exc:
         print(f"revox-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     # The token is a transport concern, not a Revox setting: read here, next to the flag it defaults.
     auth_token = (args.auth_token if args.auth_token is not None else os.environ.get(AUTH_TOKEN_ENV, "")).strip()
-    configure_logging(settings, [auth_token])
+    if (problem := team_problem(args, auth_token)) is not None:
+        print(f"revox-mcp: {problem}", file=sys.stderr)
+        raise SystemExit(2)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else ""
+    configure_logging(settings, [auth_token, redis_url])
     serving_http = args.command is None and args.transport != "stdio"
     if serving_http:
         from revox_mcp.server.http import BindError, bind, bind_refusal
 
-        refusal = bind_refusal(args.host, auth_token or None, args.allow_unauthenticated)
+        # In multi-user mode every request must carry a key Revox accepts: that is the bearer token.
+        refusal = bind_refusal(args.host, auth_token or None, args.allow_unauthenticated or args.multi_user)
         if refusal is not None:
             print(f"revox-mcp: {refusal}", file=sys.stderr)
             raise SystemExit(2)
@@ -207,7 +285,12 @@ def _main(argv: Sequence[str] | None) -> None:
 
     from revox_mcp.server.app import build_server
 
-    server = build_server(runtime_for(settings, (auth_token or None) if serving_http else None))
+    try:
+        runtime = runtime_for(settings, (auth_token or None) if serving_http else None)
+    except ConfigError as exc:
+        print(f"revox-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    server = build_server(runtime)
     if args.command in ("call", "read"):
         from revox_mcp.server.cli import run_cli
 
@@ -229,13 +312,22 @@ def _main(argv: Sequence[str] | None) -> None:
         "required" if auth_token else "not required",
     )
     security = transport_security(args.host, bound_port, args.allowed_host)
+    # Replicas (multi-user, or a cache shared through Redis): any of them answers any request, no sessions.
+    stateless = settings.multi_user or (settings.redis_url is not None and not settings.demo)
     serve(
         server,
         args.transport,
         sock=sock,
         security=security,
         log_level=settings.log_level,
-        token_required=bool(auth_token),
+        auth_hint=(
+            "each caller sends Authorization: Bearer <their Revox API key>"
+            if settings.multi_user
+            else "send Authorization: Bearer <REVOX_MCP_AUTH_TOKEN>"
+            if auth_token
+            else "no token required"
+        ),
+        stateless=stateless,
     )
 
 

@@ -27,6 +27,10 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     log_level: str = "WARNING"
     demo: bool = False
+    # Team deployment (multi-user HTTP, shared cache): see server/team.py and cache/redis.py.
+    multi_user: bool = False
+    redis_url: SecretStr | None = None  # may hold a password: never shown whole
+    key_rate_limit: int | None = None  # upstream requests per minute per key, across replicas
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
@@ -42,10 +46,31 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, h
     return value
 
 
-def load_settings(env: Mapping[str, str], *, demo: bool = False) -> Settings:
-    """Read ``REVOX_*`` variables; raise ConfigError naming the variable when one is unusable."""
-    key = env.get("REVOX_API_KEY", "").strip()
-    if not key and not demo:
+def _redis_url(env: Mapping[str, str]) -> SecretStr | None:
+    url = env.get("REVOX_MCP_REDIS_URL", "").strip()
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REVOX_MCP_REDIS_URL must start with redis://, rediss:// or unix://")
+    return SecretStr(url)
+
+
+def _rate_limit(env: Mapping[str, str]) -> int | None:
+    raw = env.get("REVOX_MCP_KEY_RATE_LIMIT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise ConfigError(f"REVOX_MCP_KEY_RATE_LIMIT must be a number of requests per minute, got {raw[:20]!r}")
+    return int(raw)
+
+
+def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: bool = False) -> Settings:
+    """Read ``REVOX_*`` variables; raise ConfigError naming the variable when one is unusable.
+
+    In multi-user mode each request brings its own key: ``REVOX_API_KEY`` is neither needed nor used.
+    """
+    key = "" if multi_user else env.get("REVOX_API_KEY", "").strip()
+    if not key and not demo and not multi_user:
         raise ConfigError(
             "REVOX_API_KEY is not set. Export your Revox API key (REVOX_API_KEY=sk_...), "
             "or run with --demo to try the built-in sample assistants."
@@ -65,4 +90,7 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False) -> Settings:
         timeout=_seconds(env, "REVOX_MCP_TIMEOUT", DEFAULT_TIMEOUT, low=0.1, high=MAX_TIMEOUT),
         log_level=level,
         demo=demo,
+        multi_user=multi_user,
+        redis_url=_redis_url(env),
+        key_rate_limit=_rate_limit(env),
     )

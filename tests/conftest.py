@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fake_revox import FakeRevox
+from redis_server import RedisServer, require_redis_server
 from support import API_KEY
 
 
@@ -26,3 +27,14 @@ def shared_fake() -> Iterator[FakeRevox]:
     """One loopback fake for a whole module (tests that only read, and clear its log)."""
     with FakeRevox(api_key=API_KEY) as server:
         yield server
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, no persistence; fails in CI when it is not installed."""
+    require_redis_server()
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -12,6 +12,9 @@ under test running in a subprocess all reach it the same way: through `base_url`
 It serves the read endpoints the MCP server uses (`GET /assistants`, `GET /assistants/{id}`,
 `GET /auth-status`), checks the Bearer key on every request, and records every request, the
 faulted and the unauthorised ones included, before it answers.
+
+Several organisations: `FakeRevox(keys={"sk-a": assistants_a, "sk-b": assistants_b})` knows
+each key with its own assistants; `inject(..., key="sk-a")` faults that key's requests only.
 """
 
 from __future__ import annotations
@@ -223,16 +226,24 @@ class FakeRevox:
         *,
         api_key: str = "sk-test-key",
         listed_ids: set[str] | None = None,
+        keys: Mapping[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.api_key = api_key
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._faults: list[tuple[Fault, str | None]] = []
+        self._faults: list[tuple[Fault, str | None, str | None]] = []
         self._catalogue = _Catalogue(b"")
+        # Other organisations' keys, each with its own assistants (all listed).
+        self._other_keys: dict[str, _Catalogue] = {}
         if assistants is None:
             assistants, fixture_listed = _load_fixtures()
             listed_ids = fixture_listed if listed_ids is None else listed_ids
         self.set_assistants(assistants, listed_ids)
+        for other_key, other_assistants in (keys or {}).items():
+            if other_key == api_key:
+                self.set_assistants(other_assistants)
+            else:
+                self._other_keys[other_key] = _catalogue_of(other_assistants, None)
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -307,13 +318,20 @@ class FakeRevox:
         with self._lock:
             self._requests.clear()
 
-    def inject(self, *faults: Fault, path: str | None = None) -> None:
+    def inject(self, *faults: Fault, path: str | None = None, key: str | None = None) -> None:
         """Give the next matching requests these faults, one each, in order; then serve normally.
 
         `path` matches the request path exactly, either raw or percent-decoded; None matches all.
+        `key` matches requests sent with that Bearer key only; None matches every key.
         """
         with self._lock:
-            self._faults.extend((fault, path) for fault in faults)
+            self._faults.extend((fault, path, key) for fault in faults)
+
+    def add_key(self, key: str, assistants: list[dict[str, Any]]) -> None:
+        """Know ``key`` too, as another organisation's, with these assistants (all listed)."""
+        catalogue = _catalogue_of(assistants, None)
+        with self._lock:
+            self._other_keys[key] = catalogue
 
     @property
     def pending_faults(self) -> int:
@@ -322,14 +340,7 @@ class FakeRevox:
 
     def set_assistants(self, assistants: list[dict[str, Any]], listed_ids: set[str] | None = None) -> None:
         """Serve these assistants: all retrievable by id; listed if in `listed_ids` (None: all)."""
-        bodies = {str(assistant["id"]): _dumps(assistant) for assistant in assistants}
-        listed = [
-            bodies[str(assistant["id"])]
-            for assistant in assistants
-            if listed_ids is None or assistant["id"] in listed_ids
-        ]
-        list_body = b'{"assistants":[' + b",".join(listed) + b"]}"
-        catalogue = _Catalogue(list_body, bodies)
+        catalogue = _catalogue_of(assistants, listed_ids)
         with self._lock:
             self._catalogue = catalogue
 
@@ -449,18 +460,19 @@ class FakeRevox:
     def _record(self, request: RecordedRequest) -> Fault | None:
         """Log the request and take the first queued fault whose path matches it."""
         decoded = unquote(request.path)
+        _scheme, _, token = request.headers.get("authorization", "").partition(" ")
         with self._lock:
             self._requests.append(request)
-            for index, (fault, path) in enumerate(self._faults):
-                if path is None or path in (request.path, decoded):
+            for index, (fault, path, key) in enumerate(self._faults):
+                if (path is None or path in (request.path, decoded)) and (key is None or key == token):
                     del self._faults[index]
                     return fault
         return None
 
     def _route(self, request: RecordedRequest) -> _Response:
-        if not self._authorised(request.headers.get("authorization")):
+        catalogue = self._catalogue_for(request.headers.get("authorization"))
+        if catalogue is None:
             return _Response(401, b'{"error":"Unauthorized"}', (*_JSON_HEADERS, ("www-authenticate", "Bearer")))
-        catalogue = self._catalogue
         path = request.path
         if request.method == "GET":
             if path == "/auth-status":
@@ -475,9 +487,12 @@ class FakeRevox:
                 return _Response(404, b'{"error":"Assistant not found"}')
         return _Response(404, b'{"error":"Not found"}')
 
-    def _authorised(self, authorization: str | None) -> bool:
+    def _catalogue_for(self, authorization: str | None) -> _Catalogue | None:
+        """The assistants of the organisation whose key this is, or None for an unknown key."""
         scheme, _, token = (authorization or "").partition(" ")
-        return scheme.lower() == "bearer" and token == self.api_key
+        if scheme.lower() != "bearer":
+            return None
+        return self._catalogue if token == self.api_key else self._other_keys.get(token)
 
     async def _delay(self, seconds: float, receive: _Receive) -> str:
         """Sleep `seconds` unless the client leaves or the server stops first; say which happened."""
@@ -514,6 +529,14 @@ class FakeRevox:
 async def _wait_for_disconnect(receive: _Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+def _catalogue_of(assistants: list[dict[str, Any]], listed_ids: set[str] | None) -> _Catalogue:
+    bodies = {str(assistant["id"]): _dumps(assistant) for assistant in assistants}
+    listed = [
+        bodies[str(assistant["id"])] for assistant in assistants if listed_ids is None or assistant["id"] in listed_ids
+    ]
+    return _Catalogue(b'{"assistants":[' + b",".join(listed) + b"]}", bodies)
 
 
 async def _send_response(send: _Send, response: _Response) -> None:

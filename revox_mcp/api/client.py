@@ -91,6 +91,7 @@ class RevoxApi:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        retry_rate_limited: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -98,6 +99,9 @@ class RevoxApi:
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_body_bytes = max_body_bytes
+        # False (team deployments): a 429 is reported at once, never slept through, so that the cache
+        # can share the back-off with every replica and answer from stale data meanwhile.
+        self.retry_rate_limited = retry_rate_limited
         self._clock = clock
         self._sleep = sleep
         # Built lazily: the TLS context costs ~35 ms, which a cold start need not pay before the first request.
@@ -294,6 +298,8 @@ class RevoxApi:
             else RevoxUnavailableError(f"Revox answered HTTP {status}", status)
         )
         if attempt >= self.max_retries or (retry_after is not None and retry_after > MAX_RETRY_AFTER_SECONDS):
+            return error, None
+        if status == 429 and not self.retry_rate_limited:
             return error, None
         return error, retry_after if retry_after is not None else self._backoff(attempt)
 

@@ -13,6 +13,17 @@ Over a ``CacheBackend`` of serialised entries (in-process or shared):
 * the value last loaded or decoded for each key is kept with its content digest: an unchanged
   re-fetch, or another replica's identical entry, reuses the value already in memory, and a
   changed one replaces (and releases) it.
+
+Per key fingerprint, through a ``Coordinator`` (``cache.shared``; shared by every replica when the
+backend is Redis):
+
+* a 429 makes every caller of that key, on every replica, back off until its Retry-After: calls
+  answer at once, with stale data or a rate-limit error naming the wait; other keys are unaffected;
+* an optional budget of upstream requests per key and minute;
+* across replicas, a fill lock makes concurrent cold loads of one cache key wait for ONE upstream
+  fetch: the others poll the shared backend for its entry. The lock expires on its own
+  (``lock_ttl``, extended while the fetch runs), so a dead holder blocks nobody for long; when the
+  shared store is unreachable, each replica loads on its own.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from anyio.abc import TaskGroup
 
 from revox_mcp.cache.backend import CacheBackend, Entry
 from revox_mcp.cache.memo import LRU
+from revox_mcp.cache.shared import Coordinator, FillLock, LocalCoordinator, SharedUnavailable
 from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError, stale_allowed
 
 T = TypeVar("T")
@@ -38,6 +50,11 @@ T_co = TypeVar("T_co", covariant=True)
 
 DEFAULT_GRACE = 5.0
 DEFAULT_MAX_STALE = 24 * 3600.0
+# A fill lock outlives a dead holder by at most this; a live one extends it every third of it.
+DEFAULT_LOCK_TTL = 10.0
+# How long a replica waits for another's fetch before giving up (longer than the API budget).
+DEFAULT_FILL_TIMEOUT = 45.0
+DEFAULT_POLL_EVERY = 0.05
 _MAX_FAILURES = 10_000
 _MAX_STORED_PER_KEY = 1_000
 
@@ -120,6 +137,8 @@ class _Failure:
 
 def reason_of(exc: BaseException) -> str:
     """A short, secret-free reason for a stale answer (errors carry no body, header or key)."""
+    if isinstance(exc, RevoxRateLimitError) and exc.retry_after is not None:
+        return f"{exc}; next try in {max(int(exc.retry_after + 0.999), 1)} s"
     return str(exc) or type(exc).__name__
 
 
@@ -138,8 +157,18 @@ class Cache:
         memo_entries: int = 256,
         wall: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        coordinator: Coordinator | None = None,
+        key_rate_limit: int | None = None,
+        lock_ttl: float = DEFAULT_LOCK_TTL,
+        fill_timeout: float = DEFAULT_FILL_TIMEOUT,
+        poll_every: float = DEFAULT_POLL_EVERY,
     ) -> None:
         self.backend = backend
+        self.coordinator: Coordinator = coordinator if coordinator is not None else LocalCoordinator(monotonic)
+        self.key_rate_limit = key_rate_limit
+        self.lock_ttl = lock_ttl
+        self.fill_timeout = fill_timeout
+        self.poll_every = poll_every
         self.namespace = namespace
         self.grace = grace
         self.max_stale = max_stale
@@ -152,6 +181,7 @@ class Cache:
         self._decoded: LRU[str, tuple[str, Any]] = LRU(memo_entries)
         self._flights: dict[str, _Flight] = {}
         self._failures: OrderedDict[str, _Failure] = OrderedDict()
+        self._limited: OrderedDict[str, float] = OrderedDict()  # key fingerprint -> rate-limited until (monotonic)
         self._stats: OrderedDict[str, CacheStats] = OrderedDict()
         self._tg: TaskGroup | None = None
 
@@ -206,14 +236,16 @@ class Cache:
                 entry = None
         flight = self._flights.get(name)
         if flight is None:
-            failure = self._failures.get(name)
-            if failure is not None and self._mono() < failure.until:
-                wait = failure.until - self._mono()
-                if entry is not None and stale_on(failure.error):
+            failure = self._failure(name, key.fingerprint)
+            if failure is not None:
+                wait, error = failure
+                if entry is not None and stale_on(error):
                     stats.stale_served += 1
-                    reason = f"{reason_of(failure.error)}; next try in {max(int(wait + 0.999), 1)} s"
+                    reason = reason_of(RevoxRateLimitError(wait) if isinstance(error, RevoxRateLimitError) else error)
+                    if not isinstance(error, RevoxRateLimitError):
+                        reason += f"; next try in {max(int(wait + 0.999), 1)} s"
                     return Cached(self._decode(name, entry, codec), age, True, reason)
-                raise failure.error.with_traceback(None)
+                raise error.with_traceback(None)
             stats.misses += 1
             flight = self._launch(name, key, load, codec, ttl)
         else:
@@ -235,6 +267,19 @@ class Cache:
         stats.stale_served += 1
         reason = f"Revox has not answered for {self.grace:g} s; refreshing in the background"
         return Cached(self._decode(name, entry, codec), age, True, reason)
+
+    def _failure(self, name: str, fingerprint: str) -> tuple[float, BaseException] | None:
+        """Why not to ask Revox now, and for how long: this key is rate limited, or this entry's load failed."""
+        now = self._mono()
+        until = self._limited.get(fingerprint)
+        if until is not None:
+            if now < until:
+                return until - now, RevoxRateLimitError(until - now)  # naming the wait left, not the first one
+            del self._limited[fingerprint]
+        failure = self._failures.get(name)
+        if failure is not None and now < failure.until:
+            return failure.until - now, failure.error
+        return None
 
     def _decode(self, name: str, entry: Entry, codec: Codec[T]) -> T:
         found = self._decoded.get(name)
@@ -267,17 +312,7 @@ class Cache:
         stats = self._stats_for(key.fingerprint)
         stats.loads += 1
         try:
-            value = await load()
-            payload = codec.encode(value)
-            entry = Entry(payload, self._wall(), hashlib.blake2b(payload, digest_size=12).hexdigest())
-            await self.backend.set(name, entry, expire_after=ttl + self.max_stale)
-            self._decoded.put(name, (entry.digest, value))
-            self._failures.pop(name, None)
-            stats.stored[name] = entry.stored_at
-            stats.stored.move_to_end(name)
-            while len(stats.stored) > _MAX_STORED_PER_KEY:
-                stats.stored.popitem(last=False)
-            flight.value = Cached(value, 0.0)
+            flight.value = await self._fill(name, key, load, codec, ttl)
         except Exception as exc:  # every failure reaches the waiters, typed; none escapes the task group
             stats.load_errors += 1
             stats.last_error = type(exc).__name__
@@ -288,12 +323,125 @@ class Cache:
             del self._flights[name]
             flight.done.set()
 
+    async def _fill(
+        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: float
+    ) -> Cached[T]:
+        """The fresh value: loaded here, or (shared backend) loaded by whichever replica holds the fill lock."""
+        left = await self.coordinator.backoff_left(key.fingerprint)
+        if left is not None:
+            self._limit(key.fingerprint, left)
+            raise RevoxRateLimitError(left)
+        if not self.coordinator.shared:
+            return await self._load(name, key, load, codec, ttl)
+        try:
+            return await self._fill_shared(name, key, load, codec, ttl)
+        except SharedUnavailable:
+            return await self._load(name, key, load, codec, ttl)  # the shared store is gone: on our own
+
+    async def _fill_shared(
+        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: float
+    ) -> Cached[T]:
+        give_up = self._mono() + self.fill_timeout
+        while True:
+            lock = await self.coordinator.try_lock(name, expire_after=self.lock_ttl)
+            if lock is not None:
+                try:
+                    fresh = await self._fresh(name, codec, ttl)  # filled while we asked for the lock?
+                    return fresh if fresh is not None else await self._load(name, key, load, codec, ttl, lock)
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await lock.release()
+            # Another replica is fetching it: wait for its entry, not for a request of our own.
+            while True:
+                if self._mono() >= give_up:
+                    raise RevoxUnavailableError("another replica's request to Revox did not finish in time")
+                await anyio.sleep(self.poll_every)
+                fresh = await self._fresh(name, codec, ttl)
+                if fresh is not None:
+                    return fresh
+                if not await self.coordinator.is_locked(name):
+                    break  # its fetch failed or its replica died: try to take the lock ourselves
+            left = await self.coordinator.backoff_left(key.fingerprint)
+            if left is not None:
+                self._limit(key.fingerprint, left)
+                raise RevoxRateLimitError(left)
+
+    async def _fresh(self, name: str, codec: Codec[T], ttl: float) -> Cached[T] | None:
+        entry = await self.backend.get(name)
+        if entry is None:
+            return None
+        age = max(self._wall() - entry.stored_at, 0.0)
+        return Cached(self._decode(name, entry, codec), age) if age < ttl else None
+
+    async def _load(
+        self,
+        name: str,
+        key: CacheKey,
+        load: Callable[[], Awaitable[T]],
+        codec: Codec[T],
+        ttl: float,
+        lock: FillLock | None = None,
+    ) -> Cached[T]:
+        """One upstream request (within the key's budget), stored; a 429 is shared with every caller of the key."""
+        if self.key_rate_limit is not None:
+            wait = await self.coordinator.admit(key.fingerprint, self.key_rate_limit)
+            if wait is not None:
+                raise RevoxRateLimitError(wait)
+        try:
+            value = await load() if lock is None else await self._holding(lock, load)
+        except RevoxRateLimitError as exc:
+            wait = self._backoff_wait(exc, 1)
+            self._limit(key.fingerprint, wait)
+            await self.coordinator.back_off(key.fingerprint, wait)
+            raise
+        payload = codec.encode(value)
+        entry = Entry(payload, self._wall(), hashlib.blake2b(payload, digest_size=12).hexdigest())
+        await self.backend.set(name, entry, expire_after=ttl + self.max_stale)
+        self._decoded.put(name, (entry.digest, value))
+        self._failures.pop(name, None)
+        stats = self._stats_for(key.fingerprint)
+        stats.stored[name] = entry.stored_at
+        stats.stored.move_to_end(name)
+        while len(stats.stored) > _MAX_STORED_PER_KEY:
+            stats.stored.popitem(last=False)
+        return Cached(value, 0.0)
+
+    async def _holding(self, lock: FillLock, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``, keeping the fill lock while it runs (a task group would wrap its error in a group)."""
+        failure: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._keep, lock)
+            try:
+                value = await load()
+            except Exception as exc:
+                failure = exc
+            tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+        return value
+
+    async def _keep(self, lock: FillLock) -> None:
+        while True:
+            await anyio.sleep(self.lock_ttl / 3)
+            await lock.extend()
+
+    def _limit(self, fingerprint: str, seconds: float) -> None:
+        until = self._mono() + seconds
+        self._limited[fingerprint] = max(until, self._limited.get(fingerprint, until))
+        self._limited.move_to_end(fingerprint)
+        while len(self._limited) > _MAX_FAILURES:
+            self._limited.popitem(last=False)
+
+    def _backoff_wait(self, exc: BaseException, count: int) -> float:
+        wait: float = min(self.backoff_base * 2 ** (count - 1), self.backoff_max)
+        if isinstance(exc, RevoxRateLimitError) and exc.retry_after is not None:
+            wait = max(wait, exc.retry_after)
+        return wait
+
     def _back_off(self, name: str, exc: BaseException) -> None:
         previous = self._failures.pop(name, None)
         count = previous.count + 1 if previous is not None else 1
-        wait = min(self.backoff_base * 2 ** (count - 1), self.backoff_max)
-        if isinstance(exc, RevoxRateLimitError) and exc.retry_after is not None:
-            wait = max(wait, exc.retry_after)
+        wait = self._backoff_wait(exc, count)
         self._failures[name] = _Failure(self._mono() + wait, exc, count)
         while len(self._failures) > _MAX_FAILURES:
             self._failures.popitem(last=False)

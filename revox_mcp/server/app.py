@@ -32,6 +32,7 @@ from pydantic import Field
 from revox_mcp import __version__
 from revox_mcp.api.client import RevoxApi
 from revox_mcp.cache.backend import CacheBackend, MemoryBackend
+from revox_mcp.cache.shared import Coordinator, LocalCoordinator
 from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import dump
@@ -50,6 +51,7 @@ from revox_mcp.server.params import (
     QueryArg,
 )
 from revox_mcp.server.protocol import ICONS, cache_hints
+from revox_mcp.server.team import RevoxKeyVerifier, add_readyz
 from revox_mcp.service.assistants import AssistantPage, AssistantService, AssistantView
 from revox_mcp.service.data import DataSettings, RevoxData
 from revox_mcp.service.results import Answer
@@ -127,6 +129,11 @@ class Runtime:
     memo_entries: int = 20_000
     stale_grace: float = 5.0
     clock: Callable[[], float] = time.time  # the cache's clock (tests move it by hand)
+    # Team deployment (server/team.py): each request's key is the caller's bearer token, checked with Revox.
+    multi_user: bool = False
+    # One per process, shared by every lifespan and the key verifier (a RedisBackend shares it with replicas).
+    coordinator: Coordinator | None = None
+    key_rate_limit: int | None = None  # upstream requests per key and minute
 
 
 @dataclass
@@ -199,7 +206,14 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        cache = Cache(runtime.backend(), grace=runtime.stale_grace, wall=runtime.clock, monotonic=runtime.clock)
+        cache = Cache(
+            runtime.backend(),
+            grace=runtime.stale_grace,
+            wall=runtime.clock,
+            monotonic=runtime.clock,
+            coordinator=runtime.coordinator,
+            key_rate_limit=runtime.key_rate_limit,
+        )
         async with runtime.api() as api, cache:
             data = RevoxData(api, cache, DataSettings(ttl=runtime.cache_ttl), own_secrets=runtime.own_secrets)
             yield AppState(runtime, data)
@@ -212,17 +226,30 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=_LOG_LEVELS.get(logging.getLogger().getEffectiveLevel(), "WARNING"),
-        token_verifier=StaticTokenVerifier(runtime.auth_token) if runtime.auth_token else None,
-        auth=auth_settings() if runtime.auth_token else None,
         middleware=[_encodable_params, _bind_state],
         icons=ICONS,
         cache_hints=cache_hints(runtime.cache_ttl),
+        **_auth(runtime),
     )
     add_healthz(server)
+    add_readyz(server, runtime.coordinator)
     _add_tools(server)
     _add_resources(server)
     _add_prompt(server)
     return server
+
+
+def _auth(runtime: Runtime) -> dict[str, Any]:
+    """Bearer auth: the caller's Revox key checked with Revox (multi-user), a static token, or none."""
+    if runtime.multi_user:
+        if runtime.auth_token:
+            raise ValueError("multi-user mode takes no auth token: the caller's Revox key is the credential")
+        coordinator = runtime.coordinator if runtime.coordinator is not None else LocalCoordinator()
+        verifier = RevoxKeyVerifier(runtime.api, runtime.backend(), coordinator, wall=runtime.clock)
+        return {"token_verifier": verifier, "auth": auth_settings()}
+    if runtime.auth_token:
+        return {"token_verifier": StaticTokenVerifier(runtime.auth_token), "auth": auth_settings()}
+    return {}
 
 
 def _add_tools(server: MCPServer[AppState]) -> None:

@@ -159,28 +159,29 @@ def serve(
     sock: socket.socket,
     security: TransportSecuritySettings,
     log_level: str,
-    token_required: bool,
+    auth_hint: str,
+    stateless: bool = False,
 ) -> None:
     """Run the HTTP app under uvicorn on ``sock``, logging through our (redacting) root handler.
 
     Prints the URL to connect to on stderr once listening; Ctrl-C stops it without a traceback.
+    ``stateless``: no streamable-HTTP sessions, so that any replica answers any request (team deployments).
     """
     host = sock.getsockname()[0]
     if transport == "sse":
         app = server.sse_app(transport_security=security, host=host)
     else:
-        app = server.streamable_http_app(transport_security=security, host=host)
+        app = server.streamable_http_app(transport_security=security, host=host, stateless_http=stateless)
     config = uvicorn.Config(
         app,
         log_config=None,
         log_level=log_level.lower(),
         timeout_graceful_shutdown=3,  # open SSE streams must not hold Ctrl-C up
     )
-    token = "send Authorization: Bearer <REVOX_MCP_AUTH_TOKEN>" if token_required else "no token required"
     label = "SSE" if transport == "sse" else "streamable HTTP"
     url = endpoint_url(transport, sock)
     try:
-        print(f"revox-mcp {__version__}: {label} on {url} ({token}); Ctrl-C to quit", file=sys.stderr, flush=True)
+        print(f"revox-mcp {__version__}: {label} on {url} ({auth_hint}); Ctrl-C to quit", file=sys.stderr, flush=True)
         anyio.run(uvicorn.Server(config).serve, [sock])
     except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the signal it caught
         print("revox-mcp: stopped", file=sys.stderr)

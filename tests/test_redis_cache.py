@@ -1,0 +1,306 @@
+"""The shared cache on a real Redis, in-process: two ``Cache`` objects on one Redis play two replicas.
+
+What the multi-process tests (test_team.py) show end to end is pinned down here one rule at a
+time: one upstream fetch for concurrent cold loads, a dead lock holder, the shared 429 back-off, the
+per-key request budget, and Redis going away and coming back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from redis_server import RedisServer
+from support import FakeClock
+
+from revox_mcp.api.client import RevoxApi
+from revox_mcp.cache.backend import Entry, MemoryBackend
+from revox_mcp.cache.redis import RedisBackend, shown_redis_url
+from revox_mcp.cache.store import Cache, CacheKey, JsonCodec
+from revox_mcp.credential import fingerprint_of
+from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError
+from revox_mcp.server.team import RevoxKeyVerifier
+
+CODEC = JsonCodec()
+FP_A, FP_B = fingerprint_of("sk-a"), fingerprint_of("sk-b")
+LIST_A = CacheKey.of(FP_A, "GET", "/assistants")
+LIST_B = CacheKey.of(FP_B, "GET", "/assistants")
+
+
+@asynccontextmanager
+async def replica(redis: RedisServer, **options: Any) -> AsyncIterator[Cache]:
+    backend = RedisBackend(redis.url)
+    try:
+        async with Cache(backend, coordinator=backend, **options) as cache:
+            yield cache
+    finally:
+        await backend.aclose()
+
+
+class Loads:
+    """A load function that counts its calls and returns (or raises) what it is told."""
+
+    def __init__(self, value: Any = "v", error: Exception | None = None, gate: anyio.Event | None = None) -> None:
+        self.calls = 0
+        self.value = value
+        self.error = error
+        self.gate = gate
+
+    async def __call__(self) -> Any:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+@pytest.mark.anyio
+async def test_every_entry_is_stored_with_an_expiry_and_read_by_another_replica(redis_server: RedisServer):
+    async with replica(redis_server) as one, replica(redis_server) as two:
+        assert (await one.get(LIST_A, Loads(["x"]), CODEC, ttl=30)).value == ["x"]
+        never = Loads(["other"])
+        shared = await two.get(LIST_A, never, CODEC, ttl=30)
+        assert shared.value == ["x"]
+        assert never.calls == 0
+    dump = redis_server.dump()
+    name = LIST_A.text("revox-mcp:1").encode()
+    assert sorted(dump) == [name, name + b":meta"]  # the entry, and its header alone
+    assert all(ttl > 0 for _value, ttl in dump.values())
+
+
+@pytest.mark.anyio
+async def test_concurrent_cold_loads_on_two_replicas_make_one_upstream_fetch(redis_server: RedisServer):
+    gate = anyio.Event()
+    loads = [Loads(["fresh"], gate=gate), Loads(["fresh"], gate=gate)]
+    answers: list[Any] = []
+    async with replica(redis_server) as one, replica(redis_server) as two:
+
+        async def call(cache: Cache, load: Loads) -> None:
+            answers.append((await cache.get(LIST_A, load, CODEC, ttl=30)).value)
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                for _ in range(10):
+                    tg.start_soon(call, one, loads[0])
+                    tg.start_soon(call, two, loads[1])
+                await anyio.sleep(0.3)  # both replicas are waiting: one on Revox, the other on the lock
+                gate.set()
+    assert answers == [["fresh"]] * 20
+    assert loads[0].calls + loads[1].calls == 1
+
+
+@pytest.mark.anyio
+async def test_a_dead_lock_holder_blocks_the_others_only_until_its_lock_expires(redis_server: RedisServer):
+    async with replica(redis_server) as dead, replica(redis_server, lock_ttl=1.0) as alive:
+        held = await dead.coordinator.try_lock(LIST_A.text("revox-mcp:1"), expire_after=0.5)  # never released
+        assert held is not None
+        load = Loads(["mine"])
+        started = time.monotonic()
+        with anyio.fail_after(10):
+            assert (await alive.get(LIST_A, load, CODEC, ttl=30)).value == ["mine"]
+        assert 0.4 < time.monotonic() - started < 3
+        assert load.calls == 1
+
+
+@pytest.mark.anyio
+async def test_a_429_on_one_replica_backs_every_replica_off_for_that_key_only(redis_server: RedisServer):
+    async with replica(redis_server) as one, replica(redis_server) as two:
+        with pytest.raises(RevoxRateLimitError):
+            await one.get(LIST_A, Loads(error=RevoxRateLimitError(30)), CODEC, ttl=30)
+        other_path = CacheKey.of(FP_A, "GET", "/assistants/x")
+        never = Loads()
+        with pytest.raises(RevoxRateLimitError) as caught:
+            await two.get(other_path, never, CODEC, ttl=30)
+        assert never.calls == 0
+        assert caught.value.retry_after is not None
+        assert 25 < caught.value.retry_after <= 30  # the wait left, named
+        assert (await two.get(LIST_B, Loads(["b"]), CODEC, ttl=30)).value == ["b"]  # another key: unaffected
+
+
+@pytest.mark.anyio
+async def test_a_rate_limited_key_is_answered_stale_at_once(redis_server: RedisServer):
+    clock = FakeClock(time.time())
+    async with replica(redis_server, wall=clock, monotonic=time.monotonic) as one, replica(redis_server) as two:
+        await one.get(LIST_A, Loads(["old"]), CODEC, ttl=30)
+        clock.advance(60)
+        with pytest.raises(RevoxRateLimitError):  # the other replica's 429, shared
+            await two.get(CacheKey.of(FP_A, "GET", "/x"), Loads(error=RevoxRateLimitError(20)), CODEC, ttl=30)
+        never = Loads()
+        stale = await one.get(LIST_A, never, CODEC, ttl=30)
+        assert never.calls == 0
+        assert stale.value == ["old"]
+        assert stale.stale is True
+        assert stale.stale_reason is not None
+        assert "next try in" in stale.stale_reason
+
+
+@pytest.mark.anyio
+async def test_the_per_key_request_budget_is_shared_by_replicas(redis_server: RedisServer):
+    async with replica(redis_server, key_rate_limit=2) as one, replica(redis_server, key_rate_limit=2) as two:
+        await one.get(CacheKey.of(FP_A, "GET", "/1"), Loads(), CODEC, ttl=30)
+        await two.get(CacheKey.of(FP_A, "GET", "/2"), Loads(), CODEC, ttl=30)
+        with pytest.raises(RevoxRateLimitError) as caught:
+            await one.get(CacheKey.of(FP_A, "GET", "/3"), Loads(), CODEC, ttl=30)
+        assert caught.value.retry_after is not None
+        assert 0 < caught.value.retry_after <= 60
+        await two.get(CacheKey.of(FP_B, "GET", "/1"), Loads(), CODEC, ttl=30)  # another key has its own budget
+
+
+@pytest.mark.anyio
+async def test_redis_going_away_costs_one_bound_then_nothing_and_logs_one_line_each_way(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.WARNING, logger="revox_mcp.cache.redis")
+    async with replica(redis_server) as one:
+        await one.get(LIST_A, Loads(["kept"]), CODEC, ttl=30)
+        redis_server.stop()
+        started = time.monotonic()
+        for _ in range(20):
+            never = Loads()
+            assert (await one.get(LIST_A, never, CODEC, ttl=30)).value == ["kept"]  # from the local tier
+            assert never.calls == 0
+        loaded = Loads(["alone"])
+        assert (await one.get(LIST_B, loaded, CODEC, ttl=30)).value == ["alone"]  # a cold load, on its own
+        assert loaded.calls == 1
+        assert time.monotonic() - started < 3  # 21 calls, none waiting on Redis (generous: loaded machines)
+        assert await one.coordinator.unready() is not None
+
+        redis_server.start()
+        await anyio.sleep(1.1)  # Redis is tried again at most once a second
+        await one.get(CacheKey.of(FP_B, "GET", "/after"), Loads(["shared again"]), CODEC, ttl=30)
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("is unreachable" in message for message in messages) == 1
+    assert sum("is back after" in message for message in messages) == 1
+    assert any(b"/after" in key for key in redis_server.dump())
+
+
+@pytest.mark.anyio
+async def test_an_unreachable_redis_at_start_serves_alone_and_is_not_ready():
+    backend = RedisBackend("redis://127.0.0.1:1/0", op_timeout=0.2)
+    try:
+        async with Cache(backend, coordinator=backend) as cache:
+            with anyio.fail_after(2):
+                assert (await cache.get(LIST_A, Loads(["alone"]), CODEC, ttl=30)).value == ["alone"]
+            reason = await backend.unready()
+    finally:
+        await backend.aclose()
+    assert reason == "Redis at redis://127.0.0.1:1/0 is unreachable"
+
+
+def test_the_redis_url_is_shown_without_its_password():
+    assert shown_redis_url("redis://user:s3cret@cache.internal:6380/2") == "redis://cache.internal:6380/2"
+    assert "s3cret" not in shown_redis_url("rediss://:s3cret@h/0")
+
+
+# --------------------------------------------------------------------------- key verdicts
+
+
+def auth_transport(good: set[str], calls: list[str], down: Callable[[], bool] = lambda: False) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        key = request.headers["authorization"].removeprefix("Bearer ")
+        calls.append(key)
+        if down():
+            return httpx.Response(503)
+        if key in good:
+            return httpx.Response(200, json={"authenticated": True})
+        return httpx.Response(401, json={"error": "Unauthorized"})
+
+    return httpx.MockTransport(handle)
+
+
+def verifier(transport: httpx.MockTransport, clock: FakeClock) -> RevoxKeyVerifier:
+    from revox_mcp.cache.shared import LocalCoordinator
+
+    def api() -> RevoxApi:
+        return RevoxApi(base_url="https://revox.test/api", transport=transport, max_retries=0)
+
+    return RevoxKeyVerifier(api, MemoryBackend(clock=clock), LocalCoordinator(clock), wall=clock)
+
+
+async def verdicts(check: Callable[[str], Awaitable[Any]], key: str, times: int) -> list[bool]:
+    return [(await check(key)) is not None for _ in range(times)]
+
+
+@pytest.mark.anyio
+async def test_key_verdicts_are_cached_a_minute_when_accepted_and_ten_seconds_when_rejected():
+    clock, calls = FakeClock(), []
+    check = verifier(auth_transport({"sk-good"}, calls), clock)
+    token = await check.verify_token("sk-good")
+    assert token is not None
+    assert token.token == "sk-good"
+    assert token.subject == fingerprint_of("sk-good")
+    assert "sk-good" not in token.client_id
+    assert await verdicts(check.verify_token, "sk-good", 5) == [True] * 5
+    assert await verdicts(check.verify_token, "sk-bad", 5) == [False] * 5
+    assert calls == ["sk-good", "sk-bad"]
+    clock.advance(11)  # a key fixed in the dashboard works again quickly
+    assert await verdicts(check.verify_token, "sk-bad", 2) == [False, False]
+    assert await verdicts(check.verify_token, "sk-good", 1) == [True]
+    assert calls == ["sk-good", "sk-bad", "sk-bad"]
+    clock.advance(50)
+    assert await verdicts(check.verify_token, "sk-good", 1) == [True]
+    assert calls[-1] == "sk-good"
+    await check.aclose()
+
+
+@pytest.mark.anyio
+async def test_when_revox_cannot_say_the_last_verdict_stands():
+    clock, calls = FakeClock(), []
+    outage = False
+    check = verifier(auth_transport({"sk-good"}, calls, lambda: outage), clock)
+    assert await verdicts(check.verify_token, "sk-good", 1) == [True]
+    assert await verdicts(check.verify_token, "sk-bad", 1) == [False]
+    outage = True
+    clock.advance(120)
+    assert await verdicts(check.verify_token, "sk-good", 1) == [True]
+    assert await verdicts(check.verify_token, "sk-bad", 1) == [False]
+    # Never seen: let through; its calls will say Revox is unavailable (no data of it can be cached).
+    assert await verdicts(check.verify_token, "sk-new", 1) == [True]
+    await check.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("token", ["", "two words", "x" * 600, "clé-non-ascii", "tab\there"])
+async def test_what_cannot_be_a_key_is_refused_without_asking_revox(token: str):
+    calls: list[str] = []
+    check = verifier(auth_transport(set(), calls), FakeClock())
+    assert await check.verify_token(token) is None
+    assert calls == []
+
+
+@pytest.mark.anyio
+async def test_a_load_that_fails_on_the_lock_holder_is_retried_by_a_waiter(redis_server: RedisServer):
+    gate = anyio.Event()
+    failing = Loads(error=RevoxUnavailableError("down"), gate=gate)
+    working = Loads(["second try"])
+    async with replica(redis_server) as one, replica(redis_server) as two:
+        results: list[Any] = []
+
+        async def first() -> None:
+            with pytest.raises(RevoxUnavailableError):
+                await one.get(LIST_A, failing, CODEC, ttl=30)
+
+        async def second() -> None:
+            results.append((await two.get(LIST_A, working, CODEC, ttl=30)).value)
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(first)
+                await anyio.sleep(0.2)
+                tg.start_soon(second)
+                await anyio.sleep(0.2)
+                gate.set()
+    assert results == [["second try"]]
+    assert failing.calls == working.calls == 1
+
+
+def test_entries_in_redis_are_the_cache_format():
+    entry = Entry(b'{"a":1}', 12.5, "d")
+    assert Entry.from_bytes(entry.to_bytes()) == entry
