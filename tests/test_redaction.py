@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import string
@@ -16,7 +17,7 @@ import pytest
 from revox_mcp.domain.facts import is_credential_name
 from revox_mcp.domain.redaction import REDACTED, Redactor, is_opaque_token, redact, redact_text, redact_url
 from revox_mcp.domain.secret_patterns import KEY_FORMATS
-from tests.secrets import ALNUM, B64, B64URL, HEX, random_body
+from tests.secret_strategies import ALNUM, B64, B64URL, HEX, random_body
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
 ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]
@@ -289,6 +290,12 @@ def test_key_formats_are_masked_anywhere_in_text_next_to_any_punctuation(secret:
         ("export AWS_SECRET_ACCESS_KEY=" + fake("", 40, B64), fake("", 40, B64)),
         ("Server=db;User Id=sa;Password=" + TOKEN[:12] + ";Database=x", TOKEN[:12]),
         ("a random " + fake("", 40) + " in prose", fake("", 40)),
+        ("the password is Tr0ub4dor-x, keep it safe", "Tr0ub4dor-x"),
+        ("sip:alice:" + TOKEN[:14] + "@sip.example.com;transport=tls", TOKEN[:14]),
+        ("curl -u admin:" + TOKEN[:14] + " https://api.example.com", TOKEN[:14]),
+        ("api_key: |\n  " + TOKEN + "\nmodel: gpt-4.1", TOKEN),
+        ("password=" + TOKEN[:6] + "=" + TOKEN[6:14] + "&lang=fr", TOKEN[6:14]),
+        ("%7B%22api_key%22%3A%22" + TOKEN + "%22%7D", TOKEN),
     ],
 )
 def test_secrets_with_a_name_a_structure_or_a_context_are_masked_in_free_text(text: str, secret: str) -> None:
@@ -390,6 +397,15 @@ def test_known_secrets_are_masked_verbatim_inside_text_url_encoded_and_as_keys()
     assert redactor.value({own: own}) == {REDACTED: REDACTED}
 
 
+def test_known_secrets_are_masked_inside_base64_at_any_alignment() -> None:
+    own = "rvx_own_" + TOKEN[:16]
+    redactor = Redactor([own])
+    for prefix in ("", "a:", "ab:", "user:"):
+        encoded = base64.b64encode(f"{prefix}{own}:tail".encode()).decode()
+        redacted = redactor.text(f"Authorization-ish blob {encoded}")
+        assert not any(encoded[i : i + 12] in redacted for i in range(8, len(encoded) - 20))
+
+
 def test_known_secrets_shorter_than_eight_characters_are_ignored() -> None:
     assert Redactor(["short", "", "abc"]).text("a short abc text") == "a short abc text"
 
@@ -423,6 +439,9 @@ def test_module_helpers_take_known_secrets_too() -> None:
         "https://api.example.com/v1/x?mode=fast",
         "sales-team@acme-fixtures.test",
         "keyboard-typing.ogg",
+        "SendConfirmationEmailToCustomer",
+        "sip:alice@sip.example.com",
+        "mailto:sales@example.com",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
@@ -453,6 +472,9 @@ def test_random_looking_ids_survive_in_id_fields_but_not_in_other_fields() -> No
         ("requested_callback_later", False),
         ("keyboard-typing.ogg", False),
         ("short1A", False),
+        ("SendConfirmationEmailToCustomer", False),
+        ("getOrderStatusV2ForCustomer", False),
+        ("iPhone15ProMaxCaseBlack", False),
     ],
 )
 def test_opaque_tokens_are_told_from_ids_names_and_words(value: str, opaque: bool) -> None:

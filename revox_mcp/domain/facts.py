@@ -228,6 +228,7 @@ _CREDENTIAL_PARTS = (
     "sessionid",
     "sessionkey",
     "motdepasse",
+    "contrase",  # contraseña, split at the ñ
 )
 # Words that make a token-named field a count of LLM tokens (max_tokens, prompt_tokens, token_limit).
 _TOKEN_QUANTITY_WORDS = frozenset(

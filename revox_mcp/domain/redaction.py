@@ -29,6 +29,7 @@ pattern passes for the short ids, enums and timestamps that make most of a paylo
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -82,6 +83,7 @@ _TOKEN = re.compile(rf"[{_TOKEN_RUN_CHARS}]+")
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _DIGIT_OR_CAPITAL = re.compile(r"[0-9A-Z]")
 _WORDLIKE = re.compile(r"[a-z]+|[A-Z][a-z]+|[A-Z]{1,5}|[0-9]+")
+_WORD_PIECE = re.compile(r"[A-Z][a-z]{2,}|[a-z]{3,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Strings that only a known secret can hide in: identifiers and enum values in lower case (no key
 # format, pair, URL or context pattern can match them), numbers and phone numbers, UUIDs, ISO timestamps.
@@ -133,7 +135,12 @@ _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "apikey", "api-
 
 
 def _is_wordlike(chunk: str) -> bool:
-    return _WORDLIKE.fullmatch(chunk) is not None
+    """A word, a number, or a CamelCase name: 70% of it in runs of 3+ letters (``SendEmailV2``,
+    ``iPhone15ProMax``). Random keys rarely hold three lower-case letters in a row, hex or upper-case
+    keys never do."""
+    if _WORDLIKE.fullmatch(chunk) is not None:
+        return True
+    return len(chunk) >= 6 and sum(map(len, _WORD_PIECE.findall(chunk))) * 10 >= len(chunk) * 7
 
 
 def is_opaque_token(value: str) -> bool:
@@ -220,17 +227,26 @@ def _mask(value: str) -> str:
 
 
 def _known_variants(secret: str) -> set[str]:
-    """A known secret as it may appear: verbatim and URL-encoded (both hex cases, + or %20 for spaces)."""
+    """A known secret as it may appear: verbatim, URL-encoded (both hex cases, + or %20 for spaces), and
+    base64-encoded at any alignment (``Basic base64("user:" + key)`` holds the middle of one of these)."""
     variants = {secret, quote(secret, safe=""), quote(secret, safe="/")}
     variants |= {quote_plus(secret), quote_plus(secret, safe="/")}
-    lowered = {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), v) for v in variants}
-    return variants | lowered
+    variants |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), v) for v in variants}
+    raw = secret.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + raw).decode()
+        # the characters that depend on the secret's bytes alone, whatever comes before or after
+        core = encoded[-(-8 * offset // 6) : 8 * (offset + len(raw)) // 6]
+        if len(core) >= MIN_KNOWN_SECRET_LENGTH:
+            variants |= {core, core.replace("+", "-").replace("/", "_")}
+    return variants
 
 
 # --- free-text patterns --------------------------------------------------------------------------
 
 _URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s\"'<>`\\]*")
 _URL_TRAILING = ".,;:!?'\")]}"
+_MASK_STAND_IN = "\ue000"  # a private-use character: stands for [REDACTED] while a URL is parsed
 # "Bearer <token>", "Basic <base64>"...: the scheme stays, a token-looking credential goes.
 _AUTH_SCHEME = re.compile(
     r"(?i)(?<![A-Za-z0-9_\-])(bearer|basic|token|digest|apikey|api-key|sso-key|ssws)([ \t]+)"
@@ -256,10 +272,19 @@ _NAME_BEFORE_REVERSED = re.compile(
 _JSON_TOKEN_PAIR = re.compile(r'"(?P<name>[^"\\\n]{1,64})"[ \t]*:[ \t]*"(?P<value>[A-Za-z0-9_\-+/=.~]{16,4096})"')
 _XML_PAIR = re.compile(r"<([A-Za-z_][A-Za-z0-9_.\-]{0,63})>([^<]{1,4096})</\1>")
 _CLI_FLAG = re.compile(r"(?<![A-Za-z0-9_\-])--([A-Za-z][A-Za-z0-9_\-]{0,40})[ \t]+([^\s\"'`]+)")
+# curl's -u/--user user:password
+_CLI_USER = re.compile(r"(?<![A-Za-z0-9_\-])(?:-u|--user)[ \t]*([\"']?)([^\s\"'`]+)")
+# user:password@host outside a scheme://URL (SIP URIs, FTP-style logins in prose): the password goes.
+_USER_PASSWORD_AT = re.compile(
+    r"(?<![^\s:@/\"'<>])(?!(?:sips?|mailto|tel|https?|ftp|wss?):)[^\s:@/\"'<>]{1,128}:(?P<pw>[^\s:@\"'<>]{1,256})@"
+    r"(?=[A-Za-z0-9\-]{1,63}\.|\[)"
+)
 _JSON_LITERAL = re.compile(r"-?[0-9][0-9.eE+\-]*|true|false|null")
-_UNQUOTED_EQ_VALUE = re.compile(r"[^\s&;,\"'<>(){}\[\]\\|=:]*")
+_UNQUOTED_EQ_VALUE = re.compile(r"[^\s&;,\"'<>(){}\[\]\\|]*")
 _UNQUOTED_JSON_VALUE = re.compile(r"[^\s,}\]\"]*")
 _REST_OF_LINE = re.compile(r"[^\n\r\"]*")
+_YAML_BLOCK_INDICATORS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
+_YAML_BLOCK = re.compile(r"(?:\r?\n[ \t]+[^\n]*)+")
 _JSON_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"(?P<key>\s*:)?")
 # Token characters after a credential word, passwords' punctuation included; no "=" inside (that is a
 # pair, read by _pairs), only as padding.
@@ -508,8 +533,8 @@ class Redactor:
         if _placeholder_or_scheme(value):
             return strip_invisible(value)
         cleaned = self._memo(value, False) if len(value) <= _MEMO_MAX_LENGTH else self._field_text(value, False)
-        if cleaned != strip_invisible(value) or not value:
-            return cleaned
+        if cleaned != strip_invisible(value) or not value or REDACTED in cleaned:
+            return cleaned  # something in it was recognised and masked: the rest is its visible shape
         if mode == _PAIR_STRICT:
             safe = key is not None and key.lower() in _SAFE_HEADER_NAMES
             return cleaned if safe or _is_plain(cleaned) else REDACTED
@@ -533,13 +558,12 @@ class Redactor:
 
     def _scan(self, text: str, *, ident: bool, layers: int) -> str:
         """Every text pass, each behind a cheap check that skips it when it cannot match."""
-        text = strip_invisible(text)
+        if not text.isascii():
+            text = _INVISIBLE.sub("", text)
         if len(text) < 4:
             return text
-        for secret in self._known:
-            if secret in text:
-                text = self._known_re.sub(REDACTED, text) if self._known_re is not None else text
-                break
+        if self._known_re is not None and self._has_known(text):
+            text = self._known_re.sub(REDACTED, text)
         if len(text) <= 96 and _NOTHING_TO_SCAN.fullmatch(text) is not None:
             return text
         if "BEGIN" in text or PUTTY_KEY in text:
@@ -558,8 +582,13 @@ class Redactor:
                 text = _JSON_TOKEN_PAIR.sub(_json_token_match, text)
         if "</" in text:
             text = _XML_PAIR.sub(_xml_match, text)
-        if "--" in text:
-            text = _CLI_FLAG.sub(_cli_match, text)
+        if "-" in text:
+            if "--" in text:
+                text = _CLI_FLAG.sub(_cli_match, text)
+            if "-u" in text or "--user" in text:
+                text = _CLI_USER.sub(_cli_user_match, text)
+        if "@" in text and ":" in text:
+            text = _USER_PASSWORD_AT.sub(_user_password_match, text)
         if len(text) >= 12:
             text = _credential_words(text)
         return text
@@ -621,6 +650,8 @@ class Redactor:
 
     def _url(self, url: str) -> str:
         """A URL with user info, credential and token-like query values, token path segments and fragments masked."""
+        if REDACTED in url:  # already masked parts: brackets would read as an IPv6 host, so set them aside
+            return self._url(url.replace(REDACTED, _MASK_STAND_IN)).replace(_MASK_STAND_IN, REDACTED)
         try:
             parts = urlsplit(url)
         except ValueError:
@@ -683,7 +714,11 @@ class Redactor:
         return fragment if _placeholder_or_scheme(decoded) or _is_plain(decoded) else REDACTED
 
     def _has_known(self, text: str) -> bool:
-        return any(secret in text for secret in self._known)
+        if self._known_re is None:
+            return False
+        if len(text) <= 64:  # one regex call beats a loop of substring searches on short strings
+            return self._known_re.search(text) is not None
+        return any(secret in text for secret in self._known)  # C-speed substring searches beat it on long ones
 
 
 # --- value modes ---------------------------------------------------------------------------------------
@@ -754,7 +789,12 @@ def _value_span(text: str, start: int, sep: str, quoted_name: bool) -> tuple[int
         return start, _balanced_end(text, start), "structure"
     pattern = _UNQUOTED_JSON_VALUE if quoted_name else _REST_OF_LINE if sep == ":" else _UNQUOTED_EQ_VALUE
     match = pattern.match(text, start)
-    return (start, match.end(), "line" if pattern is _REST_OF_LINE else "bare") if match else None
+    if match is None:
+        return None
+    if pattern is _REST_OF_LINE and match.group(0).strip() in _YAML_BLOCK_INDICATORS:
+        block = _YAML_BLOCK.match(text, match.end())  # "key: |" then indented lines: all of them
+        return start, block.end() if block else match.end(), "line"
+    return start, match.end(), "line" if pattern is _REST_OF_LINE else "bare"
 
 
 def _pair_value(value: str, kind: str, quoted_name: bool) -> str | None:
@@ -793,9 +833,23 @@ def _cli_match(match: re.Match[str]) -> str:
     return match.group(0)[: match.start(2) - match.start(0)] + REDACTED
 
 
+def _cli_user_match(match: re.Match[str]) -> str:
+    credentials = match.group(2)
+    if credentials.startswith("[REDACTED") or _placeholder_or_scheme(credentials):
+        return match.group(0)
+    return match.group(0)[: match.start(2) - match.start(0)] + REDACTED
+
+
+def _user_password_match(match: re.Match[str]) -> str:
+    password = match.group("pw")
+    if password == REDACTED or _placeholder_or_scheme(password):
+        return match.group(0)
+    return match.group(0)[: match.start("pw") - match.start(0)] + REDACTED + "@"
+
+
 def _scheme_match(match: re.Match[str]) -> str:
     credential = match.group(3)
-    if _is_wordlike(credential):
+    if _WORDLIKE.fullmatch(credential):
         return match.group(0)
     return f"{match.group(1)}{match.group(2)}{REDACTED}"
 
@@ -838,7 +892,7 @@ def _credential_words(text: str) -> str:
 def _context_match(match: re.Match[str]) -> str:
     token = match.group("tok")
     before = match.group(0)[: match.start("tok") - match.start(0)]
-    if REDACTED in before or before.endswith(("{{", "{{ ")) or _is_wordlike(token):
+    if REDACTED in before or before.endswith(("{{", "{{ ")) or _WORDLIKE.fullmatch(token):
         return match.group(0)  # its credential is already masked, or the "token" is a {{variable}} name
     return before + REDACTED
 

@@ -1,5 +1,8 @@
 """Hypothesis strategies that plant generated secrets in assistant-shaped documents, and a leak check.
 
+(Not ``tests/secrets.py``: pytest puts ``tests/`` first on ``sys.path``, where that name would shadow
+the standard library's ``secrets``, which starlette imports.)
+
 Reusable by any test that must prove no secret reaches the model, whatever the tool:
 
 - ``secrets()``: a ``Planted(kind, value)`` of every class the redactor recognises (provider key
@@ -381,6 +384,9 @@ def _named_text(rng: random.Random, secret: str) -> str:
             f"https://svc:{quote(secret, safe='')}@db.example.com:5432/app",
             f"<{tag}>{secret}</{tag}>",
             f"Server=db;User Id=sa;Password={secret};Database=x",
+            f"sip:alice:{secret}@sip.example.com;transport=tls",
+            f"curl -u admin:{secret} https://api.example.com/v1",
+            f"{name}: |\n  {secret}\nnext: 1",
         ]
     )
 
