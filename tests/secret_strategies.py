@@ -379,6 +379,8 @@ def _named_text(rng: random.Random, secret: str) -> str:
             json.dumps({"subject": "{{subject}}", name: secret, "priority": 2}),
             json.dumps({"auth": {"user": "bot", "password": secret}}),
             json.dumps(json.dumps({name: secret, "n": 1})),  # JSON in a JSON string
+            json.dumps([{"key": "Accept", "value": "*/*"}, {rng.choice(["key", "name"]): name, "value": secret}]),
+            json.dumps(json.dumps([{"name": name, "value": secret, "enabled": True}])),
             f"a=1&{name}={quote(secret, safe='')}&b=two",
             f"https://api.example.com/x?lang=fr&{name}={quote(secret, safe='')}",
             f"https://svc:{quote(secret, safe='')}@db.example.com:5432/app",

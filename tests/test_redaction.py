@@ -171,6 +171,15 @@ def test_credential_names_are_masked_in_json_form_yaml_header_and_xml_bodies(nam
         assert_masked(Redactor().text(body), secret)
 
 
+def test_pair_lists_serialised_inside_strings_mask_credential_values_and_keep_names() -> None:
+    pairs = [{"key": "ssh_key", "value": "e763eee85d6ee4"}, {"key": "X-Shop", "value": "acme"}]
+    for text in (json.dumps(pairs), json.dumps(json.dumps(pairs)), json.dumps({"h": json.dumps(pairs)})):
+        redacted = Redactor().text(text)
+        assert "e763eee85d6ee4" not in redacted
+        assert "ssh_key" in redacted
+        assert "acme" in redacted
+
+
 def test_json_bodies_stay_valid_json_with_names_numbers_and_placeholders_kept() -> None:
     body = json.dumps({"subject": "{{subject}}", "key": "k-123", "pin": 1234, "auth": {"user": "bob", "pass": "x1"}})
     assert json.loads(Redactor().text(body)) == {

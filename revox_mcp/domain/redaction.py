@@ -268,6 +268,13 @@ _SEPARATOR_AFTER_NAME = re.compile(r"[A-Za-z0-9_.\-$@]{0,64}(?:\\{0,3}[\"'])?[ \
 _NAME_BEFORE_REVERSED = re.compile(
     r"[ \t]{0,8}(?P<q>[\"']?\\{0,3})(?P<name>[A-Za-z0-9_.\-$@]{0,63}[A-Za-z_$@])(?P=q)(?![A-Za-z0-9_$@])"
 )
+# A flat JSON object inside a string (a {key, value} pair serialised), at any escaping level.
+_PAIR_OBJECT = re.compile(r"\{[^{}]{1,2048}\}")
+_PAIR_NAME_FIELD = re.compile(
+    r'(?P<q>\\{0,7}")(?:key|name|Key|Name|header|param|parameter|field|label)(?P=q)[ \t]*:[ \t]*(?P=q)'
+    r'(?P<name>[^"\\]{1,200})(?P=q)'
+)
+_VALUE_FIELD = re.compile(r'(?P<q>\\{0,7}")(?:value|Value)(?P=q)[ \t]*:[ \t]*')
 # A JSON pair whose value is one token: checked like a field value (opaque tokens masked, ids kept).
 _JSON_TOKEN_PAIR = re.compile(r'"(?P<name>[^"\\\n]{1,64})"[ \t]*:[ \t]*"(?P<value>[A-Za-z0-9_\-+/=.~]{16,4096})"')
 _XML_PAIR = re.compile(r"<([A-Za-z_][A-Za-z0-9_.\-]{0,63})>([^<]{1,4096})</\1>")
@@ -577,6 +584,8 @@ class Redactor:
             if ":" in text:
                 text = TELEGRAM_BOT_TOKEN.sub(REDACTED, text)
         if ":" in text or "=" in text:
+            if "alue" in text:  # "value" / "Value"
+                text = _PAIR_OBJECT.sub(_pair_object_match, text)
             text = self._pairs(text)
             if '"' in text:
                 text = _JSON_TOKEN_PAIR.sub(_json_token_match, text)
@@ -631,6 +640,8 @@ class Redactor:
             if span is None:
                 continue
             value_start, value_end, kind = span
+            if name in _PAIR_NAME_KEYS and kind == "quoted" and _in_pair_object(text, value_start, value_end):
+                continue  # {"key": "X-Shop", "value": ...}: "key" names the pair here, its value is shown
             replacement = _pair_value(text[value_start:value_end], kind, bool(name_match.group("q")))
             if replacement is None:
                 continue
@@ -809,6 +820,34 @@ def _pair_value(value: str, kind: str, quoted_name: bool) -> str | None:
     if rest and scheme.lower() in _AUTH_SCHEMES:
         return None if _placeholder_or_scheme(rest) or rest.startswith(REDACTED) else f"{scheme} {REDACTED}"
     return REDACTED
+
+
+def _in_pair_object(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` sits in a flat JSON object that also has a "value" (a pair's name)."""
+    opening = text.rfind("{", max(0, start - 1024), start)
+    closing = text.find("}", end, end + 1024)
+    if opening < 0 or closing < 0 or "}" in text[opening:start] or "{" in text[end:closing]:
+        return False
+    return _VALUE_FIELD.search(text, opening, closing) is not None
+
+
+def _pair_object_match(match: re.Match[str]) -> str:
+    """A ``{"key"|"name": <credential name>, "value": "..."}`` object inside a string: its value goes."""
+    body = match.group(0)
+    name = _PAIR_NAME_FIELD.search(body)
+    if name is None or not _credential(name.group("name")):
+        return body
+    value = _VALUE_FIELD.search(body)
+    if value is None:
+        return body
+    escapes = len(value.group("q")) - 1
+    if body[value.end() : value.end() + escapes + 1] != value.group("q"):
+        return body  # not a string (a number, null, an object...): left to the other passes
+    start = value.end() + escapes + 1
+    close = _closing_quote(body, start, '"', escapes)
+    if close < 0 or _placeholder_or_scheme(body[start:close]) or body[start:close] in ("", REDACTED):
+        return body
+    return body[:start] + REDACTED + body[close:]
 
 
 def _json_token_match(match: re.Match[str]) -> str:
