@@ -238,6 +238,17 @@ def test_pair_lists_under_any_field_mask_credential_and_token_values(field: str,
     assert [pair[name_key] for pair in redacted] == [pair[name_key] for pair in pairs]
 
 
+def test_pairs_given_as_two_item_lists_or_with_a_default_are_pairs_too() -> None:
+    payload = {
+        "headers": [["Authorization", "Bearer FAKE1"], ["X-Api-Key", "FAKE12"], ["Accept", "text/plain"]],
+        "input_schema": [{"name": "api_key", "default": "FAKE3"}, {"name": "lang", "default": "fr"}],
+    }
+    redacted = redact(payload)
+    assert "FAKE" not in json.dumps(redacted)
+    assert redacted["headers"][2] == ["Accept", "text/plain"]
+    assert redacted["input_schema"][1] == {"name": "lang", "default": "fr"}
+
+
 def test_header_maps_mask_values_that_are_not_plain() -> None:
     headers = {"Authorization": "Bearer FAKE1", "X-Shop": TOKEN, "Accept": "application/json", "X-Region": "eu-west"}
     assert redact({"webhook_headers": headers}) == {

@@ -131,6 +131,7 @@ _PAIR_CONTAINER_WORDS = frozenset(
 # Keys that name an identifier: a value that is one opaque token is an id there, not a secret.
 _ID_WORDS = frozenset({"id", "ids", "uuid", "uuids", "guid", "guids", "voice", "voices"})
 _PAIR_NAME_KEYS = ("key", "name", "Key", "Name", "header", "param", "parameter", "field", "label")
+_PAIR_VALUE_KEYS = frozenset({"value", "Value", "val", "default"})
 _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "apikey", "api-key", "sso-key", "ssws", "bot"})
 
 
@@ -274,7 +275,7 @@ _PAIR_NAME_FIELD = re.compile(
     r'(?P<q>\\{0,7}")(?:key|name|Key|Name|header|param|parameter|field|label)(?P=q)[ \t]*:[ \t]*(?P=q)'
     r'(?P<name>[^"\\]{1,200})(?P=q)'
 )
-_VALUE_FIELD = re.compile(r'(?P<q>\\{0,7}")(?:value|Value)(?P=q)[ \t]*:[ \t]*')
+_VALUE_FIELD = re.compile(r'(?P<q>\\{0,7}")(?:value|Value|val|default)(?P=q)[ \t]*:[ \t]*')
 # A JSON pair whose value is one token: checked like a field value (opaque tokens masked, ids kept).
 _JSON_TOKEN_PAIR = re.compile(r'"(?P<name>[^"\\\n]{1,64})"[ \t]*:[ \t]*"(?P<value>[A-Za-z0-9_\-+/=.~]{16,4096})"')
 _XML_PAIR = re.compile(r"<([A-Za-z_][A-Za-z0-9_.\-]{0,63})>([^<]{1,4096})</\1>")
@@ -450,6 +451,14 @@ class Redactor:
             source, target, key, mode, depth = stack.pop()
             if isinstance(target, dict):
                 self._fill_object(source, target, mode, depth, stack)
+            elif mode == _PAIRS and len(source) == 2 and isinstance(source[0], str):  # ["X-Api-Key", "..."]
+                name = source[0]
+                target.extend(
+                    [
+                        self._string(name, None, _NORMAL),
+                        self._copy(source[1], name, _pair_mode(name, strict=True), depth, stack),
+                    ]
+                )
             else:
                 copy = self._copy
                 target.extend([copy(item, key, mode, depth, stack) for item in source])
@@ -485,7 +494,7 @@ class Redactor:
     def _fill_object(
         self, source: Mapping[Any, Any], out: dict[str, Any], mode: int, depth: int, stack: list[Any]
     ) -> None:
-        pair = _pair_of(source) if mode != _MASKED and ("value" in source or "Value" in source) else None
+        pair = _pair_of(source) if mode != _MASKED and not _PAIR_VALUE_KEYS.isdisjoint(source) else None
         special = mode in (_MASKED, _PAIRS) or pair is not None
         key_info = self._key_info
         memo = self._memo
@@ -502,7 +511,7 @@ class Redactor:
                     if pair[0] and raw_key == pair[0]:  # the pair's name: shown, never masked as a "key"
                         out[shown] = self._string(pair[1], None, _NORMAL)
                         continue
-                    if raw_key in ("value", "Value"):
+                    if raw_key in _PAIR_VALUE_KEYS:
                         nameless = not pair[0]  # {"key": null, "value": ...}: whose value is it? mask it
                         child_mode = _MASKED if nameless else _pair_mode(pair[1], strict=mode == _PAIRS)
                         child_key = pair[1]
@@ -745,7 +754,7 @@ _NORMAL_ID = 5  # a field named like an id: as _NORMAL, but a random-looking id 
 def _pair_of(obj: Mapping[Any, Any]) -> tuple[str, str] | None:
     """``(name key, name)`` when ``obj`` is a ``{key|name|..., value}`` pair; ``("", "")`` when it has a
     value but no usable name (its value is then masked); None when it is not a pair."""
-    if "value" not in obj and "Value" not in obj:
+    if _PAIR_VALUE_KEYS.isdisjoint(obj):
         return None
     for name_key in _PAIR_NAME_KEYS:
         name = obj.get(name_key)
