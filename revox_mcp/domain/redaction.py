@@ -3,28 +3,32 @@
 Assistants (and the calls, phone numbers and campaigns that embed them) carry third-party
 credentials anywhere: the custom LLM's ``api_key``, tool headers and query parameters, tokens in
 URLs, JSON and form bodies inside strings, prompts, fields a future API release adds, even object
-keys. ``Redactor.value`` cleans a whole JSON value, keys and strings alike, before anything else
-reads it; ``Redactor.text`` cleans one free text. Secrets are recognised:
+keys. ``Redactor.value`` copies a whole JSON value, cleaning every key and every string, before
+anything else reads it; ``Redactor.text`` cleans one free text. Secrets are recognised:
 
-1. by value: the server's own secrets (``known_secrets``), verbatim or URL-encoded, anywhere;
-2. by name: a value under a credential name (``facts.is_credential_name``: ``api_key``, ``authKey``,
-   ``X-Auth``, ``session``...), whether the name is an object key, the ``key``/``name`` of a
-   ``{key, value}`` pair, a JSON or form field inside a string, a header line, a query parameter or
-   ``name: value`` / ``name=value`` in prose;
-3. by structure: URL user info, signed query values, token-like path segments and fragments, header
-   lists whose values look like tokens, ``Bearer``/``Basic`` credentials, PEM private key blocks;
+1. by value: the server's own secrets (``known_secrets``, 8+ characters) anywhere, verbatim,
+   URL-encoded or base64-encoded;
+2. by name (``facts.is_credential_name``: ``api_key``, ``authKey``, ``X-Auth``, ``session``...):
+   the value under a credential-named object key, ``{key|name, value}`` pair (also serialised in a
+   string, or as a ``[name, value]`` list in a header container), header map entry, JSON / form /
+   YAML / XML field inside a string, header line, query parameter or ``--flag``;
+3. by structure: URL user info (``scheme://``, ``sip:``, ``curl -u``), query values and fragments
+   that are not plain, token-like path segments and webhook-host paths, values of header and
+   parameter lists that are not plain, ``Bearer``/``Basic`` credentials, private key blocks,
+   percent-encoded text that decodes to a secret;
 4. by format: the provider key formats of ``secret_patterns`` (``sk-``, ``AIza``, ``xoxb-``, JWTs...);
-5. by context: a token (letters and digits) a few words after a credential word ("my key is 9f8e...");
-   a long random-looking token (32+ characters mixing upper case, lower case and digits) anywhere; a
-   whole value that is one opaque token (16+ characters, mostly random) unless its field names an id.
+5. by context: a token with letters and digits a few words after a credential word ("my key is
+   9f8e..."); a run of 32+ characters mixing upper case, lower case and digits; a whole value that is
+   one random-looking token (16+ characters) unless its field is named like an id.
 
 The *shape* stays: names, hosts, paths, ``{{variable}}`` placeholders, empty strings and non-string
-scalars under credential names (numbers, booleans, null) are kept; each secret becomes ``[REDACTED]``.
-What cannot be recognised is a secret with no name, no format and no context: a short random word in
-prose, or a lower-case hex string in a field named like an id.
+scalars under credential names (numbers, booleans, null); each secret becomes ``[REDACTED]``, and a
+key that redacts to an existing key gets ``#2``, ``#3``. Redacting twice changes nothing more. What
+cannot be recognised is a secret with no name, no format and no context: a short or word-like value
+nothing names, a random-looking value in a field named like an id, a number.
 
-Every pattern is linear on hostile input (no catastrophic backtracking), and cheap checks skip the
-pattern passes for the short ids, enums and timestamps that make most of a payload.
+Every pass is linear on hostile input (no catastrophic backtracking), sits behind a cheap check that
+skips it when it cannot match, and results for short strings are memoised per ``Redactor``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import SplitResult, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
@@ -428,8 +432,11 @@ class Redactor:
                 variants |= _known_variants(secret.strip())
         self._known = tuple(sorted(variants, key=len, reverse=True))
         self._known_re = re.compile("|".join(map(re.escape, self._known))) if self._known else None
-        self._memo: Callable[[str, bool], str] = functools.lru_cache(maxsize=_MEMO_SIZE)(self._field_text)
-        self._key_info: Callable[[str], tuple[str, int]] = functools.lru_cache(maxsize=_MEMO_SIZE)(self._classify_key)
+        # Memos of short strings by content (ids, enums, names and keys recur across assistants). Plain
+        # dicts emptied when full: bounded, cheaper than an LRU on this hot path, safe to share by threads.
+        self._texts: dict[str, str] = {}
+        self._id_texts: dict[str, str] = {}
+        self._keys: dict[str, tuple[str, int]] = {}
 
     # --- public interface ---------------------------------------------------------------------------
 
@@ -496,11 +503,12 @@ class Redactor:
     ) -> None:
         pair = _pair_of(source) if mode != _MASKED and not _PAIR_VALUE_KEYS.isdisjoint(source) else None
         special = mode in (_MASKED, _PAIRS) or pair is not None
-        key_info = self._key_info
-        memo = self._memo
+        keys = self._keys
+        texts = self._texts
         for raw_key, child in source.items():
+            info = keys.get(raw_key) if type(raw_key) is str else None
             name = raw_key if type(raw_key) is str else _safe_str(raw_key)
-            shown, child_mode = key_info(name) if len(name) <= _MEMO_MAX_LENGTH else self._classify_key(name)
+            shown, child_mode = info if info is not None else self._key_info(name)
             if shown in out:
                 shown = _deduplicated(shown, out)
             if special:
@@ -520,12 +528,33 @@ class Redactor:
                 out[shown] = self._copy(child, child_key, child_mode, depth, stack)
                 continue
             kind = type(child)
-            if kind is str and child_mode == _NORMAL and len(child) <= _MEMO_MAX_LENGTH:
-                out[shown] = memo(child, False)  # the common case, inlined
+            if kind is str and child_mode == _NORMAL:  # the common case, inlined
+                text = texts.get(child)
+                out[shown] = text if text is not None else self._field(child, False)
             elif child is None or kind is bool or kind is int or kind is float:
                 out[shown] = child
             else:
                 out[shown] = self._copy(child, name, child_mode, depth, stack)
+
+    def _key_info(self, name: str) -> tuple[str, int]:
+        if len(name) > _MEMO_MAX_LENGTH:
+            return self._classify_key(name)
+        if len(self._keys) >= _MEMO_SIZE:
+            self._keys.clear()
+        info = self._keys[name] = self._classify_key(name)
+        return info
+
+    def _field(self, value: str, ident: bool) -> str:
+        """``_field_text``, memoised for short strings."""
+        if len(value) > _MEMO_MAX_LENGTH:
+            return self._field_text(value, ident)
+        memo = self._id_texts if ident else self._texts
+        text = memo.get(value)
+        if text is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            text = memo[value] = self._field_text(value, ident)
+        return text
 
     def _classify_key(self, name: str) -> tuple[str, int]:
         """An object key as shown (a key may itself be a secret) and the mode of the value under it."""
@@ -540,15 +569,15 @@ class Redactor:
 
     def _string(self, value: str, key: str | None, mode: int) -> str:
         if mode in (_NORMAL, _PAIRS):
-            return self._memo(value, False) if len(value) <= _MEMO_MAX_LENGTH else self._field_text(value, False)
+            return self._field(value, False)
         if mode == _NORMAL_ID:
-            return self._memo(value, True) if len(value) <= _MEMO_MAX_LENGTH else self._field_text(value, True)
+            return self._field(value, True)
         if mode == _MASKED:
             return _mask(value)
         # a {key, value} pair's value, or a header map's entry, whose name is not a credential's
         if _placeholder_or_scheme(value):
             return strip_invisible(value)
-        cleaned = self._memo(value, False) if len(value) <= _MEMO_MAX_LENGTH else self._field_text(value, False)
+        cleaned = self._field(value, False)
         if cleaned != strip_invisible(value) or not value or REDACTED in cleaned:
             return cleaned  # something in it was recognised and masked: the rest is its visible shape
         if mode == _PAIR_STRICT:
