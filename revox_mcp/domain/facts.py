@@ -143,24 +143,52 @@ def is_placeholder_only(value: str) -> bool:
 
 # --- credential names ------------------------------------------------------------------------------
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# Word boundaries: camelCase (authKey), acronyms (APIKey), and letters against digits (key2, oauth2Token).
+_CAMEL_BOUNDARY = re.compile(
+    r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
+)
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 # A name is a credential's when one of its words is one of these...
 _CREDENTIAL_WORDS = frozenset(
     [
+        # keys and tokens (x-api-key, authKey, signing_key, hmac_key, ssh_key, client_key, key2...)
         "key",
+        "keys",
         "apikey",
+        "apikeys",
         "token",
+        "tokens",
         "apitoken",
         "accesstoken",
         "refreshtoken",
+        "idtoken",
+        "jwt",
+        "bearer",
+        "pat",
+        "psk",
+        "hmac",
+        "keystore",
+        "keyfile",
+        "keypair",
+        # secrets and passwords, including a few non-English ones (French prompts are common)
         "secret",
         "secrets",
         "password",
+        "passwords",
         "passwd",
         "passphrase",
+        "passcode",
         "pwd",
+        "pw",
+        "pswd",
         "pass",
+        "mnemonic",
+        "motdepasse",
+        "passwort",
+        "kennwort",
+        "contrasena",
+        "senha",
+        # authentication material
         "auth",
         "authorization",
         "authentication",
@@ -169,21 +197,22 @@ _CREDENTIAL_WORDS = frozenset(
         "cred",
         "creds",
         "signature",
+        "signatures",
         "sig",
-        "jwt",
         "session",
+        "sessions",
         "sessionid",
+        "sessionkey",
         "cookie",
         "cookies",
         "otp",
+        "totp",
         "pin",
-        "bearer",
-        "hmac",
         "privatekey",
         "signingkey",
     ]
 )
-# ...or its words, joined, contain one of these (apiKey, x-api-key, client_secret_value...).
+# ...or one of its words contains one of these (clientsecret, authtoken, xapikey, webhooksecret...).
 _CREDENTIAL_PARTS = (
     "apikey",
     "token",
@@ -198,23 +227,119 @@ _CREDENTIAL_PARTS = (
     "signingkey",
     "sessionid",
     "sessionkey",
+    "motdepasse",
+    "contrase",  # contraseña, split at the ñ
+)
+# Words that make a token-named field a count of LLM tokens (max_tokens, prompt_tokens, token_limit).
+_TOKEN_QUANTITY_WORDS = frozenset(
+    [
+        "max",
+        "min",
+        "num",
+        "number",
+        "total",
+        "count",
+        "limit",
+        "budget",
+        "usage",
+        "used",
+        "remaining",
+        "prompt",
+        "completion",
+        "input",
+        "output",
+        "reasoning",
+        "thinking",
+        "cached",
+        "per",
+        "estimated",
+    ]
+)
+# A last word that describes a credential rather than holding it (token_type, auth_mode, key_length,
+# secret_name, token_expires_at, token_url): the value is a setting, an endpoint or a count.
+_DESCRIPTOR_WORDS = frozenset(
+    [
+        "type",
+        "types",
+        "kind",
+        "mode",
+        "method",
+        "methods",
+        "scheme",
+        "schemes",
+        "strategy",
+        "provider",
+        "format",
+        "style",
+        "enabled",
+        "disabled",
+        "required",
+        "optional",
+        "location",
+        "placement",
+        "length",
+        "size",
+        "count",
+        "limit",
+        "ttl",
+        "expiry",
+        "expiration",
+        "expires",
+        "expire",
+        "at",
+        "in",
+        "rotation",
+        "policy",
+        "version",
+        "url",
+        "uri",
+        "endpoint",
+        "name",
+        "names",
+        "label",
+        "description",
+        "field",
+    ]
+)
+# Words that contain a credential part but are not credentials (keyboard, author never match: no part).
+_NOT_CREDENTIAL_WORDS = frozenset(
+    ["tokenizer", "tokenize", "tokenization", "tokenized", "detokenize", "secretary", "secretariat"]
 )
 
 
 def name_words(name: str) -> list[str]:
-    """A key's words, lower-cased, separators and camelCase split: ``X-Api-Key`` -> x, api, key."""
+    """A key's words, lower-cased, separators, camelCase and digits split: ``X-Api-Key2`` -> x, api, key, 2."""
     return [word.lower() for word in _SEPARATORS.split(_CAMEL_BOUNDARY.sub(" ", name)) if word]
 
 
+def _credential_word(word: str) -> bool:
+    if word in _NOT_CREDENTIAL_WORDS:
+        return False
+    return word in _CREDENTIAL_WORDS or any(part in word for part in _CREDENTIAL_PARTS)
+
+
 def is_credential_name(name: str) -> bool:
-    """Whether an object key, header or parameter name denotes a credential. The one rule for every module."""
+    """Whether an object key, header or parameter name denotes a credential. The one rule for every module.
+
+    Separators and camelCase are normalised (``authKey``, ``X-Auth``, ``signing_key``, ``APIKey``). When in
+    doubt it says yes: masking a harmless value costs less than showing a secret. The exceptions are
+    names that describe a credential rather than hold it (``token_type``, ``auth_mode``, ``secret_name``)
+    and counts of LLM tokens (``max_tokens``, ``prompt_tokens``).
+    """
     words = name_words(name[:200])
     if not words:
         return False
-    if any(word in _CREDENTIAL_WORDS for word in words):
-        return True
-    joined = "".join(words)
-    return any(part in joined for part in _CREDENTIAL_PARTS)
+    hits = [word for word in words if _credential_word(word)]
+    if not hits:
+        # words split too finely still spell a credential when joined (Pass_Word, api_Key)
+        joined = "".join(words)
+        if joined in _NOT_CREDENTIAL_WORDS or not any(part in joined for part in _CREDENTIAL_PARTS):
+            return False
+        hits = [joined]
+    if words[-1] in _DESCRIPTOR_WORDS and not _credential_word(words[-1]):
+        return False
+    llm_tokens = all(hit in ("token", "tokens") for hit in hits)
+    return not (llm_tokens and any(word in _TOKEN_QUANTITY_WORDS for word in words))
 
 
 def text(obj: Mapping[str, Any] | None, key: str) -> str | None:
