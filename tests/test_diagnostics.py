@@ -889,14 +889,8 @@ def test_secrets_everywhere_redacted_at_ingest_yield_the_same_findings() -> None
     assert located(diagnose(redact(assistant))) == located(diagnose(assistant))
 
 
-# redact_text cuts a URL at a space, so "phone={{ phone }}" loses its placeholder: a redaction bug.
-_LOST_IN_REDACTION = pytest.mark.xfail(strict=True, reason="redact_text cuts a URL at the space in '{{ phone }}'")
 REDACTABLE_CASES = [
-    pytest.param(
-        patch,
-        id=f"{rule}-{side}",
-        marks=_LOST_IN_REDACTION if (rule, side) == ("precall.missing_phone_placeholder", "clean") else (),
-    )
+    pytest.param(patch, id=f"{rule}-{side}")
     for rule, _severity, trigger, clean in CASES
     for side, patch in (("trigger", trigger), ("clean", clean))
     if not isinstance(patch, Whole)  # ingest cleans JSON objects; Whole cases are other Python values

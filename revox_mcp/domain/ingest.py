@@ -20,20 +20,18 @@ import hashlib
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from revox_mcp.domain.facts import MAX_ID_LENGTH, JsonObject
-from revox_mcp.domain.redaction import REDACTED, redact, strip_invisible
+from revox_mcp.domain.redaction import Redactor, strip_invisible
 
 MAX_DEPTH = 32
 MAX_STRING_CHARS = 2_000_000
 MAX_ITEMS = 10_000
 MAX_KEY_CHARS = 200
 TOO_DEEP = "[nested too deep]"
-# Known secrets shorter than this are not masked by value: masking "abc" everywhere would wreck text.
-MIN_KNOWN_SECRET = 8
 
 _INT_LIMIT = 2**63
 
@@ -111,35 +109,13 @@ def _setter(container: Any, key: Any) -> Callable[[Any], None]:
     return put
 
 
-@dataclass(frozen=True)
-class Secrets:
-    """Values masked verbatim wherever they appear: the server's own key and token, the caller's key."""
-
-    values: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, values: Iterable[str | None]) -> Secrets:
-        kept = {value for value in values if value and len(value) >= MIN_KNOWN_SECRET}
-        return cls(tuple(sorted(kept, key=len, reverse=True)))  # longest first: a secret containing another
+_PLAIN = Redactor()
 
 
-def clean(value: Any, secrets: Secrets = Secrets()) -> Any:
-    """Sanitised, then redacted: what every later reader sees."""
-    cleaned = redact(sanitize(value))
-    return _mask_known(cleaned, secrets.values) if secrets.values else cleaned
-
-
-def _mask_known(value: Any, known: Sequence[str]) -> Any:
-    if isinstance(value, str):
-        for secret in known:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {_mask_known(k, known): _mask_known(v, known) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_known(v, known) for v in value]
-    return value
+def clean(value: Any, redactor: Redactor = _PLAIN) -> Any:
+    """Sanitised, then redacted (keys and every string, and the redactor's known secrets by value):
+    what every later reader sees."""
+    return redactor.value(sanitize(value))
 
 
 def clean_id(value: Any) -> str | None:
@@ -235,7 +211,7 @@ class ItemCodec:
 CleanMemo = Callable[[str, Callable[[], Item | None]], Item | None]
 
 
-def ingest_object(raw: Any, secrets: Secrets, memo: CleanMemo | None = None) -> Item | None:
+def ingest_object(raw: Any, redactor: Redactor, memo: CleanMemo | None = None) -> Item | None:
     """One object with a usable id, cleaned (through ``memo`` keyed by its raw digest), or None."""
     if not isinstance(raw, Mapping):
         return None
@@ -245,7 +221,7 @@ def ingest_object(raw: Any, secrets: Secrets, memo: CleanMemo | None = None) -> 
     digest = digest_of(raw)
 
     def make() -> Item | None:
-        value = clean(raw, secrets)
+        value = clean(raw, redactor)
         if not isinstance(value, dict):
             return None
         value["id"] = ident
@@ -257,14 +233,14 @@ def ingest_object(raw: Any, secrets: Secrets, memo: CleanMemo | None = None) -> 
 
 
 def ingest_list(
-    entries: Any, secrets: Secrets, *, raw_bytes: int = 0, dropped: int = 0, memo: CleanMemo | None = None
+    entries: Any, redactor: Redactor, *, raw_bytes: int = 0, dropped: int = 0, memo: CleanMemo | None = None
 ) -> ItemSet:
     """A list of objects: each cleaned on its own, so one bad entry is dropped (and counted), never the list."""
     items: list[JsonObject] = []
     digests: list[str] = []
     seen: set[str] = set()
     for raw in entries if isinstance(entries, list) else []:
-        item = ingest_object(raw, secrets, memo)
+        item = ingest_object(raw, redactor, memo)
         if item is None or str(item.value["id"]) in seen:
             dropped += 1
             continue

@@ -15,7 +15,8 @@ from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cache, Cached, CacheKey
 from revox_mcp.credential import Credential
 from revox_mcp.domain.facts import validate_assistant_id
-from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, Secrets, ingest_list, ingest_object
+from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
+from revox_mcp.domain.redaction import Redactor
 from revox_mcp.errors import RevoxResponseError, RevoxUnavailableError
 
 _ITEM_SET_CODEC = ItemSetCodec()
@@ -40,14 +41,17 @@ class RevoxData:
         self.settings = settings
         self._own_secrets = own_secrets
         self._cleaned: LRU[tuple[str, str], Item] = LRU(settings.clean_memo_entries)
+        # One redactor per key (its known secrets are that key and the server's own): its memos
+        # make repeated content cheap, so it lives as long as the key is in use.
+        self._redactors: LRU[str, Redactor] = LRU(1024)
 
     @property
     def ttl(self) -> float:
         return self.settings.ttl
 
-    def secrets(self, cred: Credential) -> Secrets:
-        """Masked by value in everything this credential reads: its own key and the server's secrets."""
-        return Secrets.of([cred.key, *self._own_secrets])
+    def redactor(self, cred: Credential) -> Redactor:
+        """Cleans everything this credential reads; masks by value its own key and the server's secrets."""
+        return self._redactors.get_or_make(cred.fingerprint, lambda: Redactor([cred.key, *self._own_secrets]))
 
     def _memo(self, cred: Credential) -> Callable[[str, Callable[[], Item | None]], Item | None]:
         def lookup(digest: str, make: Callable[[], Item | None]) -> Item | None:
@@ -71,7 +75,7 @@ class RevoxData:
         if not isinstance(value, Mapping) or not isinstance(value.get(field), list):
             raise RevoxResponseError(f'expected an object with a "{field}" list')
         return ingest_list(
-            value[field], self.secrets(cred), raw_bytes=reply.size, dropped=reply.dropped, memo=self._memo(cred)
+            value[field], self.redactor(cred), raw_bytes=reply.size, dropped=reply.dropped, memo=self._memo(cred)
         )
 
     async def assistants(self, cred: Credential) -> Cached[ItemSet]:
@@ -103,7 +107,7 @@ class RevoxData:
             payload = reply.value
             if isinstance(payload, Mapping) and isinstance(payload.get("assistant"), Mapping):
                 payload = payload["assistant"]  # create/update wrap it; tolerate that shape too
-            item = ingest_object(payload, self.secrets(cred), self._memo(cred))
+            item = ingest_object(payload, self.redactor(cred), self._memo(cred))
             if item is None:
                 raise RevoxResponseError("expected an assistant object with an id")
             return item

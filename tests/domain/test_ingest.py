@@ -15,7 +15,6 @@ from revox_mcp.domain.ingest import (
     TOO_DEEP,
     ItemSet,
     ItemSetCodec,
-    Secrets,
     clean,
     clean_id,
     digest_of,
@@ -23,6 +22,7 @@ from revox_mcp.domain.ingest import (
     ingest_object,
     sanitize,
 )
+from revox_mcp.domain.redaction import Redactor
 
 
 def nested(depth: int) -> Any:
@@ -100,7 +100,7 @@ def test_long_ids_keep_their_start_and_stay_distinct() -> None:
 def test_clean_redacts_every_fixture_secret_and_masks_known_values_anywhere() -> None:
     own = "sk-own-server-key-1234"
     raw = [*ASSISTANTS, {"id": "z", "note": f"the key is {own}!", f"key {own}": 1}]
-    cleaned = clean(raw, Secrets.of([own]))
+    cleaned = clean(raw, Redactor([own]))
     text = json.dumps(cleaned, ensure_ascii=False)
     assert "FAKE" in json.dumps(ASSISTANTS)
     assert "FAKE" not in text
@@ -108,13 +108,16 @@ def test_clean_redacts_every_fixture_secret_and_masks_known_values_anywhere() ->
     assert cleaned[-1]["note"] == "the key is [REDACTED]!"
 
 
-def test_short_known_secrets_are_ignored() -> None:
-    assert Secrets.of(["abc", "", None, "long-enough-secret"]).values == ("long-enough-secret",)
+def test_short_known_secrets_are_not_masked_by_value() -> None:
+    cleaned = clean(
+        {"id": "a", "text": "abc is short, long-enough-secret is not"}, Redactor(["abc", "long-enough-secret"])
+    )
+    assert cleaned["text"] == "abc is short, [REDACTED] is not"
 
 
 def test_a_list_keeps_each_good_entry_and_counts_the_others() -> None:
     entries = [{"id": "a", "name": "A"}, {"id": "a", "name": "dup"}, {"name": "no id"}, "text", {"id": " b "}]
-    listing = ingest_list(entries, Secrets(), raw_bytes=100, dropped=1)
+    listing = ingest_list(entries, Redactor(), raw_bytes=100, dropped=1)
     assert [item["id"] for item in listing.items] == ["a", "b"]
     assert listing.dropped == 4
     assert listing.get("b") is not None
@@ -122,12 +125,12 @@ def test_a_list_keeps_each_good_entry_and_counts_the_others() -> None:
 
 
 def test_an_unchanged_object_has_an_unchanged_digest_and_version() -> None:
-    first = ingest_list(ASSISTANTS, Secrets())
-    second = ingest_list(json.loads(json.dumps(ASSISTANTS)), Secrets())
+    first = ingest_list(ASSISTANTS, Redactor())
+    second = ingest_list(json.loads(json.dumps(ASSISTANTS)), Redactor())
     assert first.digests == second.digests
     assert first.version == second.version
     changed = [dict(ASSISTANTS[0], name="Renamed"), *ASSISTANTS[1:]]
-    third = ingest_list(changed, Secrets())
+    third = ingest_list(changed, Redactor())
     assert third.digests[1:] == first.digests[1:]
     assert third.digests[0] != first.digests[0]
     assert third.version != first.version
@@ -141,15 +144,15 @@ def test_the_clean_memo_is_asked_by_raw_digest_and_skips_cleaning_on_a_hit() -> 
             seen[digest] = make()
         return seen[digest]
 
-    first = ingest_object(ASSISTANTS[0], Secrets(), memo)
-    second = ingest_object(json.loads(json.dumps(ASSISTANTS[0])), Secrets(), memo)
+    first = ingest_object(ASSISTANTS[0], Redactor(), memo)
+    second = ingest_object(json.loads(json.dumps(ASSISTANTS[0])), Redactor(), memo)
     assert first is second
     assert first is not None
     assert first.digest == digest_of(ASSISTANTS[0])
 
 
 def test_an_item_set_round_trips_through_its_codec() -> None:
-    listing = ingest_list(ASSISTANTS, Secrets(), raw_bytes=123, dropped=2)
+    listing = ingest_list(ASSISTANTS, Redactor(), raw_bytes=123, dropped=2)
     codec = ItemSetCodec()
     again = codec.decode(codec.encode(listing))
     assert isinstance(again, ItemSet)
