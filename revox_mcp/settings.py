@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from revox_mcp.domain.personal import MODES, Mode
+
 DEFAULT_BASE_URL = "https://www.getrevox.com/api"
 DEFAULT_TTL = 30.0
 DEFAULT_TIMEOUT = 15.0
@@ -27,6 +29,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     log_level: str = "WARNING"
     demo: bool = False
+    personal_data: Mode = "mask"
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
@@ -58,6 +61,13 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False) -> Settings:
     level = env.get("REVOX_MCP_LOG_LEVEL", "").strip().upper() or "WARNING"
     if level not in LOG_LEVELS:
         raise ConfigError(f"REVOX_MCP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level[:20]!r}")
+    personal = env.get("REVOX_MCP_PERSONAL_DATA", "").strip().lower() or "mask"
+    mode = next((m for m in MODES if m == personal), None)
+    if mode is None:
+        raise ConfigError(
+            f"REVOX_MCP_PERSONAL_DATA must be mask (the default: callees' personal data masked) or show, "
+            f"got {personal[:20]!r}"
+        )
     return Settings(
         api_key=SecretStr(key) if key else None,
         base_url=base_url.rstrip("/"),
@@ -65,4 +75,5 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False) -> Settings:
         timeout=_seconds(env, "REVOX_MCP_TIMEOUT", DEFAULT_TIMEOUT, low=0.1, high=MAX_TIMEOUT),
         log_level=level,
         demo=demo,
+        personal_data=mode,
     )

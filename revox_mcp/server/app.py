@@ -34,6 +34,7 @@ from revox_mcp.cache.backend import CacheBackend, MemoryBackend
 from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import dump
+from revox_mcp.domain.personal import Mode
 from revox_mcp.errors import InputError, RevoxError
 from revox_mcp.server.errors import resource_read, tool_call
 from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
@@ -48,6 +49,7 @@ from revox_mcp.server.params import (
     QueryArg,
 )
 from revox_mcp.service.assistants import AssistantPage, AssistantService, AssistantView
+from revox_mcp.service.calls import CallService
 from revox_mcp.service.data import DataSettings, RevoxData
 from revox_mcp.service.results import Answer
 from revox_mcp.service.status import StatusService, StatusView
@@ -124,6 +126,7 @@ class Runtime:
     memo_entries: int = 20_000
     stale_grace: float = 5.0
     clock: Callable[[], float] = time.time  # the cache's clock (tests move it by hand)
+    personal_data: Mode = "mask"  # calls: callees' personal data masked at ingest, or shown
 
 
 @dataclass
@@ -135,9 +138,11 @@ class AppState:
     assistants: AssistantService = field(init=False)
     troubleshooting: Troubleshooting = field(init=False)
     status: StatusService = field(init=False)
+    calls: CallService = field(init=False)
 
     def __post_init__(self) -> None:
         self.assistants = AssistantService(self.data, memo_entries=self.runtime.memo_entries)
+        self.calls = CallService(self.data, self.assistants, memo_entries=self.runtime.memo_entries)
         self.troubleshooting = Troubleshooting(self.assistants, memo_entries=self.runtime.memo_entries)
         self.status = StatusService(self.data, version=__version__, demo=self.runtime.demo)
 
@@ -175,7 +180,8 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         cache = Cache(runtime.backend(), grace=runtime.stale_grace, wall=runtime.clock, monotonic=runtime.clock)
         async with runtime.api() as api, cache:
-            data = RevoxData(api, cache, DataSettings(ttl=runtime.cache_ttl), own_secrets=runtime.own_secrets)
+            settings = DataSettings(ttl=runtime.cache_ttl, personal_data=runtime.personal_data)
+            data = RevoxData(api, cache, settings, own_secrets=runtime.own_secrets)
             yield AppState(runtime, data)
 
     server: MCPServer[AppState] = MCPServer(
@@ -191,6 +197,9 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
     )
     add_healthz(server)
     _add_tools(server)
+    from revox_mcp.server.calls import add_call_tools  # it imports this module's helpers
+
+    add_call_tools(server)
     _add_resources(server)
     _add_prompt(server)
     return server
