@@ -86,7 +86,12 @@ def _embedded(obj: Mapping[str, Any], key: str, by_id: Mapping[str, dict[str, An
 
 
 def _served_call(call: Mapping[str, Any], by_id: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """A stored call as Revox sends it: the whole assistant and its llm_model, the last attempt, per-turn prompts."""
+    """A stored call as Revox sends it: the whole assistant and its llm_model, the last attempt, per-turn prompts.
+
+    A call already in wire shape (no stored ``assistant_id``) is served as it is.
+    """
+    if "assistant_id" not in call:
+        return dict(call)
     out = {k: v for k, v in call.items() if k != "assistant_id"}
     assistant = by_id.get(str(call.get("assistant_id")))
     out["assistant"] = assistant

@@ -44,7 +44,7 @@ def add_call_tools(server: MCPServer[AppState]) -> None:
         limit: LimitArg = 20,
         cursor: CursorArg = None,
     ) -> Annotated[CallToolResult, CallList]:
-        """List calls, newest first, one row each; every filter is optional."""
+        """Calls, newest first, one row each."""
         state = _state(ctx)
         answer = await state.calls.list_calls(
             state.credential(),
@@ -69,17 +69,17 @@ def add_call_tools(server: MCPServer[AppState]) -> None:
         attempt: AttemptArg = None,
         offset: CallOffsetArg = 0,
     ) -> Annotated[CallToolResult, CallView]:
-        """One call: a summary, an attempt's transcript, or the redacted JSON (fields)."""
+        """One call: summary, transcript, or redacted JSON."""
         state = _state(ctx)
         return _result(await state.calls.get_call(state.credential(), call_id, detail, fields, attempt, offset))
 
-    @server.tool(title="Analyze an assistant's calls", annotations=READ_ONLY)
+    @server.tool(title="Analyze Revox calls", annotations=READ_ONLY)
     @tool_call
     async def analyze_calls(
         ctx: Context[AppState, Any],
         assistant_id: AnalyzeIdArg,
         last: LastArg = 50,
     ) -> Annotated[CallToolResult, CallAnalysis]:
-        """What an assistant's recent calls did, tied to the configuration fields to change."""
+        """What an assistant's recent calls show, and the fields to change."""
         state = _state(ctx)
         return _result(await state.calls.analyze_calls(state.credential(), assistant_id, last))

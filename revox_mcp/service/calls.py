@@ -175,6 +175,14 @@ class CallService:
         page_number, skip = divmod(offset, size)
         cached = await self.data.call_page(cred, filters, query, page_number, size)
         page = cached.value
+        capped = 0 < page.received < size and page.total is not None and page.received < page.total
+        if capped and page_number * size + page.received < page.total:  # type: ignore[operator]
+            # Revox sent fewer than asked while more exist: it caps the page size. Page in its size.
+            size = page.received
+            if page_number:
+                page_number, skip = divmod(offset, size)
+                cached = await self.data.call_page(cred, filters, query, page_number, size)
+                page = cached.value
         rows: list[C.CallRow] = []
         lines: list[str] = []
         used = 0
