@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import pytest
 import support
 from calls_support import (
@@ -22,7 +23,7 @@ from calls_support import (
     call,
     server_with_calls,
 )
-from fake_revox import FakeRevox
+from fake_revox import FakeRevox, Fault
 from mcp import Client
 from support import API_KEY, assert_ok, text_of
 
@@ -334,3 +335,42 @@ async def test_a_long_transcript_comes_in_turns_continued_with_offset():
     assert 0 < offset < 400
     assert second.structured_content["turns"][0]["text"].startswith(f"Turn {offset}.")
     assert f"offset={offset}" in text_of(first)
+
+
+async def test_a_short_last_page_is_not_taken_for_a_page_size_cap():
+    calls = FakeRevox.make_calls(23)
+    with FakeRevox(api_key=API_KEY, calls=calls) as fake:
+        async with Client(server_over_fake(fake)) as client:
+            assert await page_through(client, limit=10) == [c["id"] for c in calls]
+            await client.call_tool("list_calls", {"limit": 10, "direction": "outbound"})
+        sizes = [body["page_size"] for body in searches(fake)]
+    assert sizes == [10, 10, 10, 10]  # the last page had 3 calls: no cap assumed for the next search
+
+
+async def test_analyze_calls_says_when_a_page_size_cap_left_calls_out():
+    calls = FakeRevox.make_calls(150)
+    with FakeRevox(api_key=API_KEY, calls=calls, max_page_size=40) as fake:
+        async with Client(server_over_fake(fake)) as client:
+            result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID, "last": 100})
+        searches_made = len(searches(fake))
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert result.structured_content["calls"] == 40
+    assert searches_made == 1
+    assert "Revox returned at most 40 calls per page: analysed 40 of the 100 asked" in text_of(result)
+
+
+async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
+    fake.inject(Fault.slow(0.5), path="/call/search")
+    results: list[Any] = []
+    async with Client(server_over_fake(fake)) as client:
+        await client.call_tool("revox_status", {})  # connected before the burst
+
+        async def one() -> None:
+            results.append(await client.call_tool("list_calls", {"status": "completed"}))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(8):
+                group.start_soon(one)
+    assert all(not r.is_error for r in results)
+    assert len(searches(fake)) == 1

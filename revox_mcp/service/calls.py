@@ -435,9 +435,10 @@ class CallService:
             )
             facts.sort(key=lambda f: f.created or 0.0, reverse=True)
         if len(facts) < last and total is not None and total > len(facts):
+            per_page = max(p.value.received for p in pages)
             notes.append(
-                f"Revox returned at most {size} calls per page: analysed {len(facts)} of the {last} asked "
-                f"({requests} page request(s) at most)"
+                f"Revox returned at most {per_page} calls per page: analysed {len(facts)} of the {last} asked "
+                f"(at most one page request per {CALLS_PER_REQUEST} calls)"
             )
         agg = aggregate(facts)
         found = findings(facts, config, agg)
