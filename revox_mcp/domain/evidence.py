@@ -43,7 +43,7 @@ MIN_LATENCY_SAMPLES = 10
 INTERRUPTION_SHARE = 0.3
 MIN_AGENT_TURNS = 20
 QUICK_HANGUP_SECONDS = 20
-_QUOTE = 60
+_QUOTE = 90
 _VALUE_CHARS = 80
 
 # Someone asking for a person, in the languages Revox voices speak (en, fr, es, de, it, pt).

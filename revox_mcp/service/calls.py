@@ -544,7 +544,7 @@ def _evidence_lines(finding: Evidence, examples: int) -> str:
     shown = ", ".join(finding.examples[:examples])
     return (
         f"{finding.severity.upper()} {finding.rule}: {finding.count}/{finding.of} "
-        f"({_pct(finding.count, finding.of)}) {finding.what}; e.g. {shown}\n"
+        f"({_pct(finding.count, finding.of)}) {finding.what}; example calls: {shown}\n"
         f"  {finding.field} = {finding.value} → {finding.change}"
     )
 
