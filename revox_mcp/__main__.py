@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Read-only MCP server for Revox voice assistants.",
         epilog="Environment: REVOX_API_KEY (required unless --demo or --multi-user), REVOX_BASE_URL, "
         "REVOX_MCP_CACHE_TTL, REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL, REVOX_MCP_AUTH_TOKEN, "
-        "REVOX_MCP_REDIS_URL, REVOX_MCP_KEY_RATE_LIMIT.",
+        "REVOX_MCP_PERSONAL_DATA (mask|show), REVOX_MCP_REDIS_URL, REVOX_MCP_KEY_RATE_LIMIT.",
     )
     parser.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
@@ -144,6 +144,7 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
             demo=True,
             auth_token=auth_token,
             cache_ttl=settings.cache_ttl,
+            personal_data=settings.personal_data,
         )
     assert settings.api_key is not None
     key = settings.api_key.get_secret_value()
@@ -157,6 +158,7 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
         auth_token=auth_token,
         cache_ttl=settings.cache_ttl,
         own_secrets=tuple(secret for secret in (key, auth_token) if secret),
+        personal_data=settings.personal_data,
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from revox_mcp.domain.personal import MODES, Mode
+
 DEFAULT_BASE_URL = "https://www.getrevox.com/api"
 DEFAULT_TTL = 30.0
 DEFAULT_TIMEOUT = 15.0
@@ -31,6 +33,7 @@ class Settings:
     multi_user: bool = False
     redis_url: SecretStr | None = None  # may hold a password: never shown whole
     key_rate_limit: int | None = None  # upstream requests per minute per key, across replicas
+    personal_data: Mode = "mask"
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
@@ -83,6 +86,13 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: boo
     level = env.get("REVOX_MCP_LOG_LEVEL", "").strip().upper() or "WARNING"
     if level not in LOG_LEVELS:
         raise ConfigError(f"REVOX_MCP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level[:20]!r}")
+    personal = env.get("REVOX_MCP_PERSONAL_DATA", "").strip().lower() or "mask"
+    mode = next((m for m in MODES if m == personal), None)
+    if mode is None:
+        raise ConfigError(
+            f"REVOX_MCP_PERSONAL_DATA must be mask (the default: callees' personal data masked) or show, "
+            f"got {personal[:20]!r}"
+        )
     return Settings(
         api_key=SecretStr(key) if key else None,
         base_url=base_url.rstrip("/"),
@@ -93,4 +103,5 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: boo
         multi_user=multi_user,
         redis_url=_redis_url(env),
         key_rate_limit=_rate_limit(env),
+        personal_data=mode,
     )

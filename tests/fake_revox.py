@@ -10,11 +10,18 @@ under test running in a subprocess all reach it the same way: through `base_url`
         assert fake.requests[0].path == "/assistants"
 
 It serves the read endpoints the MCP server uses (`GET /assistants`, `GET /assistants/{id}`,
-`GET /auth-status`), checks the Bearer key on every request, and records every request, the
-faulted and the unauthorised ones included, before it answers.
+`GET /auth-status`, `POST /call/search`, `GET /call/{id}`, `GET /phone-numbers`, `GET /voices`,
+`GET /campaigns`), checks the Bearer key on every request, and records every request (its body
+too), the faulted and the unauthorised ones included, before it answers.
+
+`POST /call/search` is strict where Revox's SDK is: every filter array must be sent, each enum
+array holds only its own enum's values, `page` and `page_size` are integers. Its page base
+(`page_base`), page-size cap (`max_page_size`) and the `sort_by` values it accepts (`sortable`)
+are settable, since Revox documents none of them.
 
 Several organisations: `FakeRevox(keys={"sk-a": assistants_a, "sk-b": assistants_b})` knows
-each key with its own assistants; `inject(..., key="sk-a")` faults that key's requests only.
+each key with its own assistants (calls and account data are the main key's only);
+`inject(..., key="sk-a")` faults that key's requests only.
 """
 
 from __future__ import annotations
@@ -43,6 +50,37 @@ from uvicorn.server import ServerState
 __all__ = ["FakeRevox", "Fault", "FaultKind", "RecordedRequest"]
 
 _FIXTURES = Path(__file__).with_name("fixtures_assistants.json")
+_CALL_FIXTURES = Path(__file__).with_name("fixtures_calls.json")
+# The arrays POST /call/search requires (SDK 0.5.0), and the enum each enum array takes.
+SEARCH_ARRAYS = (
+    "assignee_ids",
+    "assistant_ids",
+    "campaign_ids",
+    "directions",
+    "from_phone_numbers",
+    "outcomes",
+    "results",
+    "statuses",
+)
+SEARCH_ENUMS: dict[str, frozenset[str]] = {
+    "directions": frozenset({"inbound", "outbound"}),
+    "outcomes": frozenset({"not_interested", "interested", "completed", "requested_callback_later", "none"}),
+    "results": frozenset({"IVR", "voicemail", "human", "unknown", "ios-screening-filter", "none"}),
+    "statuses": frozenset(
+        {
+            "initializing",
+            "queued_for_calling",
+            "calling",
+            "post_processing",
+            "not_launched",
+            "scheduled",
+            "paused",
+            "completed",
+            "cancelled",
+            "errored",
+        }
+    ),
+}
 _HOST = "127.0.0.1"
 # How long stop() lets in-flight responses finish before it aborts their connections.
 _GRACE_SECONDS = 2.0
@@ -77,6 +115,11 @@ class RecordedRequest:
     """The raw query string, without `?`."""
     headers: dict[str, str]
     """Lower-case names; repeated headers joined with `, `."""
+    body: bytes = b""
+    """The request body as received (POST /call/search's JSON)."""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
 
 
 class FaultKind(enum.Enum):
@@ -173,6 +216,15 @@ class _Catalogue:
     bodies: dict[str, bytes] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Account:
+    """Calls (each serialised once), phone numbers, voices and campaigns."""
+
+    calls: tuple[dict[str, Any], ...] = ()
+    call_bodies: dict[str, bytes] = field(default_factory=dict)  # each call's JSON, by id
+    lists: dict[str, bytes] = field(default_factory=dict)
+
+
 class _Connections:
     """Open connections of one server, so a handler can reset its own and stop() can close all."""
 
@@ -227,18 +279,33 @@ class FakeRevox:
         api_key: str = "sk-test-key",
         listed_ids: set[str] | None = None,
         keys: Mapping[str, list[dict[str, Any]]] | None = None,
+        calls: list[dict[str, Any]] | None = None,
+        page_base: int = 0,
+        max_page_size: int = 100,
+        sortable: frozenset[str] = frozenset({"created_at"}),
     ) -> None:
         self.api_key = api_key
+        self.page_base = page_base
+        self.max_page_size = max_page_size
+        self.sortable = sortable
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._faults: list[tuple[Fault, str | None, str | None]] = []
         self._catalogue = _Catalogue(b"")
+        self._account = _Account()
         # Other organisations' keys, each with its own assistants (all listed).
         self._other_keys: dict[str, _Catalogue] = {}
         if assistants is None:
             assistants, fixture_listed = _load_fixtures()
             listed_ids = fixture_listed if listed_ids is None else listed_ids
         self.set_assistants(assistants, listed_ids)
+        account = _call_fixtures()
+        self.set_account(
+            calls if calls is not None else account["calls"],
+            phone_numbers=account["phone_numbers"],
+            voices=account["voices"],
+            campaigns=account["campaigns"],
+        )
         for other_key, other_assistants in (keys or {}).items():
             if other_key == api_key:
                 self.set_assistants(other_assistants)
@@ -344,6 +411,86 @@ class FakeRevox:
         with self._lock:
             self._catalogue = catalogue
 
+    def set_account(
+        self,
+        calls: list[dict[str, Any]],
+        *,
+        phone_numbers: list[dict[str, Any]] | None = None,
+        voices: list[dict[str, Any]] | None = None,
+        campaigns: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Serve these calls (and, when given, these phone numbers, voices, campaigns; else keep the current)."""
+        lists = dict(self._account.lists)
+        for name, value in (("phone-numbers", phone_numbers), ("voices", voices), ("campaigns", campaigns)):
+            if value is not None:
+                key = "phone_numbers" if name == "phone-numbers" else name
+                lists["/" + name] = _dumps({key: value})
+        account = _Account(tuple(calls), {str(call["id"]): _dumps(call) for call in calls}, lists)
+        with self._lock:
+            self._account = account
+
+    @staticmethod
+    def make_calls(
+        n: int,
+        *,
+        assistant_id: str = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65",
+        turns: int = 6,
+        turn_chars: int = 0,
+        speech_events: int = 0,
+        seed: int = 0,
+    ) -> list[dict[str, Any]]:
+        """`n` calls cloned from the first fixture call (personal data and FAKE canaries kept), newest first.
+
+        `turns` transcript entries each `turn_chars` long (0: the fixture's texts), and
+        `speech_events` agent/user events, make a 1 MB transcript or 5,000 events possible.
+        """
+        template = _call_fixtures()["calls"][0]
+        assistant = next((a for a in _load_fixtures()[0] if a["id"] == assistant_id), template["assistant"])
+        rng = random.Random(seed)
+        calls: list[dict[str, Any]] = []
+        for index in range(n):
+            call = json.loads(json.dumps(template))
+            call["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            call["assistant"] = assistant
+            minute = n - index
+            call["created_at"] = (
+                f"2026-02-{1 + (minute // 1440) % 28:02d}T{(minute // 60) % 24:02d}:{minute % 60:02d}:00.000Z"
+            )
+            attempt = call["call_attempts"][0]
+            if turn_chars:
+                attempt["transcript"] = [
+                    {
+                        "role": "user" if i % 2 else "assistant",
+                        "content": _sized_prompt(f"Turn {i}. Jeanne Dupont 06 12 34 56 78.", turn_chars),
+                    }
+                    for i in range(turns)
+                ]
+            if speech_events:
+                attempt["speech_events"] = [
+                    {
+                        "id": f"e{i}",
+                        "speaker": "agent" if i % 2 else "user",
+                        "started_speaking_at_ms": i * 1000,
+                        "stopped_speaking_at_ms": i * 1000 + 800,
+                        "transcript": f"turn {i}",
+                        "is_real_turn": True,
+                        **(
+                            {
+                                "llm_ttft_ms": 400 + i % 700,
+                                "tts_ttfb_ms": 150 + i % 300,
+                                "was_cut": i % 5 == 0,
+                                "llm_system_prompt": "You are Lucy. Bearer FAKE-per-turn-prompt-token "
+                                + "history " * 50,
+                            }
+                            if i % 2
+                            else {"stt_transcription_delay_ms": 200}
+                        ),
+                    }
+                    for i in range(speech_events)
+                ]
+            calls.append(call)
+        return calls
+
     @staticmethod
     def make_assistants(n: int, *, prompt_chars: int = 400, seed: int = 0) -> list[dict[str, Any]]:
         """`n` assistants cloned from the fixtures in turn, with unique ids and names.
@@ -431,11 +578,19 @@ class FakeRevox:
         for raw_name, raw_value in scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        body = b""
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if message["type"] != "http.request" or not message.get("more_body"):
+                    break
         request = RecordedRequest(
             method=scope["method"],
             path=raw_path.decode("utf-8", "backslashreplace"),
             query=scope["query_string"].decode("utf-8", "backslashreplace"),
             headers=headers,
+            body=body,
         )
         fault = self._record(request)
         if fault is None:
@@ -470,11 +625,23 @@ class FakeRevox:
         return None
 
     def _route(self, request: RecordedRequest) -> _Response:
-        catalogue = self._catalogue_for(request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        catalogue = self._catalogue_for(authorization)
         if catalogue is None:
             return _Response(401, b'{"error":"Unauthorized"}', (*_JSON_HEADERS, ("www-authenticate", "Bearer")))
+        account = self._account if catalogue is self._catalogue else _Account()
         path = request.path
+        if request.method == "POST" and path == "/call/search":
+            return self._search(account, request.body)
         if request.method == "GET":
+            if path in account.lists:
+                return _Response(200, account.lists[path])
+            call_segment = path.removeprefix("/call/")
+            if call_segment != path and call_segment and "/" not in call_segment:
+                found = account.call_bodies.get(unquote(call_segment))
+                if found is not None:
+                    return _Response(200, b'{"call":' + found + b"}")
+                return _Response(404, b'{"error":"Call not found"}')
             if path == "/auth-status":
                 return _Response(200, b'{"authenticated":true}')
             if path == "/assistants":
@@ -486,6 +653,35 @@ class FakeRevox:
                     return _Response(200, body)
                 return _Response(404, b'{"error":"Assistant not found"}')
         return _Response(404, b'{"error":"Not found"}')
+
+    def _search(self, account: _Account, raw: bytes) -> _Response:
+        """POST /call/search, as strict as the SDK's types: 422 for a missing array or a misplaced value."""
+        try:
+            query = json.loads(raw)
+        except ValueError:
+            return _Response(400, b'{"error":"invalid JSON"}')
+        if not isinstance(query, dict):
+            return _Response(422, b'{"error":"expected an object"}')
+        for name in SEARCH_ARRAYS:
+            values = query.get(name)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return _Response(422, _dumps({"error": f"{name} must be an array of strings"}))
+            valid = SEARCH_ENUMS.get(name)
+            if valid is not None and any(v not in valid for v in values):
+                return _Response(422, _dumps({"error": f"invalid value in {name}"}))
+        page, size = query.get("page"), query.get("page_size")
+        if type(page) is not int or type(size) is not int or page < self.page_base or size < 1:
+            return _Response(422, b'{"error":"invalid page or page_size"}')
+        sort_by = query.get("sort_by")
+        if sort_by is not None and sort_by not in self.sortable:
+            return _Response(422, b'{"error":"invalid sort_by"}')
+        found = [call for call in account.calls if _matches(call, query)]
+        if sort_by is not None:
+            found.sort(key=lambda call: str(call.get("created_at")), reverse=query.get("sort_direction") == "desc")
+        size = min(size, self.max_page_size)
+        start = (page - self.page_base) * size
+        chosen = b",".join(account.call_bodies[str(call["id"])] for call in found[start : start + size])
+        return _Response(200, b'{"calls":[' + chosen + b'],"total_count":' + str(len(found)).encode() + b"}")
 
     def _catalogue_for(self, authorization: str | None) -> _Catalogue | None:
         """The assistants of the organisation whose key this is, or None for an unknown key."""
@@ -526,17 +722,35 @@ class FakeRevox:
         await _wait_for_disconnect(receive)
 
 
+def _matches(call: Mapping[str, Any], query: Mapping[str, Any]) -> bool:
+    """Whether a call passes the search filters (an empty array: no filter)."""
+    attempts = call.get("call_attempts") or []
+    last = attempts[0] if attempts else call.get("last_call_attempt") or {}
+    checks = (
+        ("assistant_ids", (call.get("assistant") or {}).get("id")),
+        ("campaign_ids", (call.get("campaign") or {}).get("id")),
+        ("assignee_ids", (call.get("assignee") or {}).get("id")),
+        ("directions", call.get("direction")),
+        ("from_phone_numbers", call.get("from_phone_number")),
+        ("outcomes", call.get("outcome") or "none"),
+        ("results", last.get("result") or "none"),
+        ("statuses", call.get("status")),
+    )
+    if any(query[name] and value not in query[name] for name, value in checks):
+        return False
+    if query.get("call_ids") and call.get("id") not in query["call_ids"]:
+        return False
+    text = str(query.get("query") or "").casefold()
+    if text:
+        contact = call.get("contact") or {}
+        haystack = " ".join(str(v) for v in (call.get("id"), call.get("to_phone_number"), *contact.values()) if v)
+        return text in haystack.casefold()
+    return True
+
+
 async def _wait_for_disconnect(receive: _Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-def _catalogue_of(assistants: list[dict[str, Any]], listed_ids: set[str] | None) -> _Catalogue:
-    bodies = {str(assistant["id"]): _dumps(assistant) for assistant in assistants}
-    listed = [
-        bodies[str(assistant["id"])] for assistant in assistants if listed_ids is None or assistant["id"] in listed_ids
-    ]
-    return _Catalogue(b'{"assistants":[' + b",".join(listed) + b"]}", bodies)
 
 
 async def _send_response(send: _Send, response: _Response) -> None:
@@ -550,6 +764,14 @@ async def _send_response(send: _Send, response: _Response) -> None:
 # Compact UTF-8, like the API's JSON.stringify. One encoder: building one per call costs more
 # than encoding a small assistant, which adds up over 10,000 of them.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _catalogue_of(assistants: list[dict[str, Any]], listed_ids: set[str] | None) -> _Catalogue:
+    bodies = {str(assistant["id"]): _dumps(assistant) for assistant in assistants}
+    listed = [
+        bodies[str(assistant["id"])] for assistant in assistants if listed_ids is None or assistant["id"] in listed_ids
+    ]
+    return _Catalogue(b'{"assistants":[' + b",".join(listed) + b"]}", bodies)
 
 
 def _dumps(value: object) -> bytes:
@@ -593,6 +815,17 @@ def _fixture_document() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _fixture_texts() -> tuple[str, ...]:
     return tuple(json.dumps(assistant) for assistant in _fixture_document()["assistants"])
+
+
+@lru_cache(maxsize=1)
+def _call_fixture_text() -> str:
+    return _CALL_FIXTURES.read_text(encoding="utf-8")
+
+
+def _call_fixtures() -> dict[str, Any]:
+    """Fresh copies of the calls, phone numbers, voices and campaigns fixtures."""
+    document: dict[str, Any] = json.loads(_call_fixture_text())
+    return document
 
 
 def _load_fixtures() -> tuple[list[dict[str, Any]], set[str]]:

@@ -147,7 +147,9 @@ async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: 
                     assert word in message.lower(), message
             else:
                 assert_ok(result)
-                assert len(fake.requests) - before == len(case.faults) + 1
+                # diagnose_assistant's account cross-checks (phone numbers, voices, campaigns) aside
+                upstream = [r for r in fake.requests[before:] if r.path.startswith("/assistants")]
+                assert len(upstream) == len(case.faults) + 1
             if case.sleeps is not None:
                 assert sleeps.delays == list(case.sleeps)
 

@@ -23,7 +23,8 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 from support import API_KEY, BASELINE_ID, FRENCH_ID, text_of
 
-ALLOWED_PATH = re.compile(r"^/assistants(/[^/?#]+)?$")
+# diagnose_assistant also reads the account's phone numbers, voices and campaigns (cross-checks).
+ALLOWED_PATH = re.compile(r"^/(?:assistants(/[^/?#]+)?|phone-numbers|voices|campaigns)$")
 CALL_BUDGET = 45.0
 
 

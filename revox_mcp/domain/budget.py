@@ -108,8 +108,9 @@ def window(text: str, offset: int, max_chars: int) -> tuple[str, int | None]:
 
 # --- whole answers ---------------------------------------------------------------------------------
 
-# What the result's JSON around the structured content and the text (content list, keys, isError) may take.
-ENVELOPE = 400
+# What the result's JSON around the structured content and the text may take: content list, keys,
+# isError, and the serverInfo (name, title, version, icon) the SDK stamps into every 2026-07-28 result.
+ENVELOPE = 900
 # Most answers: the structured content gets this much, the text the rest (counted as sent: a JSON
 # string, its quotes, backslashes and newlines escaped).
 STRUCTURED_BUDGET = 10_000

@@ -29,3 +29,25 @@ OptionalIdArg = Annotated[
     Field(max_length=200, description="Assistant id; omit to rank all.", json_schema_extra=lean_optional),
 ]
 OffsetArg = Annotated[int, Field(ge=0, description="With one text field: next_offset of the previous answer.")]
+
+# --- calls (list_calls, get_call, analyze_calls) ------------------------------------------------------
+# Kept terse: tools/list (every tool, 16 kB at most) is paid by every session.
+
+_opt = lean_optional
+AssistantFilterArg = Annotated[str | None, Field(description="From list_assistants.", json_schema_extra=_opt)]
+# No maxLength: domain.calls.parse_filter reads at most 10 values, and its error lists the valid ones.
+StatusFilterArg = Annotated[str | None, Field(description="e.g. errored", json_schema_extra=_opt)]
+OutcomeFilterArg = Annotated[str | None, Field(description="e.g. interested", json_schema_extra=_opt)]
+ResultFilterArg = Annotated[str | None, Field(description="e.g. human,IVR", json_schema_extra=_opt)]
+DirectionFilterArg = Annotated[str | None, Field(description="inbound|outbound", json_schema_extra=_opt)]
+CallQueryArg = Annotated[str | None, Field(max_length=200, description="Free text.", json_schema_extra=_opt)]
+CallIdArg = Annotated[str, Field(description="From list_calls.")]
+CallDetailArg = Annotated[Literal["summary", "transcript", "full"], Field(description="What to show.")]
+CallFieldsArg = Annotated[
+    list[str] | None,
+    Field(max_length=30, description='e.g. ["llm_system_prompt"]', json_schema_extra=_opt),
+]
+AttemptArg = Annotated[int | None, Field(ge=1, description="1 = first", json_schema_extra=_opt)]
+CallOffsetArg = Annotated[int, Field(ge=0, description="next_offset")]
+LastArg = Annotated[int, Field(ge=10, le=200, description="Recent calls.")]
+AnalyzeIdArg = Annotated[str, Field(description="Id from list_assistants.")]

@@ -7,17 +7,21 @@ its age and staleness; what goes into any cache is already cleaned.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from revox_mcp.api.client import Reply, RevoxApi
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cache, Cached, CacheKey
 from revox_mcp.credential import Credential
+from revox_mcp.domain import calls as call_domain
 from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
+from revox_mcp.domain.personal import Mode, mask_call
 from revox_mcp.domain.redaction import Redactor
-from revox_mcp.errors import RevoxResponseError, RevoxUnavailableError
+from revox_mcp.errors import RevoxResponseError, RevoxStatusError, RevoxUnavailableError
 
 _ITEM_SET_CODEC = ItemSetCodec()
 _ITEM_CODEC = ItemCodec()
@@ -28,6 +32,8 @@ class DataSettings:
     ttl: float = 30.0
     # Cleaned objects kept by raw digest: an unchanged re-fetch cleans nothing again.
     clean_memo_entries: int = 20_000
+    # Calls: personal data masked at ingest ("mask") or shown ("show"); part of every call cache key.
+    personal_data: Mode = "mask"
 
 
 class RevoxData:
@@ -44,6 +50,9 @@ class RevoxData:
         # One redactor per key (its known secrets are that key and the server's own): its memos
         # make repeated content cheap, so it lives as long as the key is in use.
         self._redactors: LRU[str, Redactor] = LRU(1024)
+        # Per key: how POST /call/search pages (base, whether sort_by is accepted) and its page-size cap.
+        self._search_styles: LRU[str, tuple[int, bool]] = LRU(10_000)
+        self._page_caps: LRU[str, int] = LRU(10_000)
 
     @property
     def ttl(self) -> float:
@@ -114,3 +123,193 @@ class RevoxData:
 
         key = CacheKey.of(cred.fingerprint, "GET", "/assistants/" + ident)
         return await self.cache.get(key, load, _ITEM_CODEC, ttl=self.ttl)
+
+    # --- calls, phone numbers, voices, campaigns (issue 10) --------------------------------------------
+    #
+    # Calls are cleaned like everything else, then hardened (signed recording URLs) and, in mask mode,
+    # stripped of personal data, all before they reach a cache: the mode is part of every call cache
+    # key, so a shared cache never hands one mode's data to the other.
+
+    @property
+    def personal_data(self) -> Mode:
+        return self.settings.personal_data
+
+    def _call_ttls(self) -> tuple[float, float, float]:
+        """(searches, running calls, finished calls): seconds, all 0 when caching is off."""
+        if self.ttl <= 0:
+            return 0.0, 0.0, 0.0
+        return min(self.ttl, SEARCH_TTL), min(self.ttl, RUNNING_CALL_TTL), max(self.ttl, FINISHED_CALL_TTL)
+
+    def _ingest_call(self, cred: Credential, raw: Any, *, search: bool) -> Item | None:
+        if search and isinstance(raw, dict):
+            # What a search result never shows (the embedded assistant beyond its id and name, per-turn
+            # prompts) is dropped whole before cleaning: most of the cost of a page, and nothing is cut.
+            raw = call_domain.slim(raw)
+        item = ingest_object(raw, self.redactor(cred))
+        if item is None:
+            return None
+        value = call_domain.harden(item.value)
+        if self.personal_data == "mask":
+            value = mask_call(value)
+        return Item(value, item.digest)
+
+    def page_cap(self, cred: Credential) -> int | None:
+        """The most calls Revox returned per search page for this key, once it returned fewer than asked."""
+        return self._page_caps.get(cred.fingerprint)
+
+    async def call_page(
+        self,
+        cred: Credential,
+        filters: Mapping[str, Sequence[str]],
+        query: str | None,
+        page: int,
+        page_size: int,
+    ) -> Cached[CallPage]:
+        """One page of ``POST /call/search`` (``page`` counted from 0 whatever Revox's base), cleaned."""
+        fingerprint = cred.fingerprint
+
+        async def load() -> CallPage:
+            known = self._search_styles.get(fingerprint)
+            if known is None and page > 0:
+                # The base is learnt on page 0: a 1-based Revox would silently serve page 1 as "page 1".
+                await self.call_page(cred, filters, query, 0, page_size)
+                known = self._search_styles.get(fingerprint)
+            # Undocumented: the page base (the removed GET /call started at 0) and sort_by's values.
+            # Ask page 0 sorted by created_at first; a 4xx tries 1-based pages, then no sort_by.
+            styles = [known] if known is not None else [(0, True), (1, True), (0, False), (1, False)]
+            refused: RevoxStatusError | None = None
+            for base, sort in styles:
+                body = call_domain.search_body(filters, query=query, page=base + page, page_size=page_size, sort=sort)
+                try:
+                    reply = await self.api.search_calls(cred.key, body)
+                except RevoxStatusError as exc:
+                    if known is None and exc.status in (400, 422):
+                        refused = exc
+                        continue
+                    raise
+                self._search_styles.put(fingerprint, (base, sort))
+                return self._page_of(cred, reply, page, page_size, sorted_=sort)
+            assert refused is not None
+            raise refused
+
+        search_ttl, _running, _finished = self._call_ttls()
+        params = {
+            "filters": {name: list(values) for name, values in sorted(filters.items())},
+            "query": query,
+            "page": page,
+            "page_size": page_size,
+            "personal_data": self.personal_data,
+        }
+        key = CacheKey.of(fingerprint, "POST", "/call/search", params)
+        return await self.cache.get(key, load, _CALL_PAGE_CODEC, ttl=search_ttl)
+
+    def _page_of(self, cred: Credential, reply: Reply, page: int, page_size: int, *, sorted_: bool) -> CallPage:
+        value = reply.value
+        if not isinstance(value, Mapping) or not isinstance(value.get("calls"), list):
+            raise RevoxResponseError('expected an object with a "calls" list')
+        total = value.get("total_count")
+        calls: list[Any] = value["calls"]
+        items_: list[dict[str, Any]] = []
+        digests: list[str] = []
+        dropped = reply.dropped
+        seen: set[str] = set()
+        for raw in calls:
+            item = self._ingest_call(cred, raw, search=True)
+            if item is None or str(item.value["id"]) in seen:
+                dropped += 1
+                continue
+            seen.add(str(item.value["id"]))
+            items_.append(item.value)
+            digests.append(item.digest)
+        count = int(total) if isinstance(total, int | float) and not isinstance(total, bool) and total >= 0 else None
+        if 0 < len(calls) < page_size and count is not None and page * page_size + len(calls) < count:
+            # Fewer than asked while more exist after them: Revox caps the page size (undocumented).
+            previous = self._page_caps.get(cred.fingerprint)
+            self._page_caps.put(cred.fingerprint, min(len(calls), previous or len(calls)))
+        return CallPage(ItemSet(tuple(items_), tuple(digests), reply.size, dropped), count, len(calls), sorted_)
+
+    async def call(self, cred: Credential, call_id: str) -> Cached[Item]:
+        """One call order (``GET /call/{id}``), cleaned: finished calls cached longer than running ones."""
+        ident = call_domain.validate_call_id(call_id)
+
+        async def load() -> Item:
+            reply = await self.api.call(cred.key, ident)
+            payload = reply.value
+            if isinstance(payload, Mapping) and isinstance(payload.get("call"), Mapping):
+                payload = payload["call"]
+            item = self._ingest_call(cred, payload, search=False)
+            if item is None:
+                raise RevoxResponseError("expected a call object with an id")
+            return item
+
+        _search, running, finished = self._call_ttls()
+        key = CacheKey.of(cred.fingerprint, "GET", "/call/" + ident, {"personal_data": self.personal_data})
+        cached = await self.cache.get(key, load, _ITEM_CODEC, ttl=finished)
+        if (
+            call_domain.enum(cached.value.value, "status") not in call_domain.FINISHED_STATUSES
+            and cached.age >= running
+        ):
+            cached = await self.cache.get(key, load, _ITEM_CODEC, ttl=running)
+        return cached
+
+    async def phone_numbers(self, cred: Credential) -> Cached[ItemSet]:
+        """The account's phone numbers (``GET /phone-numbers``), cleaned (embedded assistants redacted)."""
+
+        async def load() -> ItemSet:
+            return self._list_of(cred, await self.api.phone_numbers(cred.key), "phone_numbers")
+
+        return await self._cached(cred, "GET", "/phone-numbers", load)
+
+    async def voices(self, cred: Credential) -> Cached[ItemSet]:
+        """The account's voice catalogue (``GET /voices``): it changes rarely, so it is kept longer."""
+
+        async def load() -> ItemSet:
+            return self._list_of(cred, await self.api.voices(cred.key), "voices")
+
+        ttl = max(self.ttl, VOICES_TTL) if self.ttl > 0 else 0.0
+        return await self._cached(cred, "GET", "/voices", load, ttl)
+
+    async def campaigns(self, cred: Credential) -> Cached[ItemSet]:
+        """The account's campaigns (``GET /campaigns``), cleaned (embedded assistants redacted)."""
+
+        async def load() -> ItemSet:
+            return self._list_of(cred, await self.api.campaigns(cred.key), "campaigns")
+
+        return await self._cached(cred, "GET", "/campaigns", load)
+
+
+# Calls change while they run: searches are cached for seconds, finished calls for minutes.
+SEARCH_TTL = 10.0
+RUNNING_CALL_TTL = 5.0
+FINISHED_CALL_TTL = 300.0
+VOICES_TTL = 300.0
+
+
+@dataclass(frozen=True)
+class CallPage:
+    """One search page: the cleaned calls, Revox's total_count, how many it sent, and whether sorted by us."""
+
+    calls: ItemSet
+    total: int | None
+    received: int
+    sorted: bool
+
+
+class CallPageCodec:
+    def encode(self, value: CallPage) -> bytes:
+        body = {
+            "calls": value.calls.to_json(),
+            "total": value.total,
+            "received": value.received,
+            "sorted": value.sorted,
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def decode(self, data: bytes) -> CallPage:
+        loaded = json.loads(data)
+        return CallPage(
+            ItemSet.from_json(loaded["calls"]), loaded["total"], int(loaded["received"]), bool(loaded["sorted"])
+        )
+
+
+_CALL_PAGE_CODEC = CallPageCodec()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from revox_mcp.cache.store import Cached
 from revox_mcp.domain.output import Out
@@ -17,7 +17,7 @@ class Result(Out):
 
     stale: bool | None = None
     age_seconds: int | None = None
-    stale_reason: str | None = Field(None, description="why fresh data could not be had")
+    stale_reason: str | None = None  # why fresh data could not be had (no schema description: 8 tools repeat it)
 
 
 @dataclass(frozen=True)

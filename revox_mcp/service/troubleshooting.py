@@ -7,21 +7,26 @@ nothing; a partly changed list re-diagnoses only what changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any
 
+import anyio
 from pydantic import BaseModel, Field
 
 from revox_mcp.cache.memo import LRU
+from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
+from revox_mcp.domain.calls import AnObject
 from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.compare import Comparison, compare
+from revox_mcp.domain.crosscheck import UsedBy, campaign_line, crosscheck
 from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.diagnostics import Diagnosis, Finding, VariableUse, diagnose, triage
 from revox_mcp.domain.facts import coerce_string_list
 from revox_mcp.domain.ingest import Item, ItemSet
 from revox_mcp.domain.output import Out
-from revox_mcp.errors import InputError
+from revox_mcp.errors import InputError, RevoxError
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.results import Answer, Result, freshness, stale_note
 
@@ -45,6 +50,8 @@ class DiagnosisView(Result):
     assistants: list[DiagnosisRow] | None = None
     total: int | None = None
     next_cursor: str | None = None
+    used_by: Annotated[UsedBy | None, AnObject] = None
+    not_checked: list[str] | None = None
 
 
 class AssistantComparison(Result):
@@ -54,6 +61,41 @@ class AssistantComparison(Result):
 
 
 Tally = tuple[int, int, str | None]
+
+# Cross-checks wait at most this long for an account endpoint; the fetch goes on in the background.
+ACCOUNT_WAIT_SECONDS = 10.0
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+_SKIPPED = {
+    "phone numbers": "from_phone_number and inbound routing not checked",
+    "voices": "voice id, language and model not checked",
+    "campaigns": "campaigns using it not listed",
+}
+
+
+def _reason(exc: RevoxError) -> str:
+    """A short, secret-free reason (errors carry no body, header or key)."""
+    return str(exc) or type(exc).__name__
+
+
+def _used_by_lines(used_by: UsedBy | None) -> list[str]:
+    if used_by is None:
+        return []
+    lines = []
+    if used_by.inbound_total is not None:
+        shown = ", ".join(used_by.inbound_numbers or []) or "none"
+        more = (
+            f" (+{used_by.inbound_total - len(used_by.inbound_numbers or [])} more)"
+            if used_by.inbound_total > 10
+            else ""
+        )
+        lines.append(f"Used by inbound numbers: {shown}{more}")
+    if used_by.campaigns_total is not None:
+        shown = "; ".join(campaign_line(c) for c in used_by.campaigns or []) or "none"
+        more = (
+            f" (+{used_by.campaigns_total - len(used_by.campaigns or [])} more)" if used_by.campaigns_total > 10 else ""
+        )
+        lines.append(f"Used by campaigns: {shown}{more}")
+    return lines
 
 
 def _top_line(finding: Finding | None) -> str | None:
@@ -112,22 +154,73 @@ class Troubleshooting:
     async def diagnose_one(self, cred: Credential, assistant_id: str) -> Answer:
         cached = await self.assistants.assistant(cred, assistant_id)
         found = self.diagnosis(cred, cached.value)
-        counts = {"errors": found.error_count, "warnings": found.warning_count, "info": found.info_count}
+        account, not_checked = await self._account(cred)
+        cross = crosscheck(
+            cached.value.value, account.get("phone numbers"), account.get("voices"), account.get("campaigns")
+        )
+        findings = sorted([*found.findings, *cross.findings], key=lambda f: _SEVERITY_RANK.get(f.severity, 3))
+        counts = {
+            label: sum(1 for f in findings if f.severity == severity)
+            for label, severity in (("errors", "error"), ("warnings", "warning"), ("info", "info"))
+        }
+        used_by = cross.used_by if cross.used_by != UsedBy() else None
         model = DiagnosisView(
             assistant_id=found.assistant_id,
             name=found.name,
             counts=counts,
-            findings=found.findings,
+            findings=findings,
             variables=found.variables,
+            used_by=used_by,
+            not_checked=not_checked or None,
             **freshness(cached),
         )
         summary = f"{counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info"
         lines = [f"{found.name} ({found.assistant_id}): {summary}"]
-        lines += [_finding_line(f) for f in found.findings]
+        lines += [_finding_line(f) for f in findings]
         if found.variables:
             needed = "; ".join(f"{v.name} ({', '.join(v.sources)})" for v in found.variables)
             lines.append(f"Variables each call must supply: {needed}")
+        lines += _used_by_lines(used_by)
+        if not_checked:
+            lines.append("Not checked: " + "; ".join(not_checked))
+        lines.append(f'What its calls did: analyze_calls(assistant_id="{found.assistant_id}").')
         return fit(model, "\n".join(lines) + stale_note(cached))
+
+    async def _account(self, cred: Credential) -> tuple[dict[str, Sequence[Mapping[str, Any]]], list[str]]:
+        """Phone numbers, voices and campaigns, fetched at once (each one cached request); what failed, and why."""
+        data = self.assistants.data
+        sources: dict[str, Callable[[Credential], Awaitable[Cached[Any]]]] = {
+            "phone numbers": data.phone_numbers,
+            "voices": data.voices,
+            "campaigns": data.campaigns,
+        }
+        got: dict[str, Sequence[Mapping[str, Any]]] = {}
+        failed: dict[str, str] = {}
+
+        async def fetch(label: str, load: Callable[[Credential], Awaitable[Cached[Any]]]) -> None:
+            with anyio.move_on_after(ACCOUNT_WAIT_SECONDS):
+                try:
+                    cached = await load(cred)
+                except RevoxError as exc:
+                    failed[label] = _reason(exc)
+                    return
+                got[label] = cached.value.items
+                if cached.stale:
+                    failed[label] = f"shown from cache, {int(cached.age)} s old ({cached.stale_reason})"
+                return
+            failed[label] = f"Revox did not answer within {ACCOUNT_WAIT_SECONDS:g} s"
+
+        async with anyio.create_task_group() as group:
+            for label, load in sources.items():
+                group.start_soon(fetch, label, load)
+        if "voices" in got and not got["voices"]:
+            del got["voices"]
+            failed["voices"] = "the account's voice catalogue is empty"
+        notes = [
+            f"{label} ({reason})" + ("" if label in got else f": {_SKIPPED[label]}")
+            for label, reason in sorted(failed.items())
+        ]
+        return got, notes
 
     async def diagnose_all(self, cred: Credential, limit: int, cursor: str | None) -> Answer:
         check_limit(limit)

@@ -1,0 +1,1267 @@
+"""Write revox_mcp/data/demo_calls.json: the calls, phone numbers, voices and campaigns ``--demo`` serves.
+
+Deterministic (fixed seed and dates): run it again after changing a scenario, and commit the JSON.
+
+    python scripts/make_demo_calls.py
+
+Each demo assistant gets calls whose patterns the evidence rules should find (or, for the baseline,
+not find), in several languages. Personal data is invented (555 and 01 numbers, example.com emails).
+Secrets contain FAKE: tool arguments and outputs, recording URL tokens. The embedded assistant and
+the call-level llm_model (whose custom variant carries an api_key) are added when served
+(``revox_mcp.api.demo``), from the demo assistants themselves, so the file stays small.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent.parent / "revox_mcp" / "data" / "demo_calls.json"
+ORG = "5b0c7f0e-2d1a-4c8e-9a51-0f6f3c2b9e11"
+START = datetime(2026, 2, 9, 8, 0, tzinfo=timezone.utc)
+
+BASELINE = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
+FRENCH = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+SUPPORT = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
+CONCIERGE = "3c6d5e4f-3a2b-4c1d-8e0f-9a8b7c6d5e64"
+REMINDERS = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
+REALESTATE = "5e4f3a2b-1c0d-4e9f-8a7b-6c5d4e3f2a66"
+SCREENER = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
+LEGACY = "7a2b1c0d-9e8f-4a7b-8c6d-4e3f2a1b0c68"
+
+rng = random.Random(20260209)
+FIRST = ["Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Chloé", "Hugo", "Léa", "Mateo", "Sofía", "Jonas", "Giulia"]
+LAST = ["Martin", "Bernard", "Dubois", "Garcia", "Smith", "Johnson", "Müller", "Rossi", "Lopez", "Moreau", "Brown"]
+
+
+def ident() -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def phone(country: str) -> str:
+    if country == "fr":
+        return "+336" + "".join(rng.choice("0123456789") for _ in range(8))
+    if country == "es":
+        return "+346" + "".join(rng.choice("0123456789") for _ in range(8))
+    if country == "de":
+        return "+49151" + "".join(rng.choice("0123456789") for _ in range(7))
+    if country == "gb":
+        return "+447700900" + "".join(rng.choice("0123456789") for _ in range(3))
+    if country == "be":
+        return "+32470" + "".join(rng.choice("0123456789") for _ in range(6))
+    if country == "ch":
+        return "+4179" + "".join(rng.choice("0123456789") for _ in range(7))
+    if country == "it":
+        return "+39347" + "".join(rng.choice("0123456789") for _ in range(7))
+    return "+1415555" + "".join(rng.choice("0123456789") for _ in range(4))
+
+
+def person() -> dict[str, str]:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    email = f"{first.lower().replace('é', 'e').replace('í', 'i').replace('ü', 'u')}.{last.lower().replace('ü', 'u')}@example.com"
+    return {"first_name": first, "last_name": last, "email": email}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def next_call(self) -> datetime:
+        self.now += timedelta(minutes=rng.randint(40, 260))
+        if self.now.hour >= 18:
+            self.now = (self.now + timedelta(days=1)).replace(hour=8, minute=rng.randint(0, 50))
+        return self.now
+
+
+CLOCK = Clock()
+
+
+def speech(
+    turns: list[tuple[str, str]], *, ttft: tuple[int, int], ttfb: tuple[int, int], cut: float
+) -> list[dict[str, Any]]:
+    """Speech events for a conversation: one per user or assistant turn, with latencies."""
+    events: list[dict[str, Any]] = []
+    at = 900.0
+    for role, content in turns:
+        if role not in ("user", "assistant"):
+            continue
+        length = 400 + 55 * len(content.split())
+        speaker = "agent" if role == "assistant" else "user"
+        event: dict[str, Any] = {
+            "id": ident(),
+            "speaker": speaker,
+            "started_speaking_at_ms": round(at),
+            "stopped_speaking_at_ms": round(at + length),
+            "transcript": content,
+            "is_real_turn": True,
+        }
+        if speaker == "agent":
+            event["llm_ttft_ms"] = rng.randint(*ttft)
+            event["tts_ttfb_ms"] = rng.randint(*ttfb)
+            event["was_cut"] = rng.random() < cut
+        else:
+            event["stt_transcription_delay_ms"] = rng.randint(120, 380)
+        events.append(event)
+        at += length + rng.randint(300, 900)
+    return events
+
+
+def transcript(turns: list[tuple[str, str]], tools: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for index, (role, content) in enumerate(turns):
+        if role == "tool":
+            entry = {"role": "tool", "content": "", **(tools or {})[index]}
+        else:
+            entry = {"role": role, "content": content}
+        out.append(entry)
+    return out
+
+
+def attempt(
+    assistant: str,
+    started: datetime,
+    *,
+    result: str | None = "human",
+    seconds: int | None = None,
+    end_reason: str | None = None,
+    ended_by: str | None = None,
+    dial_error: str | None = None,
+    turns: list[tuple[str, str]] | None = None,
+    tools: dict[int, dict[str, Any]] | None = None,
+    latency: tuple[tuple[int, int], tuple[int, int], float] | None = ((450, 900), (150, 350), 0.1),
+    number: str = "",
+    structured: dict[str, Any] | None = None,
+    sms: list[dict[str, Any]] | None = None,
+    emails: list[dict[str, Any]] | None = None,
+    human: bool = False,
+    recorded: bool = True,
+) -> dict[str, Any]:
+    ring = rng.randint(4, 18)
+    answered = started + timedelta(seconds=ring) if seconds is not None else None
+    ended = (
+        (answered + timedelta(seconds=seconds))
+        if answered is not None and seconds is not None
+        else started + timedelta(seconds=ring + 20)
+    )
+    turns = turns or []
+    body: dict[str, Any] = {
+        "id": ident(),
+        "status": "error" if dial_error else "completed",
+        "phone_number": number,
+        "started_at": iso(started),
+        "answered_at": iso(answered) if answered else None,
+        "ended_at": iso(ended),
+        "result": result,
+        "dial_error": dial_error,
+        "end_reason": end_reason,
+        "ended_by": ended_by,
+        "handled_by_ai": bool(turns) and result == "human",
+        "handled_by_human": human,
+        "handled_by_user": None,
+        "assistants_used": [assistant] if answered else [],
+        "recording_url": (
+            f"https://recordings.revox-demo.invalid/r/{ident()[:8]}.mp3?X-Amz-Credential=FAKEAKIADEMO%2F20260210"
+            f"&X-Amz-Signature=FAKE{rng.getrandbits(64):016x}&X-Amz-Expires=3600"
+        )
+        if answered and recorded
+        else None,
+        "transcript": transcript(turns, tools) if turns else [],
+        "post_call_transcript": None,
+        "speech_events": speech(turns, ttft=latency[0], ttfb=latency[1], cut=latency[2]) if turns and latency else [],
+        "sms_log": sms or [],
+        "email_log": emails or [],
+        "structured_output": structured,
+    }
+    return body
+
+
+def order(
+    assistant: str,
+    attempts_: list[dict[str, Any]],
+    *,
+    direction: str = "outbound",
+    sender: str | None = None,
+    callee: str = "",
+    contact: dict[str, Any] | None = None,
+    variables: dict[str, str] | None = None,
+    outcome: str | None = None,
+    summary: str | None = None,
+    status: str = "completed",
+    campaign: dict[str, str] | None = None,
+    created: datetime,
+    metadata: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": ident(),
+        "assistant_id": assistant,  # the served call embeds the whole assistant instead (api/demo.py)
+        "status": status,
+        "direction": direction,
+        "from_phone_number": sender,
+        "to_phone_number": callee,
+        "created_at": iso(created),
+        "scheduled_at": iso(created),
+        "updated_at": iso(created + timedelta(hours=rng.randint(0, 30), minutes=5)),
+        "calls_count": len(attempts_),
+        "outcome": outcome,
+        "outcome_summary": summary,
+        "campaign": campaign,
+        "assignee": None,
+        "contact": contact or {},
+        "prompt_variables": variables,
+        "metadata": metadata,
+        "call_retry_config": None,
+        "first_sentence_delay_ms": 400,
+        "is_cancelled": status == "cancelled",
+        "is_completed": status == "completed",
+        "organization_id": ORG,
+        "call_attempts": list(reversed(attempts_)),  # Revox lists them newest first
+    }
+
+
+# --- Appointment Reminders: the misconfigured one --------------------------------------------------
+
+REMINDER_CAMPAIGN = {"id": "c0a80101-0000-4000-8000-00000000f001", "name": "February reminders"}
+
+
+def reminder_variables(who: dict[str, str], full: bool = True) -> dict[str, str]:
+    variables = {
+        "contact_name": f"{who['first_name']} {who['last_name']}",
+        "appointment_date": rng.choice(["Monday 16 February", "Tuesday 17 February", "Thursday 19 February"]),
+        "appointment_time": rng.choice(["9:30", "11:00", "14:15", "16:45"]),
+    }
+    if full:
+        variables.update({"slot_1": "Friday 20 February 10:00", "slot_2": "Monday 23 February 15:30"})
+    return variables
+
+
+BOOK_ERROR = (
+    'HTTP 400 from calendar.acme-fixtures.test: {"error": "slot must be an ISO 8601 datetime, got \'Friday 10am\'"}'
+)
+
+
+def reminders() -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+
+    def add(make: Any, count: int) -> None:
+        for _ in range(count):
+            calls.append(make())
+
+    def silent() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        turns = [("user", "Hello?"), ("user", "Hello? Is anyone there?"), ("user", "I can't hear anything.")]
+        a = attempt(
+            REMINDERS,
+            when,
+            seconds=rng.randint(7, 12),
+            ended_by="user",
+            end_reason="client_initiated",
+            turns=turns,
+            latency=None,
+            number=number,
+            structured={"confirmation_status": ""},
+        )
+        return order(
+            REMINDERS,
+            [a],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome="not_interested",
+            summary="The callee said hello several times, heard nothing and hung up.",
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    def cut_by_limit() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        failing = rng.random() < 0.9
+        turns = [
+            ("user", "Hello, who is this?"),
+            (
+                "assistant",
+                f"Hi {who['first_name']}, this is the clinic reminding you of your appointment on Tuesday at 11:00. Can you make it?",
+            ),
+            ("user", "Actually no, I need to move it. Do you have anything on Friday?"),
+            ("assistant", "Let me check. I can offer Friday 20 February at 10:00 or Monday 23 February at 15:30."),
+            ("user", "Friday at ten works. Can you book that, and send me a confirmation to my email?"),
+            ("assistant", "I'm booking Friday at 10:00 for you now."),
+            ("tool", ""),
+            (
+                "assistant",
+                "Sorry, the booking didn't go through, let me try once more." if failing else "Done, you're booked.",
+            ),
+            ("user", "Okay, and my address changed too, it's 12 Baker Street, my number is 07700 900123 if you need"),
+        ]
+        tools = {
+            6: {
+                "tool_name": "Book-Slot",
+                "tool_arguments": {"slot": "Friday 10am"},
+                "tool_output": BOOK_ERROR if failing else '{"booked": true}',
+                "tool_is_error": failing,
+            }
+        }
+        a = attempt(
+            REMINDERS,
+            when,
+            seconds=45,
+            ended_by="system",
+            end_reason="max_duration",
+            turns=turns,
+            tools=tools,
+            latency=None,
+            number=number,
+            structured={"confirmation_status": ""},
+        )
+        return order(
+            REMINDERS,
+            [a],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome="requested_callback_later",
+            summary="The patient wanted to move the appointment to Friday; "
+            "the call was cut before the new slot was confirmed.",
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    def voicemail() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        a = attempt(
+            REMINDERS,
+            when,
+            result="voicemail",
+            seconds=5,
+            ended_by="agent",
+            end_reason="voicemail",
+            latency=None,
+            number=number,
+            recorded=False,
+        )
+        return order(
+            REMINDERS,
+            [a],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome=None,
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    def ivr() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        turns = [
+            (
+                "user",
+                "Welcome to Northwind Logistics. For deliveries press 1, for accounts press 2, for anything else stay on the line.",
+            )
+        ]
+        a = attempt(
+            REMINDERS,
+            when,
+            result="IVR",
+            seconds=14,
+            ended_by="agent",
+            end_reason="ivr_no_navigate",
+            turns=turns,
+            latency=None,
+            number=number,
+        )
+        return order(
+            REMINDERS,
+            [a],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome=None,
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    def wants_person() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        turns = [
+            ("user", "Yes?"),
+            ("assistant", f"Hi {who['first_name']}, this is the clinic about your appointment on Monday at 9:30."),
+            ("user", "I have a question about my prescription. Can I speak to a receptionist please?"),
+            ("assistant", "I'm sorry, I can only help with your appointment."),
+            ("user", "Then let me talk to a real person, please."),
+            ("assistant", "I understand. Is there anything about the appointment I can help with?"),
+        ]
+        a = attempt(
+            REMINDERS,
+            when,
+            seconds=rng.randint(28, 40),
+            ended_by="user",
+            end_reason="client_initiated",
+            turns=turns,
+            latency=None,
+            number=number,
+            structured={"confirmation_status": ""},
+        )
+        return order(
+            REMINDERS,
+            [a],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome="not_interested",
+            summary="The callee asked twice for a receptionist and hung up.",
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    def confirms() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        turns = [
+            ("user", "Hello?"),
+            (
+                "assistant",
+                f"Hi {who['first_name']}, this is the clinic: your appointment is on Thursday at 14:15. Does that still work?",
+            ),
+            ("user", "Yes, that's fine, see you then."),
+            ("assistant", "Perfect, thank you. Goodbye!"),
+        ]
+        a = attempt(
+            REMINDERS,
+            when,
+            seconds=rng.randint(18, 26),
+            ended_by="agent",
+            end_reason="tool_end_call",
+            turns=turns,
+            latency=None,
+            number=number,
+            structured={"confirmation_status": ""},
+        )
+        return order(
+            REMINDERS,
+            [a],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome="completed",
+            summary="The patient confirmed the appointment.",
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    def unreachable() -> dict[str, Any]:
+        who, number = person(), phone("gb")
+        first = CLOCK.next_call()
+        a1 = attempt(REMINDERS, first, result=None, dial_error="no_answer", latency=None, number=number)
+        a2 = attempt(
+            REMINDERS, first + timedelta(seconds=5), result=None, dial_error="busy", latency=None, number=number
+        )
+        return order(
+            REMINDERS,
+            [a1, a2],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who),
+            outcome=None,
+            campaign=REMINDER_CAMPAIGN,
+            created=first,
+        )
+
+    def errored() -> dict[str, Any]:
+        who, when, number = person(), CLOCK.next_call(), phone("gb")
+        return order(
+            REMINDERS,
+            [],
+            callee=number,
+            contact=who,
+            variables=reminder_variables(who, full=False),
+            status="errored",
+            campaign=REMINDER_CAMPAIGN,
+            created=when,
+        )
+
+    for make, count in (
+        (silent, 5),
+        (cut_by_limit, 7),
+        (voicemail, 4),
+        (ivr, 3),
+        (wants_person, 3),
+        (confirms, 3),
+        (unreachable, 2),
+        (errored, 2),
+    ):
+        add(make, count)
+    return calls
+
+
+def french_variables(who: dict[str, str]) -> dict[str, str]:
+    return {
+        "company_name": "Énergie Plus",
+        "contact_name": f"{who['first_name']} {who['last_name']}",
+        "invoice_number": f"F-2026-{rng.randint(100, 999)}",
+        "amount_due": "420,00 €",
+        "due_date": "31/01/2026",
+    }
+
+
+def screener_variables(who: dict[str, str]) -> dict[str, str]:
+    variables = {
+        "agency_name": "Brightpath Recruiting",
+        "candidate_first_name": who["first_name"],
+        "candidate_last_name": who["last_name"],
+        "job_title": "Warehouse operative",
+        "job_city": "Leeds",
+        "job_ref": f"WH-{rng.randint(100, 999)}",
+        "callback_delay_days": "2",
+        "job_details": "Night shifts, 38 h/week",
+    }
+    variables.update({f"step_{i}_context": "-" for i in range(1, 13)})
+    return variables
+
+
+# --- Relance impayés (French, OpenRouter) ----------------------------------------------------------
+
+FR_CAMPAIGN = {"id": "c0a80101-0000-4000-8000-00000000f002", "name": "Relances impayés T1"}
+
+
+def french() -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    sender = "+33912345678"
+    for country in ("gb", "be", "ch"):
+        who, when, number = person(), CLOCK.next_call(), phone(country)
+        a = attempt(FRENCH, when, result=None, dial_error="no_international_permission", latency=None, number=number)
+        calls.append(
+            order(
+                FRENCH,
+                [a],
+                sender=sender,
+                callee=number,
+                contact=who,
+                status="errored",
+                campaign=FR_CAMPAIGN,
+                variables=french_variables(who),
+                created=when,
+            )
+        )
+    for transferred in (True, True, True, False):
+        who, when, number = person(), CLOCK.next_call(), phone("fr")
+        turns = [
+            ("user", "Allô ?"),
+            (
+                "assistant",
+                f"Bonjour {who['first_name']}, je vous appelle au sujet de la facture F-2026-{rng.randint(100, 999)} de 420 euros, toujours impayée.",
+            ),
+            ("user", "Je l'ai contestée par courrier. Je voudrais parler à un conseiller, s'il vous plaît."),
+            ("assistant", "Je comprends, je vous mets en relation avec le service Litiges."),
+        ]
+        if not transferred:
+            turns[-1] = ("assistant", "Pouvez-vous me dire quand vous pensez régler la facture ?")
+            turns.append(("user", "Non, je veux parler à quelqu'un du service, pas à un robot."))
+        a = attempt(
+            FRENCH,
+            when,
+            seconds=rng.randint(35, 70),
+            ended_by="agent" if transferred else "user",
+            end_reason="transfer" if transferred else "client_initiated",
+            turns=turns,
+            latency=((1300, 3400), (180, 420), 0.15),
+            number=number,
+            human=transferred,
+            structured={"promise_to_pay_date": None, "dispute": "oui", "installments": None},
+        )
+        calls.append(
+            order(
+                FRENCH,
+                [a],
+                sender=sender,
+                callee=number,
+                contact=who,
+                variables=french_variables(who),
+                outcome="requested_callback_later" if transferred else "not_interested",
+                summary="Le client conteste la facture et demande un conseiller.",
+                campaign=FR_CAMPAIGN,
+                created=when,
+            )
+        )
+    for _ in range(3):
+        who, when, number = person(), CLOCK.next_call(), phone("fr")
+        turns = [
+            ("user", "Oui, bonjour."),
+            (
+                "assistant",
+                f"Bonjour {who['first_name']}, je vous appelle pour la facture impayée de 420 euros. Quand pensez-vous la régler ?",
+            ),
+            ("user", "Je peux payer en trois fois, à partir du 5 mars. Envoyez-moi le détail à " + who["email"] + "."),
+            (
+                "assistant",
+                "Très bien, je note un paiement en trois fois à partir du 5 mars. Vous recevrez un SMS récapitulatif.",
+            ),
+        ]
+        sms = [
+            {
+                "id": ident(),
+                "type": "after_call",
+                "to_phone_number": number,
+                "provider": "twilio",
+                "message_body": "Récapitulatif : paiement en 3 fois à partir du 05/03.",
+                "created_at": iso(when + timedelta(minutes=2)),
+            }
+        ]
+        a = attempt(
+            FRENCH,
+            when,
+            seconds=rng.randint(50, 95),
+            ended_by="agent",
+            end_reason="tool_end_call",
+            turns=turns,
+            latency=((1400, 3100), (160, 380), 0.1),
+            number=number,
+            sms=sms,
+            structured={"promise_to_pay_date": "2026-03-05", "dispute": "non", "installments": 3},
+        )
+        calls.append(
+            order(
+                FRENCH,
+                [a],
+                sender=sender,
+                callee=number,
+                contact=who,
+                variables=french_variables(who),
+                outcome="completed",
+                summary="Paiement en trois fois accepté à partir du 5 mars.",
+                campaign=FR_CAMPAIGN,
+                created=when,
+            )
+        )
+    for _ in range(2):
+        who, when, number = person(), CLOCK.next_call(), phone("fr")
+        a = attempt(
+            FRENCH,
+            when,
+            result="voicemail",
+            seconds=6,
+            ended_by="agent",
+            end_reason="voicemail",
+            latency=None,
+            number=number,
+            recorded=False,
+        )
+        calls.append(
+            order(
+                FRENCH,
+                [a],
+                sender=sender,
+                callee=number,
+                contact=who,
+                campaign=FR_CAMPAIGN,
+                created=when,
+                variables=french_variables(who),
+            )
+        )
+    return calls
+
+
+# --- Inbound Support: custom LLM and CRM tools -----------------------------------------------------
+
+
+def support() -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    line = "+14155550100"
+    scripts = [
+        ("en", "Hi, I'm calling about order A-1042, it hasn't arrived.", "Let me look it up."),
+        ("en", "Hello, where is my package? Order A-2210.", "One moment, I'm checking that order."),
+        ("es", "Hola, llamo por el pedido A-3301, no ha llegado.", "Un momento, lo compruebo."),
+        ("en", "My order A-1187 arrived broken.", "I'm sorry to hear that, let me check the order."),
+        ("es", "Buenas, quiero saber dónde está mi pedido A-4410.", "Claro, déjeme revisarlo."),
+        ("en", "I need to change the address on order A-5120.", "Sure, let me pull it up."),
+        ("en", "Order A-6003 was charged twice.", "Let me check that for you."),
+        ("es", "Tengo un problema con la factura del pedido A-7004.", "Lo reviso enseguida."),
+    ]
+    for index, (language, opening, reply) in enumerate(scripts):
+        who, when, caller = person(), CLOCK.next_call(), phone("es" if language == "es" else "us")
+        failing = index % 2 == 0
+        ask = "Quiero hablar con una persona, por favor." if language == "es" else "Can I talk to a human agent please?"
+        turns = [
+            (
+                "assistant",
+                "Acme support, how can I help?" if language == "en" else "Soporte de Acme, ¿en qué puedo ayudarle?",
+            ),
+            ("user", opening),
+            ("assistant", reply),
+            ("tool", ""),
+            ("assistant", "I can't reach the order system right now." if failing else "I found it: it ships tomorrow."),
+            ("user", ask if index in (0, 2, 4) else "Okay, thanks."),
+            ("assistant", "Let me create a ticket so the team follows up."),
+            ("tool", ""),
+            ("assistant", "Done, your ticket number is T-88" + str(index)),
+        ]
+        tools = {
+            3: {
+                "tool_name": "lookup_order",
+                "tool_arguments": {"order_id": opening.split("A-")[1][:4], "api_token": "FAKE_demo_tool_token_7c1e9a"},
+                "tool_output": (
+                    "401 Unauthorized: Authorization: Bearer FAKE-demo-crm-token-91f3 rejected (token expired)"
+                    if failing
+                    else '{"status": "shipped", "eta": "tomorrow"}'
+                ),
+                "tool_is_error": failing,
+            },
+            7: {
+                "tool_name": "create_ticket",
+                "tool_arguments": json.dumps({"subject": opening[:40], "email": who["email"], "phone": caller}),
+                "tool_output": '{"ticket": "T-88' + str(index) + '"}',
+                "tool_is_error": False,
+            },
+        }
+        transferred = index == 4
+        a = attempt(
+            SUPPORT,
+            when,
+            seconds=rng.randint(60, 150),
+            ended_by="agent" if transferred else "user",
+            end_reason="transfer" if transferred else "client_initiated",
+            turns=turns,
+            tools=tools,
+            latency=((500, 1000), (200, 400), 0.45),
+            number=caller,
+            human=transferred,
+        )
+        calls.append(
+            order(
+                SUPPORT,
+                [a],
+                direction="inbound",
+                sender=caller,
+                callee=line,
+                contact=who,
+                variables={
+                    "company_name": "Acme",
+                    "customer_first_name": who["first_name"],
+                    "plan_name": "Pro",
+                    "account_id": f"ACC-{rng.randint(1000, 9999)}",
+                },
+                outcome="completed",
+                summary=f"{who['first_name']} called about an order; a ticket was created.",
+                created=when,
+                metadata={"crm_contact_id": f"crm_{rng.randint(10000, 99999)}"},
+            )
+        )
+    return calls
+
+
+# --- the others ------------------------------------------------------------------------------------
+
+
+def baseline() -> list[dict[str, Any]]:
+    calls = []
+    for index in range(8):
+        who, when, number = person(), CLOCK.next_call(), phone("us")
+        if index == 7:
+            a = attempt(
+                BASELINE,
+                when,
+                result="voicemail",
+                seconds=14,
+                ended_by="agent",
+                end_reason="voicemail",
+                turns=[
+                    ("assistant", "Hi, this is Lucy from Acme about the demo you asked for; I'll call back tomorrow.")
+                ],
+                latency=None,
+                number=number,
+                recorded=False,
+            )
+            calls.append(
+                order(
+                    BASELINE,
+                    [a],
+                    callee=number,
+                    contact=who,
+                    created=when,
+                    variables={"contact_name": who["first_name"], "company_name": "Acme"},
+                )
+            )
+            continue
+        turns = [
+            ("user", "Hello?"),
+            (
+                "assistant",
+                f"Hi {who['first_name']}, this is Lucy from Acme - you asked for a demo, do you have two minutes?",
+            ),
+            ("user", "Sure, go ahead."),
+            ("assistant", "Great. How many people would use it, and what budget range do you have in mind?"),
+            ("user", "About twenty people, and something like five to ten thousand a year."),
+            ("assistant", "Perfect. Can I book a demo with our team on Thursday at 3pm?"),
+            ("user", "Thursday works."),
+            ("assistant", "Booked. You'll get an invite by email. Thanks!"),
+        ]
+        emails = [
+            {
+                "id": ident(),
+                "from_address": "notifications@acme-demo.invalid",
+                "to_emails": ["sales@acme-demo.invalid"],
+                "subject": f"New qualified lead: {who['first_name']} {who['last_name']}",
+                "created_at": iso(when + timedelta(minutes=3)),
+            }
+        ]
+        a = attempt(
+            BASELINE,
+            when,
+            seconds=rng.randint(90, 240),
+            ended_by="agent",
+            end_reason="tool_end_call",
+            turns=turns,
+            latency=((380, 800), (120, 260), 0.05),
+            number=number,
+            emails=emails,
+            structured={
+                "budget_range": "5k-10k",
+                "is_decision_maker": True,
+                "meeting_datetime": "2026-02-19T15:00",
+                "notes": "20 seats",
+            },
+        )
+        calls.append(
+            order(
+                BASELINE,
+                [a],
+                callee=number,
+                contact={**who, "company": "Globex", "job_title": "Head of Ops"},
+                variables={"contact_name": who["first_name"], "company_name": "Acme"},
+                outcome="interested",
+                summary="Qualified lead, demo booked for Thursday 3pm.",
+                created=when,
+            )
+        )
+    return calls
+
+
+def screener() -> list[dict[str, Any]]:
+    calls = []
+    campaign = {"id": "c0a80101-0000-4000-8000-00000000f003", "name": "Screening wave 3"}
+    lines = {
+        "de": ("Hallo?", "Nein danke, kein Interesse."),
+        "it": ("Pronto?", "No grazie, non mi interessa."),
+        "en": ("Hello?", "No thanks, not interested."),
+    }
+    for index in range(8):
+        language = ("de", "it", "en", "de", "en", "it", "en", "de")[index]
+        who, when, number = person(), CLOCK.next_call(), phone({"de": "de", "it": "it", "en": "gb"}[language])
+        hello, bye = lines[language]
+        opening = (
+            "assistant",
+            "Hi, this is an automated screening call from Brightpath Recruiting about the warehouse role you applied for.",
+        )
+        if index < 5:
+            turns = [("user", hello), opening, ("user", bye)]
+            a = attempt(
+                SCREENER,
+                when,
+                seconds=rng.randint(6, 12),
+                ended_by="user",
+                end_reason="client_initiated",
+                turns=turns,
+                latency=((500, 900), (150, 300), 0.0),
+                number=number,
+            )
+            outcome = "not_interested"
+        else:
+            turns = [
+                ("user", hello),
+                opening,
+                ("user", "Yes, I can talk."),
+                ("assistant", "When could you start?"),
+                ("user", "From March, full time, night shifts are fine."),
+                ("assistant", "Thanks, the team will call you back."),
+            ]
+            a = attempt(
+                SCREENER,
+                when,
+                seconds=rng.randint(60, 120),
+                ended_by="agent",
+                end_reason="tool_end_call",
+                turns=turns,
+                latency=((500, 900), (150, 300), 0.1),
+                number=number,
+                structured={
+                    "available_from": "2026-03-01",
+                    "salary_expectation": None,
+                    "shift_preference": "night",
+                    "has_licence": True,
+                },
+            )
+            outcome = "interested"
+        calls.append(
+            order(
+                SCREENER,
+                [a],
+                callee=number,
+                contact=who,
+                campaign=campaign,
+                outcome=outcome,
+                created=when,
+                variables=screener_variables(who),
+            )
+        )
+    return calls
+
+
+def legacy() -> list[dict[str, Any]]:
+    calls = []
+    for index in range(6):
+        who, when, number = person(), CLOCK.next_call(), phone("us")
+        if index < 4:
+            a = attempt(LEGACY, when, result=None, dial_error="number_non_attributed", latency=None, number=number)
+            calls.append(
+                order(
+                    LEGACY,
+                    [a],
+                    callee=number,
+                    contact=who,
+                    status="errored",
+                    created=when,
+                    variables={"contact_name": who["first_name"], "company_name": "Acme"},
+                )
+            )
+        else:
+            turns = [
+                ("user", "Hello?"),
+                ("assistant", "Hello, this is Acme calling about your subscription renewal."),
+                ("user", "I already renewed, thanks."),
+                ("assistant", "Great, sorry for the trouble. Goodbye."),
+            ]
+            a = attempt(
+                LEGACY,
+                when,
+                seconds=rng.randint(20, 40),
+                ended_by="agent",
+                end_reason="tool_end_call",
+                turns=turns,
+                number=number,
+            )
+            calls.append(
+                order(
+                    LEGACY,
+                    [a],
+                    callee=number,
+                    contact=who,
+                    outcome="completed",
+                    created=when,
+                    variables={"contact_name": who["first_name"], "company_name": "Acme"},
+                )
+            )
+    return calls
+
+
+def realestate() -> list[dict[str, Any]]:
+    calls = []
+    for index in range(5):
+        who, number = person(), phone("fr" if index % 2 else "es")
+        when = CLOCK.next_call()
+        tries = [attempt(REALESTATE, when, result=None, dial_error="too_many_calls", latency=None, number=number)]
+        if index < 3:
+            tries.append(
+                attempt(
+                    REALESTATE,
+                    when + timedelta(minutes=1),
+                    result=None,
+                    dial_error="too_many_calls",
+                    latency=None,
+                    number=number,
+                )
+            )
+        later = when + timedelta(hours=2)
+        turns = (
+            [
+                ("assistant", "Bonjour, vous cherchez toujours un appartement à Lyon ?"),
+                ("user", "Oui, un trois pièces, budget 350 000 euros."),
+                ("assistant", "Très bien, je transmets à notre agent."),
+            ]
+            if index % 2
+            else [
+                ("assistant", "Hola, ¿sigue buscando piso en Valencia?"),
+                ("user", "Sí, de dos habitaciones, hasta 250.000 euros."),
+                ("assistant", "Perfecto, se lo paso a nuestro agente."),
+            ]
+        )
+        tries.append(
+            attempt(
+                REALESTATE,
+                later,
+                seconds=rng.randint(40, 90),
+                ended_by="agent",
+                end_reason="tool_end_call",
+                turns=turns,
+                number=number,
+            )
+        )
+        calls.append(
+            order(
+                REALESTATE,
+                tries,
+                callee=number,
+                contact=who,
+                outcome="interested",
+                created=when,
+                summary="Qualified buyer lead.",
+                variables={"agency_name": "Habitat Conseil"},
+            )
+        )
+    return calls
+
+
+def concierge() -> list[dict[str, Any]]:
+    calls = []
+    for _ in range(4):
+        who, when, caller = person(), CLOCK.next_call(), phone("fr")
+        turns = [
+            ("assistant", "Hôtel Lumière, bonjour !"),
+            ("user", "Bonjour, je voudrais réserver une table pour ce soir."),
+            ("assistant", "Pour combien de personnes ?"),
+            ("user", "Deux, vers 20 heures."),
+            ("assistant", "C'est noté, à ce soir !"),
+        ]
+        a = attempt(
+            CONCIERGE,
+            when,
+            seconds=rng.randint(30, 60),
+            ended_by="agent",
+            end_reason="tool_end_call",
+            turns=turns,
+            latency=None,
+            number=caller,
+        )
+        calls.append(
+            order(
+                CONCIERGE,
+                [a],
+                direction="inbound",
+                sender=caller,
+                callee="+33180000000",
+                contact=who,
+                outcome="completed",
+                created=when,
+            )
+        )
+    return calls
+
+
+# --- the rest of the account -----------------------------------------------------------------------
+
+PHONE_NUMBERS = [
+    {
+        "id": "pn_1",
+        "phone_number": "+33912345678",
+        "provider": "twilio",
+        "source": "user_imported",
+        "type": "verified_caller_id",
+        "label": "Relances FR",
+        "inbound_assistant_id": None,
+        "created_at": "2026-01-05T09:00:00.000Z",
+    },
+    {
+        "id": "pn_2",
+        "phone_number": "+14155550100",
+        "provider": "telnyx",
+        "source": "revox_purchased",
+        "type": "owned_number",
+        "label": "Support line",
+        "inbound_assistant_id": SUPPORT,
+        "created_at": "2026-01-06T09:00:00.000Z",
+    },
+    {
+        "id": "pn_3",
+        "phone_number": "+33180000000",
+        "provider": "twilio",
+        "source": "revox_provisioned",
+        "type": "owned_number",
+        "label": "Accueil Paris",
+        "inbound_assistant_id": CONCIERGE,
+        "created_at": "2026-01-07T09:00:00.000Z",
+    },
+    {
+        "id": "pn_4",
+        "phone_number": "+442071234567",
+        "provider": "twilio",
+        "source": "revox_purchased",
+        "type": "owned_number",
+        "label": "London outbound",
+        "inbound_assistant_id": None,
+        "created_at": "2026-01-08T09:00:00.000Z",
+    },
+]
+
+VOICES = [
+    {
+        "id": "a167e0f3-df7e-4d52-a9c3-f949145efdab",
+        "name": "Katie",
+        "description": "Friendly American woman",
+        "language": "en",
+        "provider": "cartesia",
+        "accent": "american",
+        "gender": "female",
+    },
+    {
+        "id": "694f9389-aac1-45b6-b726-9d9369183238",
+        "name": "Support Man",
+        "description": "Calm, clear support voice",
+        "language": "en",
+        "provider": "cartesia",
+        "accent": "american",
+        "gender": "male",
+        "modelCompat": "universal",
+    },
+    {
+        "id": "f9836c6e-a0bd-460e-9d3c-f7299fa60f94",
+        "name": "Nova",
+        "description": "Warm British voice",
+        "language": "en",
+        "provider": "cartesia",
+        "accent": "british",
+        "gender": "female",
+        "modelCompat": "sonic-3",
+    },
+    {
+        "id": "XrExE9yKIg1WjnnlVkGX",
+        "name": "Matilda",
+        "description": "Warm, friendly narration",
+        "language": "en",
+        "provider": "elevenlabs",
+        "accent": "american",
+        "gender": "female",
+    },
+    {
+        "id": "21m00Tcm4TlvDq8ikWAM",
+        "name": "Rachel",
+        "description": "Calm young woman",
+        "language": "en",
+        "provider": "elevenlabs",
+        "accent": "american",
+        "gender": "female",
+    },
+    {
+        "id": "pFZP5JQG7iQjIQuC4Bku",
+        "name": "Hélène",
+        "description": "Voix féminine posée",
+        "language": "fr",
+        "provider": "elevenlabs",
+        "accent": "parisian",
+        "gender": "female",
+    },
+    {
+        "id": "8f2a9c1d-3b4e-4f5a-9c6d-7e8f9a0b1c2d",
+        "name": "Camille",
+        "description": "Voix française chaleureuse",
+        "language": "fr",
+        "provider": "cartesia",
+        "accent": "french",
+        "gender": "female",
+        "modelCompat": "universal",
+    },
+    {
+        "id": "Qm3xGb7TzR8pL2Wd",
+        "name": "Lucía",
+        "description": "Voz española clara",
+        "language": "es",
+        "provider": "gradium",
+        "gender": "female",
+    },
+]
+
+CAMPAIGNS = [
+    {
+        "id": REMINDER_CAMPAIGN["id"],
+        "assistant_id": REMINDERS,
+        "name": REMINDER_CAMPAIGN["name"],
+        "status": "running",
+        "is_cancelled": False,
+        "organization_id": ORG,
+        "created_at": "2026-02-08T10:00:00.000Z",
+        "updated_at": "2026-02-20T17:00:00.000Z",
+        "from_phone_number": None,
+        "max_concurrent_calls": 5,
+        "row_stats": {
+            "total": 240,
+            "pending": 96,
+            "calling": 2,
+            "completed": 118,
+            "failed": 19,
+            "retry": 5,
+            "skipped": 0,
+            "not_launched": 0,
+        },
+        "funnel_stats": {"total_leads": 240, "talked_to_human": 61, "hot": 8},
+        "embed_assistant": True,
+    },
+    {
+        "id": FR_CAMPAIGN["id"],
+        "assistant_id": FRENCH,
+        "name": FR_CAMPAIGN["name"],
+        "status": "paused",
+        "is_cancelled": False,
+        "organization_id": ORG,
+        "created_at": "2026-02-01T10:00:00.000Z",
+        "updated_at": "2026-02-18T12:00:00.000Z",
+        "from_phone_number": "+33912345678",
+        "max_concurrent_calls": 3,
+        "row_stats": {
+            "total": 85,
+            "pending": 40,
+            "calling": 0,
+            "completed": 31,
+            "failed": 14,
+            "retry": 0,
+            "skipped": 0,
+            "not_launched": 0,
+        },
+        "funnel_stats": {"total_leads": 85, "talked_to_human": 22, "hot": 6},
+        "embed_assistant": True,
+    },
+    {
+        "id": "c0a80101-0000-4000-8000-00000000f003",
+        "assistant_id": SCREENER,
+        "name": "Screening wave 3",
+        "status": "completed",
+        "is_cancelled": False,
+        "organization_id": ORG,
+        "created_at": "2026-01-20T10:00:00.000Z",
+        "updated_at": "2026-02-15T12:00:00.000Z",
+        "from_phone_number": None,
+        "max_concurrent_calls": 10,
+        "row_stats": {
+            "total": 60,
+            "pending": 0,
+            "calling": 0,
+            "completed": 52,
+            "failed": 8,
+            "retry": 0,
+            "skipped": 0,
+            "not_launched": 0,
+        },
+        "funnel_stats": {"total_leads": 60, "talked_to_human": 21, "hot": 4},
+        "embed_assistant": False,
+    },
+]
+
+
+def main() -> None:
+    calls = [*reminders(), *french(), *support(), *baseline(), *screener(), *legacy(), *realestate(), *concierge()]
+    calls.sort(key=lambda c: c["created_at"], reverse=True)
+    data = {
+        "_meta": "Generated by scripts/make_demo_calls.py; served by revox_mcp/api/demo.py. Secrets contain FAKE.",
+        "calls": calls,
+        "phone_numbers": PHONE_NUMBERS,
+        "voices": VOICES,
+        "campaigns": CAMPAIGNS,
+    }
+    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{OUT}: {len(calls)} calls, {OUT.stat().st_size // 1024} kB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Cross-checks of an assistant against the account (phone numbers, voices, campaigns): rules, used-by, faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import support
+from calls_support import CALL_FIXTURES, REMINDERS_ID
+from fake_revox import FakeRevox, Fault
+from mcp import Client
+from support import BY_ID, FRENCH_ID, LONG_PROMPT_ID, SECRETS_ID, assert_ok, text_of
+
+from revox_mcp.domain.crosscheck import crosscheck, guess_language, used_by
+
+NUMBERS: list[dict[str, Any]] = CALL_FIXTURES["phone_numbers"]
+VOICES: list[dict[str, Any]] = CALL_FIXTURES["voices"]
+CAMPAIGNS: list[dict[str, Any]] = CALL_FIXTURES["campaigns"]
+
+
+def rules(config: dict[str, Any], numbers: Any = NUMBERS, voices: Any = VOICES) -> dict[str, str]:
+    return {f.rule: f.severity for f in crosscheck(config, numbers, voices, CAMPAIGNS).findings}
+
+
+def assistant(**changes: Any) -> dict[str, Any]:
+    base = {
+        "id": "a1",
+        "prompt": "You are Lucy. Call the customer and ask if they are happy with the service, and thank them.",
+        "from_phone_number": None,
+        "voice": {"id": "a167e0f3-df7e-4d52-a9c3-f949145efdab", "provider": "cartesia"},
+        "llm_model": {"type": "dedicated-instance", "name": "gpt-4.1"},
+    }
+    return {**base, **changes}
+
+
+def test_a_consistent_assistant_raises_nothing():
+    assert rules(assistant()) == {}
+
+
+def test_a_from_number_the_account_does_not_have_is_an_error():
+    assert rules(assistant(from_phone_number="+33100000000")) == {"xcheck.from_number_not_owned": "error"}
+
+
+def test_a_from_number_that_is_only_a_verified_caller_id_is_a_warning():
+    assert rules(assistant(from_phone_number="+33 9 12 34 56 78")) == {"xcheck.from_number_caller_id": "warning"}
+
+
+def test_an_owned_from_number_is_quiet():
+    assert rules(assistant(from_phone_number="+14155550100")) == {}
+
+
+def test_a_voice_missing_from_the_catalogue_of_its_provider_is_an_error():
+    wrong_provider = {"id": "a167e0f3-df7e-4d52-a9c3-f949145efdab", "provider": "elevenlabs"}
+    assert rules(assistant(voice=wrong_provider)) == {"xcheck.voice_not_found": "error"}
+    assert rules(assistant(voice={"id": "nope", "provider": "cartesia"})) == {"xcheck.voice_not_found": "error"}
+
+
+def test_a_voice_speaking_another_language_than_the_prompt_is_a_warning():
+    french = "Bonjour, vous êtes Lucie. Appelez le client et demandez-lui s'il est satisfait du service, et pour quoi."
+    assert rules(assistant(prompt=french)) == {"xcheck.voice_language": "warning"}
+
+
+def test_a_cartesia_model_the_voice_does_not_support_is_an_error():
+    nova = {"id": "f9836c6e-a0bd-460e-9d3c-f7299fa60f94", "provider": "cartesia"}
+    assert rules(assistant(voice={**nova, "model": "sonic-3.5"})) == {"xcheck.voice_model": "error"}
+    assert rules(assistant(voice={**nova, "model": "sonic-3"})) == {}
+    katie = {"id": "a167e0f3-df7e-4d52-a9c3-f949145efdab", "provider": "cartesia", "model": "sonic-3.5"}
+    assert rules(assistant(voice=katie)) == {}  # no modelCompat: universal
+
+
+def test_a_realtime_model_speaks_with_its_own_voice_so_the_tts_voice_is_not_checked():
+    realtime = {"type": "realtime", "provider": "openai", "realtime_model_id": "gpt-realtime"}
+    assert rules(assistant(llm_model=realtime, voice={"id": "nope", "provider": "cartesia"})) == {}
+
+
+def test_a_precall_lookup_without_an_inbound_number_is_a_warning():
+    assert rules(assistant(precall_lookup_url="https://x.example/{{phone}}")) == {
+        "xcheck.lookup_without_inbound": "warning"
+    }
+    support_line = {**assistant(id="2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"), "precall_lookup_url": "https://x/{{phone}}"}
+    assert rules(support_line) == {}
+
+
+def test_an_endpoint_not_read_skips_its_rules():
+    assert crosscheck(assistant(from_phone_number="+1"), None, None, None).findings == []
+    assert rules(assistant(voice={"id": "nope", "provider": "cartesia"}), voices=[]) == {}  # empty catalogue
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (BY_ID[FRENCH_ID]["prompt"], "fr"),
+        (BY_ID[LONG_PROMPT_ID]["prompt"], "en"),
+        ("Hola, usted tiene una cita con el médico. Los resultados están listos y se los enviamos por correo.", "es"),
+        ("Hallo, Sie haben einen Termin und wir rufen an, weil die Praxis das mit Ihnen besprechen möchte.", "de"),
+        (
+            "Здравствуйте, вы записаны на прием к врачу завтра утром, пожалуйста подтвердите запись сейчас.",
+            "ru",
+        ),
+        (
+            "您好，您明天上午有一个预约，请确认您是否能够按时到达诊所，谢谢您的配合和理解，祝您生活愉快。我们会再次联系您确认预约时间。",
+            "zh",
+        ),
+        ("Ok.", None),
+        ("", None),
+    ],
+)
+def test_the_prompt_language_is_guessed_from_frequent_words(text: str, language: str | None):
+    assert guess_language(text) == language
+
+
+def test_used_by_lists_inbound_numbers_and_campaigns_with_their_stats():
+    view = used_by("2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63", NUMBERS, CAMPAIGNS)
+    assert view.inbound_numbers == ["+14155550100 (Support line)"]
+    assert view.campaigns_total == 0
+    reminders = used_by(REMINDERS_ID, NUMBERS, CAMPAIGNS)
+    assert reminders.campaigns is not None
+    assert reminders.campaigns[0].status == "running"
+    assert reminders.campaigns[0].rows is not None
+    assert reminders.campaigns[0].rows["failed"] == 19
+
+
+# --------------------------------------------------------------------------- through diagnose_assistant
+
+
+def server_over_fake(fake: FakeRevox) -> Any:
+    return support.make_server(base_url=fake.base_url, timeout=2.0, max_retries=1)
+
+
+@pytest.mark.anyio
+async def test_diagnose_adds_the_cross_checks_and_used_by_one_cached_request_each(fake: FakeRevox):
+    async with Client(server_over_fake(fake)) as client:
+        french = await client.call_tool("diagnose_assistant", {"assistant_id": FRENCH_ID})
+        reminders = await client.call_tool("diagnose_assistant", {"assistant_id": REMINDERS_ID})
+        support_line = await client.call_tool("diagnose_assistant", {"assistant_id": SECRETS_ID})
+    for result in (french, reminders, support_line):
+        assert_ok(result)  # no FAKE: not from inbound_assistant, campaigns' assistant, anything
+    assert french.structured_content is not None
+    found = {f["rule"] for f in french.structured_content["findings"]}
+    assert {"xcheck.from_number_caller_id", "xcheck.voice_language"} <= found
+    assert "Used by campaigns: none" in text_of(french)
+    assert "February reminders (running; rows 240" in text_of(reminders)
+    assert "+14155550100 (Support line)" in text_of(support_line)
+    paths = [r.path for r in fake.requests]
+    for path in ("/phone-numbers", "/voices", "/campaigns"):
+        assert paths.count(path) == 1, path
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/phone-numbers", "/voices", "/campaigns"])
+@pytest.mark.parametrize("fault", ["503", "403", "garbled", "slow"])
+async def test_an_account_endpoint_that_fails_is_named_and_the_rest_still_answers(
+    fake: FakeRevox, path: str, fault: str
+):
+    faults = {
+        "503": (Fault.status(503),) * 3,
+        "403": (Fault.status(403),),
+        "garbled": (Fault.invalid_json(),),
+        "slow": (Fault.slow(6.0),) * 2,
+    }[fault]
+    fake.inject(*faults, path=path)
+    async with Client(server_over_fake(fake)) as client:
+        result = await client.call_tool("diagnose_assistant", {"assistant_id": FRENCH_ID})
+    assert_ok(result)
+    assert result.structured_content is not None
+    [note] = result.structured_content["not_checked"]
+    label = path.strip("/").replace("-", " ")
+    assert note.startswith(label)
+    assert f"Not checked: {label}" in text_of(result)
+    found = {f["rule"] for f in result.structured_content["findings"]}
+    assert "transfer.labels_not_in_prompt" in found  # the assistant's own diagnosis is whole
+    if path != "/phone-numbers":
+        assert "xcheck.from_number_caller_id" in found
+    if path != "/voices":
+        assert "xcheck.voice_language" in found
