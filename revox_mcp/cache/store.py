@@ -126,6 +126,7 @@ class _Flight:
     done: anyio.Event = field(default_factory=anyio.Event)
     value: Cached[Any] | None = None
     error: BaseException | None = None
+    started: float = 0.0  # monotonic: callers with stale data wait for it until started + grace at most
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,9 @@ class Cache:
         if entry is None:
             await flight.done.wait()  # bounded by the caller's own deadline
         else:
-            with anyio.move_on_after(self.grace):
+            # One grace per refresh, not per caller: once a refresh has run `grace` seconds, callers
+            # that find it still running answer from the stale entry at once.
+            with anyio.move_on_after(max(flight.started + self.grace - self._mono(), 0.0)):
                 await flight.done.wait()
         if flight.value is not None:
             return flight.value
@@ -265,7 +268,8 @@ class Cache:
         if entry is None or flight.done.is_set():
             raise RevoxUnavailableError("the server is shutting down")
         stats.stale_served += 1
-        reason = f"Revox has not answered for {self.grace:g} s; refreshing in the background"
+        waited = max(self._mono() - flight.started, self.grace)
+        reason = f"Revox has not answered for {waited:.0f} s; refreshing in the background"
         return Cached(self._decode(name, entry, codec), age, True, reason)
 
     def _failure(self, name: str, fingerprint: str) -> tuple[float, BaseException] | None:
@@ -295,7 +299,7 @@ class Cache:
     ) -> _Flight:
         if self._tg is None:
             raise RuntimeError("Cache used outside `async with`")
-        flight = _Flight()
+        flight = _Flight(started=self._mono())
         self._flights[name] = flight
         self._tg.start_soon(self._fly, name, key, flight, load, codec, ttl)
         return flight
