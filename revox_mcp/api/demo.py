@@ -17,6 +17,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from revox_mcp.domain.calls import REQUIRED_ARRAYS
+
 DEMO_API_KEY = "demo-key-not-a-secret"
 DEMO_BASE_URL = "https://demo.revox.invalid/api"
 
@@ -37,16 +39,6 @@ def demo_account() -> dict[str, Any]:
 
 # The first page is page 0 (as the removed GET /call); at most this many calls per page.
 DEMO_MAX_PAGE_SIZE = 100
-_SEARCH_ARRAYS = (
-    "assignee_ids",
-    "assistant_ids",
-    "campaign_ids",
-    "directions",
-    "from_phone_numbers",
-    "outcomes",
-    "results",
-    "statuses",
-)
 _JSON = {"content-type": "application/json"}
 
 
@@ -65,7 +57,7 @@ class _Account:
         ).encode()
 
     def search(self, body: Any) -> httpx.Response:
-        if not isinstance(body, Mapping) or any(not isinstance(body.get(name), list) for name in _SEARCH_ARRAYS):
+        if not isinstance(body, Mapping) or any(not isinstance(body.get(name), list) for name in REQUIRED_ARRAYS):
             return httpx.Response(422, json={"error": "every filter array is required"})
         page, size = body.get("page"), body.get("page_size")
         if not isinstance(page, int) or not isinstance(size, int) or page < 0 or not 1 <= size <= DEMO_MAX_PAGE_SIZE:

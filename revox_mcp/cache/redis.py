@@ -22,7 +22,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import anyio
 from redis.asyncio import Redis
@@ -33,6 +32,7 @@ from redis.exceptions import RedisError
 
 from revox_mcp.cache.backend import Entry, MemoryBackend
 from revox_mcp.cache.shared import FillLock, LocalCoordinator, SharedUnavailable
+from revox_mcp.domain.redaction import shown_url
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +42,6 @@ DEFAULT_NAMESPACE = "revox-mcp:1"
 # Redis answers on loopback or a LAN in well under a millisecond; half a second is "gone".
 DEFAULT_OP_TIMEOUT = 0.5
 DEFAULT_RETRY_EVERY = 1.0
-
-
-def shown_redis_url(url: str) -> str:
-    """Where Redis is, fit to log: scheme, host, port, database; never the user or password."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(unparseable Redis URL)"
-    if parts.scheme == "unix":
-        return f"unix://{parts.path}"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def _header(entry: Entry) -> bytes:
@@ -89,7 +76,7 @@ class RedisBackend:
         retry_every: float = DEFAULT_RETRY_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.where = shown_redis_url(url)
+        self.where = shown_url(url)
         self.namespace = namespace
         self.local = local if local is not None else MemoryBackend()
         self.op_timeout = op_timeout

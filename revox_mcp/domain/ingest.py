@@ -233,14 +233,22 @@ def ingest_object(raw: Any, redactor: Redactor, memo: CleanMemo | None = None) -
 
 
 def ingest_list(
-    entries: Any, redactor: Redactor, *, raw_bytes: int = 0, dropped: int = 0, memo: CleanMemo | None = None
+    entries: Any,
+    redactor: Redactor,
+    *,
+    raw_bytes: int = 0,
+    dropped: int = 0,
+    memo: CleanMemo | None = None,
+    ingest: Callable[[Any], Item | None] | None = None,
 ) -> ItemSet:
-    """A list of objects: each cleaned on its own, so one bad entry is dropped (and counted), never the list."""
+    """A list of objects: each cleaned on its own (by ``ingest`` when given), so one bad entry is
+    dropped (and counted), never the list; a repeated id is kept once."""
+    make = ingest if ingest is not None else (lambda raw: ingest_object(raw, redactor, memo))
     items: list[JsonObject] = []
     digests: list[str] = []
     seen: set[str] = set()
     for raw in entries if isinstance(entries, list) else []:
-        item = ingest_object(raw, redactor, memo)
+        item = make(raw)
         if item is None or str(item.value["id"]) in seen:
             dropped += 1
             continue

@@ -1012,3 +1012,18 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
 def redact_url(url: str) -> str:
     """One URL with user info, credential query values, token path segments and fragments masked."""
     return _redactor(()).text(url)
+
+
+def shown_url(url: str) -> str:
+    """A configured URL (Revox base URL, Redis URL) fit to show and log: scheme, host, port and path;
+    never user info, password, query or fragment."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(unparseable URL)"
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}"
+    netloc = f"[{host}]{port}" if ":" in host else f"{host}{port}"
+    return f"{parts.scheme}://{netloc}{parts.path}"

@@ -85,8 +85,12 @@ _TIMEOUT = (
 )
 
 
-def tool_call(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Run a tool handler inside the call deadline; typed failures become a ToolError the model reads."""
+def _translated(
+    handler: Callable[P, Awaitable[R]],
+    failure: Callable[[str], Exception],
+    not_found: Callable[[str], Exception],
+) -> Callable[P, Awaitable[R]]:
+    """``handler`` inside the call deadline, its typed failures raised as ``failure``/``not_found`` of their message."""
 
     @functools.wraps(handler)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -94,26 +98,20 @@ def tool_call(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             with anyio.fail_after(CALL_DEADLINE_SECONDS):
                 return await handler(*args, **kwargs)
         except TimeoutError:
-            raise ToolError(_TIMEOUT) from None
+            raise failure(_TIMEOUT) from None
+        except RevoxNotFoundError as exc:
+            raise not_found(error_message(exc)) from None
         except (RevoxError, InputError) as exc:
-            raise ToolError(error_message(exc)) from None
+            raise failure(error_message(exc)) from None
 
     return wrapper
+
+
+def tool_call(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Run a tool handler inside the call deadline; typed failures become a ToolError the model reads."""
+    return _translated(handler, ToolError, ToolError)
 
 
 def resource_read(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """Run a resource handler inside the call deadline; an unknown id is ResourceNotFoundError, else ResourceError."""
-
-    @functools.wraps(handler)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            with anyio.fail_after(CALL_DEADLINE_SECONDS):
-                return await handler(*args, **kwargs)
-        except TimeoutError:
-            raise ResourceError(_TIMEOUT) from None
-        except RevoxNotFoundError as exc:
-            raise ResourceNotFoundError(error_message(exc)) from None
-        except (RevoxError, InputError) as exc:
-            raise ResourceError(error_message(exc)) from None
-
-    return wrapper
+    return _translated(handler, ResourceError, ResourceNotFoundError)

@@ -209,24 +209,19 @@ class RevoxData:
             raise RevoxResponseError('expected an object with a "calls" list')
         total = value.get("total_count")
         calls: list[Any] = value["calls"]
-        items_: list[dict[str, Any]] = []
-        digests: list[str] = []
-        dropped = reply.dropped
-        seen: set[str] = set()
-        for raw in calls:
-            item = self._ingest_call(cred, raw, search=True)
-            if item is None or str(item.value["id"]) in seen:
-                dropped += 1
-                continue
-            seen.add(str(item.value["id"]))
-            items_.append(item.value)
-            digests.append(item.digest)
+        listing = ingest_list(
+            calls,
+            self.redactor(cred),
+            raw_bytes=reply.size,
+            dropped=reply.dropped,
+            ingest=lambda raw: self._ingest_call(cred, raw, search=True),
+        )
         count = int(total) if isinstance(total, int | float) and not isinstance(total, bool) and total >= 0 else None
         if 0 < len(calls) < page_size and count is not None and page * page_size + len(calls) < count:
             # Fewer than asked while more exist after them: Revox caps the page size (undocumented).
             previous = self._page_caps.get(cred.fingerprint)
             self._page_caps.put(cred.fingerprint, min(len(calls), previous or len(calls)))
-        return CallPage(ItemSet(tuple(items_), tuple(digests), reply.size, dropped), count, len(calls), sorted_)
+        return CallPage(listing, count, len(calls), sorted_)
 
     async def call(self, cred: Credential, call_id: str) -> Cached[Item]:
         """One call order (``GET /call/{id}``), cleaned: finished calls cached longer than running ones."""

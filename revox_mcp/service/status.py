@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field
 
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import Out, dump
+from revox_mcp.domain.redaction import shown_url
 from revox_mcp.domain.render import render_tree
 from revox_mcp.errors import RevoxAuthError, RevoxError
 from revox_mcp.service.data import RevoxData
@@ -40,18 +40,6 @@ class StatusView(Out):
     latency_ms: float | None = None
     error: str | None = None
     cache: CacheView
-
-
-def shown_url(url: str) -> str:
-    """A base URL fit to show: scheme, host, port and path; never user info, query or fragment."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(unparseable URL)"
-    netloc = f"[{host}]{port}" if ":" in host else f"{host}{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 class StatusService:
