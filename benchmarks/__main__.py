@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import scale, size, upstream, warm
+from . import cold, scale, size, upstream, warm
 from .common import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -27,6 +27,7 @@ RESULTS = ROOT / "benchmarks" / "results.md"
 # name -> (what it measures, how, whether the default run includes it). New sections add one line here.
 SECTIONS: dict[str, tuple[str, Callable[[], list[Row]], bool]] = {
     "warm": ("warm calls over stdio against the fair floor", warm.run, True),
+    "cold": ("cold start over stdio against the minimal SDK server; import costs", cold.run, True),
     "scale": ("scale curve at 100 / 1,000 / 10,000 assistants", scale.run, True),
     "upstream": ("upstream requests under 1,000 mixed and 50 concurrent cold calls", upstream.run, True),
     "bytes": ("bytes an agent reads, raw API vs revox-mcp", size.run, True),
