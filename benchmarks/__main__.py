@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import cold, memory, scale, size, slow, upstream, warm
+from . import cold, memory, refresh, scale, size, slow, upstream, warm
 from .common import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -29,6 +29,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]], bool]] = {
     "memory": ("server RSS and CPU over 20 refreshes of 10,000: unchanged, one renamed", memory.run, True),
     "churn": ("the same with every assistant renamed at each refresh (~4 min)", memory.run_churn, False),
     "slow": ("seconds to answer while Revox is slow, drips, or never answers", slow.run, True),
+    "refresh": ("where an unchanged refresh of 10,000 spends its CPU", refresh.run, True),
     "warm": ("warm calls over stdio against the fair floor", warm.run, True),
     "cold": ("cold start over stdio against the minimal SDK server; import costs", cold.run, True),
     "scale": ("scale curve at 100 / 1,000 / 10,000 assistants", scale.run, True),
