@@ -1,18 +1,51 @@
-"""Small shared pieces: timing statistics, result rows, the loopback fake Revox import."""
+"""Shared pieces: result rows, timing statistics, /proc readings, server processes, runtimes.
+
+Every goal in the table is a ratio against a baseline measured in the same run, or a memory or
+CPU figure read from /proc for a process started here: the machine is shared, wall-clock times
+alone say little.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_revox import FakeRevox  # noqa: E402
+from fake_revox import FakeRevox, Fault  # noqa: E402
 
-__all__ = ["ROOT", "FakeRevox", "Row", "Stats", "stats"]
+if TYPE_CHECKING:
+    from revox_mcp.server.app import Runtime
+
+__all__ = [
+    "API_KEY",
+    "ROOT",
+    "FakeRevox",
+    "Fault",
+    "Row",
+    "ServerProcess",
+    "Stats",
+    "child_env",
+    "cpu_seconds",
+    "http_server",
+    "runtime",
+    "stats",
+    "status_mb",
+]
+
+# Long enough for the fake's known-secret masking (8 characters and more) to apply, as with a real key.
+API_KEY = "sk-bench-key-0001"
 
 
 @dataclass(frozen=True)
@@ -40,3 +73,129 @@ class Row:
     @property
     def verdict(self) -> str:
         return {True: "yes", False: "**no**", None: ""}[self.met]
+
+
+# --- /proc ----------------------------------------------------------------------------------------
+
+
+def status_mb(pid: int, field: str) -> float:
+    """A ``/proc/<pid>/status`` size in MB: ``VmRSS`` (resident now) or ``VmHWM`` (peak since exec)."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far: utime + stime from ``/proc/<pid>/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- server processes ------------------------------------------------------------------------------
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """What a server child gets: PATH, quiet logs, and ``extra`` (nothing else leaks from our environment)."""
+    return {"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING", **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServerProcess:
+    """A ``python -m revox_mcp --transport streamable-http`` child, reached at ``url``."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    stderr: IO[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_mb(self) -> float:
+        return status_mb(self.pid, "VmRSS")
+
+    def peak_mb(self) -> float:
+        return status_mb(self.pid, "VmHWM")
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def errors(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")[-2000:]
+
+
+@contextmanager
+def http_server(env: Mapping[str, str], startup_seconds: float = 60) -> Iterator[ServerProcess]:
+    """Start revox-mcp over streamable HTTP on a free loopback port; wait until it listens; always stop it."""
+    port = free_port()
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "revox_mcp", "--transport", "streamable-http", "--port", str(port)],
+            env=dict(env),
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        server = ServerProcess(process, f"http://127.0.0.1:{port}/mcp", stderr)
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"revox-mcp exited with {process.returncode}: {server.errors()}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"revox-mcp did not listen within {startup_seconds:g} s") from None
+                    time.sleep(0.05)  # polling a child's port: there is no event to wait on
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+# --- in-process servers ------------------------------------------------------------------------------
+
+
+def runtime(
+    base_url: str,
+    *,
+    ttl: float = 3600.0,
+    key: str = API_KEY,
+    api_options: Mapping[str, Any] | None = None,
+    **runtime_options: Any,
+) -> Runtime:
+    """The production runtime (the real RevoxApi with its default timeout, budget and retries) against ``base_url``.
+
+    ``api_options`` override RevoxApi's defaults (``transport``...), ``runtime_options`` the Runtime's
+    (``clock``, ``stale_grace``...), where a benchmark says why.
+    """
+    from revox_mcp.api.client import RevoxApi
+    from revox_mcp.credential import Credential
+    from revox_mcp.server.app import FixedCredential, Runtime
+
+    def api() -> RevoxApi:
+        return RevoxApi(base_url=base_url, **(api_options or {}))
+
+    return Runtime(
+        api=api,
+        credentials=FixedCredential(Credential(key)),
+        cache_ttl=ttl,
+        own_secrets=(key,),
+        **runtime_options,
+    )

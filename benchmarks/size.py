@@ -1,4 +1,4 @@
-"""Benchmark 5: bytes an agent reads for the same questions, raw API (or a raw-JSON server) vs revox-mcp.
+"""Bytes an agent reads for the same questions, raw API (or a raw-JSON server) vs revox-mcp.
 
 The raw side is the compact JSON of what the API returns. The revox-mcp side is the whole
 CallToolResult as sent (text + structured content + envelope), and the text alone, which is what
@@ -14,7 +14,9 @@ import anyio
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from .common import ROOT, FakeRevox, Row
+from .common import ROOT, FakeRevox, Row, runtime
+
+SECTION = "8. bytes"
 
 SAMPLE = json.loads((ROOT / "tests" / "fixtures_assistants.json").read_text(encoding="utf-8"))
 
@@ -32,11 +34,12 @@ def _wire(result: CallToolResult) -> int:
 
 
 def _client(assistants: list[dict[str, Any]], listed: set[str]) -> Client:
-    from revox_mcp.api.client import RevoxClient, demo_transport
+    from revox_mcp.api.demo import DEMO_BASE_URL, demo_transport
     from revox_mcp.server.app import build_server
 
+    # In-process Revox (the demo's fake transport) over these assistants: bytes, not time, are measured.
     transport = demo_transport(assistants, listed)
-    return Client(build_server(lambda: RevoxClient(api_key="sk-bench", transport=transport)), cache=None)
+    return Client(build_server(runtime(DEMO_BASE_URL, api_options={"transport": transport})), cache=None)
 
 
 async def _compare(assistants: list[dict[str, Any]], listed: set[str], label: str) -> list[Row]:
@@ -50,7 +53,7 @@ async def _compare(assistants: list[dict[str, Any]], listed: set[str], label: st
     raw_one = _compact(long_prompt)
     return [
         Row(
-            "5. bytes",
+            SECTION,
             f"{label}: list (raw GET /assistants vs default page: sent / text / structured)",
             f"{raw_list:,} vs {_wire(page):,} / {_text(page):,} ({_text(page) / raw_list:.1%}) / "
             f"{_compact(page.structured_content):,} ({_compact(page.structured_content) / raw_list:.1%})",
@@ -60,12 +63,12 @@ async def _compare(assistants: list[dict[str, Any]], listed: set[str], label: st
             else None,
         ),
         Row(
-            "5. bytes",
+            SECTION,
             f"{label}: one assistant (raw GET /assistants/{{id}} vs get_assistant summary, sent)",
             f"{raw_one:,} vs {_wire(one):,} ({_wire(one) / raw_one:.0%})",
         ),
         Row(
-            "5. bytes",
+            SECTION,
             f"{label}: one prompt (raw: the whole assistant vs get_assistant fields=[prompt], sent)",
             f"{raw_one:,} vs {_wire(prompt):,} ({_wire(prompt) / raw_one:.0%})",
         ),

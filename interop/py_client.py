@@ -19,7 +19,7 @@ CHECKS: list[dict[str, Any]] = []
 
 
 def check(name: str, ok: object, detail: object = "") -> None:
-    CHECKS.append({"name": name, "ok": ok if ok == "pending" else bool(ok), "detail": str(detail)[:300]})
+    CHECKS.append({"name": name, "ok": bool(ok), "detail": str(detail)[:300]})
 
 
 def text_of(result: Any) -> str:
@@ -44,9 +44,10 @@ def model_facing(structured: Any, text: str, label: str) -> None:
     config = structured.get("config") if isinstance(structured, dict) else None
     if isinstance(config, dict) and isinstance(config.get("prompt"), str):
         value = config["prompt"]
-        check(f"model-facing data ({label})", len(value) > 20 and value[:40] in text, value[:60])
-    elif isinstance(structured, dict) and isinstance(structured.get("fields"), list):
-        check(f"model-facing data ({label})", "pending", f"names only {structured['fields']} (issue 12 item 1)")
+        # The text renders the prompt as an indented block (or, for clients that show the structured
+        # content, as JSON): each of its first lines must be there.
+        lines = [line.strip() for line in value[:120].split("\n")[:-1] if line.strip()]
+        check(f"model-facing data ({label})", len(value) > 20 and all(line in text for line in lines), value[:60])
     else:
         check(f"model-facing data ({label})", False, json.dumps(structured)[:200])
 

@@ -22,7 +22,7 @@ async function load() {
 
 const checks = [];
 function check(name, ok, detail = "") {
-  checks.push({ name, ok: ok === "pending" ? "pending" : Boolean(ok), detail: String(detail).slice(0, 300) });
+  checks.push({ name, ok: Boolean(ok), detail: String(detail).slice(0, 300) });
 }
 const textOf = (result) => (result.content || []).filter((b) => b.type === "text").map((b) => b.text).join("\n");
 
@@ -129,9 +129,9 @@ function checkModelFacing(result) {
   const text = textOf(result);
   if (structured.config && typeof structured.config.prompt === "string") {
     const value = structured.config.prompt;
-    check("model-facing data (structured)", value.length > 20 && text.includes(value.slice(0, 40)), value.slice(0, 60));
-  } else if (Array.isArray(structured.fields)) {
-    check("model-facing data (structured)", "pending", `names only ${JSON.stringify(structured.fields)} (issue 12 item 1)`);
+    // The text renders the prompt as an indented block: each of its first lines must be there.
+    const lines = value.slice(0, 120).split("\n").slice(0, -1).map((line) => line.trim()).filter(Boolean);
+    check("model-facing data (structured)", value.length > 20 && lines.every((line) => text.includes(line)), value.slice(0, 60));
   } else {
     check("model-facing data (structured)", false, JSON.stringify(structured).slice(0, 200));
   }
