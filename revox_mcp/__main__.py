@@ -20,6 +20,8 @@ from revox_mcp import __version__
 from revox_mcp.settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    import httpx
+
     from revox_mcp.server.app import Runtime
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
@@ -133,10 +135,15 @@ def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
     if settings.multi_user or (settings.redis_url is not None and not settings.demo):
         return team_runtime(settings, auth_token)
     if settings.demo:
-        from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
+        from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL
+
+        def fake_revox() -> httpx.AsyncBaseTransport:
+            from revox_mcp.api.demo import demo_transport  # httpx and the data: on the first request
+
+            return demo_transport()
 
         def make_demo() -> RevoxApi:
-            return RevoxApi(base_url=DEMO_BASE_URL, timeout=settings.timeout, transport=demo_transport())
+            return RevoxApi(base_url=DEMO_BASE_URL, timeout=settings.timeout, transport=fake_revox)
 
         return Runtime(
             api=make_demo,

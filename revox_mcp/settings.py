@@ -11,6 +11,9 @@ from pydantic import SecretStr
 from revox_mcp.domain.personal import MODES, Mode
 
 DEFAULT_BASE_URL = "https://www.getrevox.com/api"
+# --demo: the in-process fake Revox's address and the key it accepts (not a secret).
+DEMO_API_KEY = "demo-key-not-a-secret"
+DEMO_BASE_URL = "https://demo.revox.invalid/api"
 DEFAULT_TTL = 30.0
 DEFAULT_TIMEOUT = 15.0
 MAX_TIMEOUT = 30.0

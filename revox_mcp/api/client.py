@@ -10,6 +10,7 @@ caches or interprets payloads: that is ``cache`` and ``domain.ingest``'s job.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
 import math
 import random
@@ -17,15 +18,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
-import httpx
 
 from revox_mcp import __version__
 from revox_mcp.api.payload import parse_json
 from revox_mcp.credential import fingerprint_of
+
+if TYPE_CHECKING:
+    import httpx
+
 from revox_mcp.errors import (
     RevoxAuthError,
     RevoxError,
@@ -55,11 +59,15 @@ _MAX_TRACKED_KEYS = 10_000
 
 @dataclass(frozen=True)
 class Reply:
-    """A successful answer: the parsed JSON, its size as received (decoded bytes), entries dropped while reading."""
+    """A successful answer: the parsed JSON, its size as received (decoded bytes), entries dropped while
+    reading, and the digest of the body. ``unchanged``: the body had the digest the caller already has,
+    so it was not parsed (``value`` is None)."""
 
     value: Any
     size: int
     dropped: int = 0
+    digest: str = ""
+    unchanged: bool = False
 
 
 @dataclass
@@ -88,7 +96,7 @@ class RevoxApi:
         max_retries: int = 2,
         backoff: float = 0.5,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         retry_rate_limited: bool = True,
@@ -111,9 +119,15 @@ class RevoxApi:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
+            # Imported on first use too: httpx (and what it pulls in) is not needed to start serving.
+            import httpx
+
+            transport = self._transport
+            if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+                transport = transport()  # a factory: the demo's fake Revox, built when first needed
             self._http = httpx.AsyncClient(
                 base_url=self.base_url,
-                transport=self._transport,
+                transport=transport,
                 # Each read, connect and write must progress within `timeout`; the whole exchange,
                 # body included, is bounded separately by the call budget (see _send).
                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
@@ -152,9 +166,9 @@ class RevoxApi:
 
     # --- endpoints (all reads; POST /call/search is a read that uses POST) ---------------------------
 
-    async def assistants(self, key: str) -> Reply:
+    async def assistants(self, key: str, *, unchanged: str | None = None) -> Reply:
         """``GET /assistants``: every assistant (sub-assistants excepted), full configurations."""
-        return await self._request("GET", "/assistants", key=key)
+        return await self._request("GET", "/assistants", key=key, unchanged=unchanged)
 
     async def assistant(self, key: str, ident: str) -> Reply:
         """``GET /assistants/{id}``: one bare assistant object."""
@@ -168,14 +182,14 @@ class RevoxApi:
         """``POST /call/search``: ``{"calls": [...], "total_count": n}``, one page."""
         return await self._request("POST", "/call/search", key=key, json=body)
 
-    async def phone_numbers(self, key: str) -> Reply:
-        return await self._request("GET", "/phone-numbers", key=key)
+    async def phone_numbers(self, key: str, *, unchanged: str | None = None) -> Reply:
+        return await self._request("GET", "/phone-numbers", key=key, unchanged=unchanged)
 
-    async def voices(self, key: str) -> Reply:
-        return await self._request("GET", "/voices", key=key)
+    async def voices(self, key: str, *, unchanged: str | None = None) -> Reply:
+        return await self._request("GET", "/voices", key=key, unchanged=unchanged)
 
-    async def campaigns(self, key: str) -> Reply:
-        return await self._request("GET", "/campaigns", key=key)
+    async def campaigns(self, key: str, *, unchanged: str | None = None) -> Reply:
+        return await self._request("GET", "/campaigns", key=key, unchanged=unchanged)
 
     async def auth_status(self, key: str) -> bool:
         """Whether Revox accepts the key (``GET /auth-status``); RevoxAuthError when it says 401/403."""
@@ -200,8 +214,13 @@ class RevoxApi:
         key: str,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        unchanged: str | None = None,
     ) -> Reply:
-        """One logical request: retried inside the call budget, parsed, or a typed RevoxError."""
+        """One logical request: retried inside the call budget, parsed, or a typed RevoxError.
+
+        ``unchanged``: the digest of the body the caller already has; a body with that digest is not
+        parsed again (an unchanged list of 10,000 assistants costs a hash, not a parse).
+        """
         stats = self._stats_for(key)
         deadline = self._clock() + self.budget
         attempt = 0
@@ -222,7 +241,10 @@ class RevoxApi:
                 log.info("retrying %s %s in %.1fs after %s", method, path, delay, type(exc).__name__)
             else:
                 if 200 <= status < 300:
-                    return self._parse(body, headers)
+                    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+                    if digest == unchanged:
+                        return Reply(None, len(body), 0, digest, unchanged=True)
+                    return self._parse(body, headers, digest)
                 stats.last_error = f"HTTP {status}"
                 error, wait = self._classify(status, headers, attempt)
                 if wait is None or wait >= deadline - self._clock():
@@ -245,6 +267,8 @@ class RevoxApi:
 
         Error bodies are never read (they are not shown, and could be endless).
         """
+        import httpx  # already imported by _client(): a dictionary lookup
+
         body = bytearray()
         try:
             with anyio.fail_after(remaining):
@@ -265,7 +289,7 @@ class RevoxApi:
                                 raise self._too_large()
                     return response.status_code, response.headers, bytes(body)
         except TimeoutError:
-            raise RevoxTimeoutError(f"Revox did not answer within {remaining:.0f} s") from None
+            raise RevoxTimeoutError(f"Revox did not answer within {self.budget:g} s") from None
         except httpx.TimeoutException:
             raise RevoxTimeoutError(f"Revox stopped answering for {self.timeout:g} s") from None
         except httpx.DecodingError:
@@ -277,13 +301,13 @@ class RevoxApi:
         return RevoxResponseError(f"Revox sent more than {self.max_body_bytes // (1024 * 1024)} MB")
 
     @staticmethod
-    def _parse(body: bytes, headers: httpx.Headers) -> Reply:
+    def _parse(body: bytes, headers: httpx.Headers, digest: str) -> Reply:
         try:
             parsed = parse_json(body)
         except ValueError:
             kind = _media_type(headers.get("content-type", ""))
             raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
-        return Reply(parsed.value, len(body), parsed.dropped)
+        return Reply(parsed.value, len(body), parsed.dropped, digest)
 
     def _classify(self, status: int, headers: httpx.Headers, attempt: int) -> tuple[RevoxError, float | None]:
         """The error a non-2xx answer means, and the delay before a retry (None: do not retry)."""

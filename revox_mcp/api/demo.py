@@ -18,9 +18,9 @@ from urllib.parse import unquote
 import httpx
 
 from revox_mcp.domain.calls import REQUIRED_ARRAYS
+from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL
 
-DEMO_API_KEY = "demo-key-not-a-secret"
-DEMO_BASE_URL = "https://demo.revox.invalid/api"
+__all__ = ["DEMO_API_KEY", "DEMO_BASE_URL", "demo_account", "demo_assistants", "demo_transport"]
 
 
 def demo_assistants() -> tuple[list[dict[str, Any]], set[str]]:

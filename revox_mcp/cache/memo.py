@@ -51,3 +51,17 @@ class LRU(Generic[K, V]):
 
     def clear(self) -> None:
         self._items.clear()
+
+
+class Latest(Generic[K, V]):
+    """Per key (a key fingerprint), the value derived from the latest version of something (a list):
+    a new version replaces the old one's value, so no superseded version is kept."""
+
+    def __init__(self, max_keys: int = 1024) -> None:
+        self._values: LRU[K, tuple[str, V]] = LRU(max_keys)
+
+    def get_or_make(self, key: K, version: str, make: Callable[[], V]) -> V:
+        found = self._values.get(key)
+        if found is not None and found[0] == version:
+            return found[1]
+        return self._values.put(key, (version, make()))[1]

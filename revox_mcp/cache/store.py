@@ -285,6 +285,17 @@ class Cache:
             return failure.until - now, failure.error
         return None
 
+    async def _entry_for(self, name: str, value: T, codec: Codec[T]) -> Entry:
+        """The entry to store for a freshly loaded ``value``: when the load handed back the very value
+        already stored (an unchanged list), its payload is reused, not encoded and hashed again."""
+        known = self._decoded.get(name)
+        if known is not None and known[1] is value:
+            stored = await self.backend.get(name)
+            if stored is not None and stored.digest == known[0]:
+                return Entry(stored.payload, self._wall(), stored.digest)
+        payload = codec.encode(value)
+        return Entry(payload, self._wall(), hashlib.blake2b(payload, digest_size=12).hexdigest())
+
     def _decode(self, name: str, entry: Entry, codec: Codec[T]) -> T:
         found = self._decoded.get(name)
         if found is not None and found[0] == entry.digest:
@@ -398,8 +409,7 @@ class Cache:
             self._limit(key.fingerprint, wait)
             await self.coordinator.back_off(key.fingerprint, wait)
             raise
-        payload = codec.encode(value)
-        entry = Entry(payload, self._wall(), hashlib.blake2b(payload, digest_size=12).hexdigest())
+        entry = await self._entry_for(name, value, codec)
         await self.backend.set(name, entry, expire_after=ttl + self.max_stale)
         self._decoded.put(name, (entry.digest, value))
         self._failures.pop(name, None)

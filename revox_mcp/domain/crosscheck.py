@@ -28,8 +28,8 @@ from typing import Any
 
 from pydantic import Field
 
-from revox_mcp.domain.diagnostics import Finding
 from revox_mcp.domain.facts import child, number, text
+from revox_mcp.domain.findings import Finding
 from revox_mcp.domain.output import Out
 from revox_mcp.domain.redaction import redact_text
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from revox_mcp.cache.memo import LRU
+from revox_mcp.cache.memo import LRU, Latest
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
@@ -85,7 +85,8 @@ class AssistantService:
         self.data = data
         self._summaries: LRU[tuple[str, str, str], tuple[AssistantSummary, int]] = LRU(memo_entries)
         self._details: LRU[tuple[str, str, str], tuple[AssistantView, str]] = LRU(max(memo_entries // 10, 100))
-        self._indexes: LRU[tuple[str, str], Index] = LRU(16)
+        self._indexes: Latest[str, Index] = Latest()
+        self._configurations: LRU[tuple[Any, ...], tuple[AssistantView, str]] = LRU(256)
 
     # --- the index ----------------------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ class AssistantService:
         cached = await self.data.assistants(cred)
         listing = cached.value
         index = self._indexes.get_or_make(
-            (cred.fingerprint, listing.version), lambda: Index.of(listing.version, listing.items)
+            cred.fingerprint, listing.version, lambda: Index.of(listing.version, listing.items)
         )
         return cached, index
 
@@ -176,22 +177,35 @@ class AssistantService:
             if cached.stale:
                 model = model.model_copy(update=freshness(cached))
             return Answer(model, budget.clip(body + stale_note(cached), SUMMARY_BUDGET, _MORE))
-        config = select_fields(item.value, wanted)
-        fitted, cuts, next_offset = _fit_config(config, wanted, offset)
-        model = AssistantView(
-            id=str(item.value.get("id")),
-            name=_name(item),
-            config=fitted,
-            cut=_cut_list(cuts),
-            next_offset=next_offset,
-            **freshness(cached),
-        )
-        text = render_tree(fitted)
-        if next_offset is not None:
-            text += f"\n…[more: call get_assistant with the same fields and offset={next_offset}]"
-        elif cuts:
-            text += budget.cut_note(cuts, _READ_ON)
+        view, text = self._configuration(cred, item, wanted, offset)
+        model = view.model_copy(update=freshness(cached)) if cached.stale else view
         return Answer(model, text + stale_note(cached))
+
+    def _configuration(
+        self, cred: Credential, item: Item, wanted: list[str] | None, offset: int
+    ) -> tuple[AssistantView, str]:
+        """The configuration view (whole, some fields, or one text field from ``offset``) and its text,
+        memoised by content: reading a long prompt chunk by chunk cuts and renders each chunk once."""
+        key = (cred.fingerprint, str(item.value.get("id")), item.digest, tuple(wanted or ()), wanted is None, offset)
+
+        def make() -> tuple[AssistantView, str]:
+            config = select_fields(item.value, wanted)
+            fitted, cuts, next_offset = _fit_config(config, wanted, offset)
+            view = AssistantView(
+                id=str(item.value.get("id")),
+                name=_name(item),
+                config=fitted,
+                cut=_cut_list(cuts),
+                next_offset=next_offset,
+            )
+            text = render_tree(fitted)
+            if next_offset is not None:
+                text += f"\n…[more: call get_assistant with the same fields and offset={next_offset}]"
+            elif cuts:
+                text += budget.cut_note(cuts, _READ_ON)
+            return view, text
+
+        return self._configurations.get_or_make(key, make)
 
     def _summary(self, cred: Credential, item: Item) -> tuple[AssistantView, str]:
         """The summary view and its text for one assistant, memoised by content."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+import anyio
 
 from revox_mcp.api.client import Reply, RevoxApi
 from revox_mcp.cache.memo import LRU
@@ -27,13 +29,33 @@ _ITEM_SET_CODEC = ItemSetCodec()
 _ITEM_CODEC = ItemCodec()
 
 
+# Lists at least this long are cleaned in a worker thread: cleaning 10,000 assistants takes seconds
+# of CPU, and the event loop must keep answering other calls (and serving stale data) meanwhile.
+THREAD_AT = 100
+
+
 @dataclass(frozen=True)
 class DataSettings:
     ttl: float = 30.0
-    # Cleaned objects kept by raw digest: an unchanged re-fetch cleans nothing again.
-    clean_memo_entries: int = 20_000
     # Calls: personal data masked at ingest ("mask") or shown ("show"); part of every call cache key.
     personal_data: Mode = "mask"
+
+
+@dataclass(frozen=True)
+class _Generation:
+    """The last list fetched for one key and path: its body's digest, the cleaned list, and each
+    cleaned object by the digest of what Revox sent for it. The next fetch reuses what did not change
+    (everything, when the body is the same) and then replaces it, so one generation is kept, not two."""
+
+    body: str
+    listing: ItemSet
+    cleaned: Mapping[str, Item]
+
+
+class ListEndpoint(Protocol):
+    """A RevoxApi list method: ``GET`` of a whole list, skipped parsing when the body is unchanged."""
+
+    def __call__(self, key: str, *, unchanged: str | None = None) -> Awaitable[Reply]: ...
 
 
 class RevoxData:
@@ -46,7 +68,8 @@ class RevoxData:
         self.cache = cache
         self.settings = settings
         self._own_secrets = own_secrets
-        self._cleaned: LRU[tuple[str, str], Item] = LRU(settings.clean_memo_entries)
+        self._generations: LRU[tuple[str, str], _Generation] = LRU(4096)
+        self._ingest_limiter = anyio.CapacityLimiter(1)  # one list cleaned at a time, off the event loop
         # One redactor per key (its known secrets are that key and the server's own): its memos
         # make repeated content cheap, so it lives as long as the key is in use.
         self._redactors: LRU[str, Redactor] = LRU(1024)
@@ -62,36 +85,50 @@ class RevoxData:
         """Cleans everything this credential reads; masks by value its own key and the server's secrets."""
         return self._redactors.get_or_make(cred.fingerprint, lambda: Redactor([cred.key, *self._own_secrets]))
 
-    def _memo(self, cred: Credential) -> Callable[[str, Callable[[], Item | None]], Item | None]:
-        def lookup(digest: str, make: Callable[[], Item | None]) -> Item | None:
-            key = (cred.fingerprint, digest)
-            found = self._cleaned.get(key)
-            if found is not None:
-                return found
-            made = make()
-            return self._cleaned.put(key, made) if made is not None else None
-
-        return lookup
-
     async def _cached(
         self, cred: Credential, method: str, path: str, load: Callable[[], Awaitable[ItemSet]], ttl: float | None = None
     ) -> Cached[ItemSet]:
         key = CacheKey.of(cred.fingerprint, method, path)
         return await self.cache.get(key, load, _ITEM_SET_CODEC, ttl=self.ttl if ttl is None else ttl)
 
-    def _list_of(self, cred: Credential, reply: Reply, field: str) -> ItemSet:
+    async def _list(self, cred: Credential, path: str, field: str, endpoint: ListEndpoint) -> ItemSet:
+        """A list endpoint's objects, cleaned, reusing what the previous fetch already cleaned."""
+        slot = (cred.fingerprint, path)
+        previous = self._generations.get(slot)
+        reply = await endpoint(cred.key, unchanged=previous.body if previous is not None else None)
+        if reply.unchanged and previous is not None:
+            return previous.listing  # the same body: nothing parsed, nothing cleaned
         value = reply.value
         if not isinstance(value, Mapping) or not isinstance(value.get(field), list):
             raise RevoxResponseError(f'expected an object with a "{field}" list')
-        return ingest_list(
-            value[field], self.redactor(cred), raw_bytes=reply.size, dropped=reply.dropped, memo=self._memo(cred)
-        )
+        entries: list[Any] = value[field]
+        known: Mapping[str, Item] = previous.cleaned if previous is not None else {}
+        redactor = self.redactor(cred)
+
+        def build() -> _Generation:
+            cleaned: dict[str, Item] = {}
+
+            def memo(digest: str, make: Callable[[], Item | None]) -> Item | None:
+                item = known.get(digest) or cleaned.get(digest) or make()
+                if item is not None:
+                    cleaned[digest] = item
+                return item
+
+            listing = ingest_list(entries, redactor, raw_bytes=reply.size, dropped=reply.dropped, memo=memo)
+            return _Generation(reply.digest, listing, cleaned)
+
+        if len(entries) >= THREAD_AT:
+            generation = await anyio.to_thread.run_sync(build, limiter=self._ingest_limiter)
+        else:
+            generation = build()
+        self._generations.put(slot, generation)
+        return generation.listing
 
     async def assistants(self, cred: Credential) -> Cached[ItemSet]:
         """Every listed assistant (``GET /assistants``), cleaned."""
 
         async def load() -> ItemSet:
-            return self._list_of(cred, await self.api.assistants(cred.key), "assistants")
+            return await self._list(cred, "/assistants", "assistants", self.api.assistants)
 
         return await self._cached(cred, "GET", "/assistants", load)
 
@@ -116,7 +153,7 @@ class RevoxData:
             payload = reply.value
             if isinstance(payload, Mapping) and isinstance(payload.get("assistant"), Mapping):
                 payload = payload["assistant"]  # create/update wrap it; tolerate that shape too
-            item = ingest_object(payload, self.redactor(cred), self._memo(cred))
+            item = ingest_object(payload, self.redactor(cred))
             if item is None:
                 raise RevoxResponseError("expected an assistant object with an id")
             return item
@@ -251,7 +288,7 @@ class RevoxData:
         """The account's phone numbers (``GET /phone-numbers``), cleaned (embedded assistants redacted)."""
 
         async def load() -> ItemSet:
-            return self._list_of(cred, await self.api.phone_numbers(cred.key), "phone_numbers")
+            return await self._list(cred, "/phone-numbers", "phone_numbers", self.api.phone_numbers)
 
         return await self._cached(cred, "GET", "/phone-numbers", load)
 
@@ -259,7 +296,7 @@ class RevoxData:
         """The account's voice catalogue (``GET /voices``): it changes rarely, so it is kept longer."""
 
         async def load() -> ItemSet:
-            return self._list_of(cred, await self.api.voices(cred.key), "voices")
+            return await self._list(cred, "/voices", "voices", self.api.voices)
 
         ttl = max(self.ttl, VOICES_TTL) if self.ttl > 0 else 0.0
         return await self._cached(cred, "GET", "/voices", load, ttl)
@@ -268,7 +305,7 @@ class RevoxData:
         """The account's campaigns (``GET /campaigns``), cleaned (embedded assistants redacted)."""
 
         async def load() -> ItemSet:
-            return self._list_of(cred, await self.api.campaigns(cred.key), "campaigns")
+            return await self._list(cred, "/campaigns", "campaigns", self.api.campaigns)
 
         return await self._cached(cred, "GET", "/campaigns", load)
 

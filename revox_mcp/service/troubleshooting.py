@@ -8,12 +8,13 @@ nothing; a partly changed list re-diagnoses only what changed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import ModuleType
 from typing import Annotated, Any
 
 import anyio
 from pydantic import BaseModel, Field
 
-from revox_mcp.cache.memo import LRU
+from revox_mcp.cache.memo import LRU, Latest
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
@@ -22,8 +23,8 @@ from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.compare import Comparison, compare
 from revox_mcp.domain.crosscheck import UsedBy, campaign_line, crosscheck
 from revox_mcp.domain.cursor import decode_offset, encode_cursor
-from revox_mcp.domain.diagnostics import Diagnosis, Finding, VariableUse, diagnose, triage
 from revox_mcp.domain.facts import coerce_string_list
+from revox_mcp.domain.findings import Diagnosis, Finding, VariableUse
 from revox_mcp.domain.ingest import Item, ItemSet
 from revox_mcp.domain.output import Out
 from revox_mcp.errors import InputError, RevoxError
@@ -98,6 +99,13 @@ def _used_by_lines(used_by: UsedBy | None) -> list[str]:
     return lines
 
 
+def _diagnostics() -> ModuleType:
+    """The checks, imported on first use: a server starts without paying for rules no call has needed yet."""
+    from revox_mcp.domain import diagnostics
+
+    return diagnostics
+
+
 def _top_line(finding: Finding | None) -> str | None:
     if finding is None:
         return None
@@ -127,18 +135,20 @@ class Troubleshooting:
         self.assistants = assistants
         self._diagnoses: LRU[tuple[str, str, str], Diagnosis] = LRU(max(memo_entries // 10, 100))
         self._tallies: LRU[tuple[str, str, str], Tally] = LRU(memo_entries)
-        self._rankings: LRU[tuple[str, str], tuple[int, ...]] = LRU(16)
+        self._rankings: Latest[str, tuple[int, ...]] = Latest()
+        # Comparisons by content: the structured result, its text, and the answer when fresh.
+        self._comparisons: LRU[tuple[Any, ...], tuple[Comparison, str, Answer]] = LRU(256)
 
     def diagnosis(self, cred: Credential, item: Item) -> Diagnosis:
         key = (cred.fingerprint, str(item.value.get("id")), item.digest)
-        return self._diagnoses.get_or_make(key, lambda: diagnose(item.value))
+        return self._diagnoses.get_or_make(key, lambda: _diagnostics().diagnose(item.value))
 
     def _tally(self, cred: Credential, listing: ItemSet, position: int) -> Tally:
         item = listing.items[position]
         key = (cred.fingerprint, str(item.get("id")), listing.digests[position])
 
         def make() -> Tally:
-            errors, warnings, top = triage(item)
+            errors, warnings, top = _diagnostics().triage(item)
             return errors, warnings, _top_line(top)
 
         return self._tallies.get_or_make(key, make)
@@ -149,7 +159,7 @@ class Troubleshooting:
             names = [name if isinstance(name := item.get("name"), str) else "" for item in listing.items]
             return tuple(sorted(range(len(tallies)), key=lambda i: (-tallies[i][0], -tallies[i][1], names[i])))
 
-        return self._rankings.get_or_make((cred.fingerprint, listing.version), make)
+        return self._rankings.get_or_make(cred.fingerprint, listing.version, make)
 
     async def diagnose_one(self, cred: Credential, assistant_id: str) -> Answer:
         cached = await self.assistants.assistant(cred, assistant_id)
@@ -254,21 +264,32 @@ class Troubleshooting:
         wanted = coerce_string_list(fields, "fields")
         first = await self.assistants.assistant(cred, id_a)
         second = await self.assistants.assistant(cred, id_b)
-        result = compare(first.value.value, second.value.value, wanted)
+        key = (cred.fingerprint, first.value.digest, second.value.digest, tuple(wanted or ()), wanted is None)
+        comparison, text, answer = self._comparisons.get_or_make(
+            key, lambda: _comparison(first.value.value, second.value.value, wanted)
+        )
         stale = first if first.stale else second
-        model = AssistantComparison(comparison=result, **freshness(stale))
-        lines = [
-            f"A = {result.a['name']} ({result.a['id']}); B = {result.b['name']} ({result.b['id']})",
-            f"{len(result.changes)} differences; {result.identical_fields} fields identical"
-            + (f"; not compared: {', '.join(result.ignored)}" if result.ignored else ""),
-        ]
-        for change in result.changes:
-            if change.diff is not None:
-                lines.append(f"~ {change.path}: {change.a} → {change.b}\n{change.diff}")
-            elif change.kind == "changed":
-                lines.append(f"~ {change.path}: {budget.json_text(change.a)} → {budget.json_text(change.b)}")
-            elif change.kind == "added":
-                lines.append(f"+ {change.path} (only in B): {budget.json_text(change.b)}")
-            else:
-                lines.append(f"- {change.path} (only in A): {budget.json_text(change.a)}")
-        return fit(model, "\n".join(lines) + stale_note(stale))
+        if not stale.stale:
+            return answer
+        return fit(AssistantComparison(comparison=comparison, **freshness(stale)), text + stale_note(stale))
+
+
+def _comparison(a: Mapping[str, Any], b: Mapping[str, Any], wanted: list[str] | None) -> tuple[Comparison, str, Answer]:
+    """compare_assistants' structured result, its text (before any cut), and the fresh answer."""
+    result = compare(a, b, wanted)
+    lines = [
+        f"A = {result.a['name']} ({result.a['id']}); B = {result.b['name']} ({result.b['id']})",
+        f"{len(result.changes)} differences; {result.identical_fields} fields identical"
+        + (f"; not compared: {', '.join(result.ignored)}" if result.ignored else ""),
+    ]
+    for change in result.changes:
+        if change.diff is not None:
+            lines.append(f"~ {change.path}: {change.a} → {change.b}\n{change.diff}")
+        elif change.kind == "changed":
+            lines.append(f"~ {change.path}: {budget.json_text(change.a)} → {budget.json_text(change.b)}")
+        elif change.kind == "added":
+            lines.append(f"+ {change.path} (only in B): {budget.json_text(change.b)}")
+        else:
+            lines.append(f"- {change.path} (only in A): {budget.json_text(change.a)}")
+    text = "\n".join(lines)
+    return result, text, fit(AssistantComparison(comparison=result), text)

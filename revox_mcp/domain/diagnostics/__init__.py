@@ -25,8 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from revox_mcp.domain.diagnostics.calling import check_duration, check_first_sentence, check_retry
 from revox_mcp.domain.diagnostics.content import (
     check_faq,
@@ -37,58 +35,16 @@ from revox_mcp.domain.diagnostics.content import (
 )
 from revox_mcp.domain.diagnostics.context import Context, kind_of
 from revox_mcp.domain.diagnostics.custom_tools import check_custom_tools
-from revox_mcp.domain.diagnostics.rules import RULES, Severity
+from revox_mcp.domain.diagnostics.rules import RULES
 from revox_mcp.domain.diagnostics.schema import check_enums, check_schema
 from revox_mcp.domain.diagnostics.transfer_messaging import check_messaging, check_transfer
 from revox_mcp.domain.diagnostics.urls import check_urls
 from revox_mcp.domain.diagnostics.voice_llm import check_llm, check_sounds, check_voice
 from revox_mcp.domain.facts import OBJECT_TYPES
+from revox_mcp.domain.findings import Diagnosis, Finding, Severity, VariableUse
 from revox_mcp.domain.redaction import strip_invisible
-from revox_mcp.domain.summary import lean_schema
 
-__all__ = ["RULES", "Diagnosis", "Finding", "VariableUse", "diagnose", "triage"]
-
-
-class Finding(BaseModel):
-    """One problem found in an assistant."""
-
-    model_config = ConfigDict(json_schema_extra=lean_schema)
-
-    rule: str
-    severity: Severity
-    path: str
-    message: str
-    fix: str
-
-
-class VariableUse(BaseModel):
-    """A ``{{variable}}`` that calls must supply, and the fields that use it."""
-
-    model_config = ConfigDict(json_schema_extra=lean_schema)
-
-    name: str
-    sources: list[str]
-
-
-class Diagnosis(BaseModel):
-    """Everything ``diagnose`` found in one assistant."""
-
-    assistant_id: str
-    name: str
-    findings: list[Finding]
-    variables: list[VariableUse]
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == "error")
-
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == "warning")
-
-    @property
-    def info_count(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == "info")
+__all__ = ["RULES", "Diagnosis", "Finding", "Severity", "VariableUse", "diagnose", "triage"]
 
 
 _CHECKS: tuple[Callable[[Context], None], ...] = (

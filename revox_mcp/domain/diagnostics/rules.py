@@ -12,9 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
 
-Severity = Literal["error", "warning", "info"]
+from revox_mcp.domain.findings import Severity
 
 
 @dataclass(frozen=True)
