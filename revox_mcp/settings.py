@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-
-from pydantic import SecretStr
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from revox_mcp.domain.personal import MODES, Mode
 
@@ -18,6 +17,23 @@ DEFAULT_TTL = 30.0
 DEFAULT_TIMEOUT = 15.0
 MAX_TIMEOUT = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A configured secret (an API key, a Redis URL with a password): never in ``repr`` or ``str``."""
+
+    _value: str = field(repr=False)
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return "**********"
+
+
+# Kept under its old name for readers of the settings.
+SecretStr = Secret
 
 
 class ConfigError(ValueError):
@@ -108,3 +124,18 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: boo
         key_rate_limit=_rate_limit(env),
         personal_data=mode,
     )
+
+
+def shown_url(url: str) -> str:
+    """A configured URL (Revox base URL, Redis URL) fit to show and log: scheme, host, port and path;
+    never user info, password, query or fragment."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(unparseable URL)"
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}"
+    netloc = f"[{host}]{port}" if ":" in host else f"{host}{port}"
+    return f"{parts.scheme}://{netloc}{parts.path}"

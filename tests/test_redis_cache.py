@@ -24,9 +24,9 @@ from revox_mcp.cache.backend import Entry, MemoryBackend
 from revox_mcp.cache.redis import RedisBackend
 from revox_mcp.cache.store import Cache, CacheKey, JsonCodec
 from revox_mcp.credential import fingerprint_of
-from revox_mcp.domain.redaction import shown_url as shown_redis_url
 from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError
 from revox_mcp.server.team import RevoxKeyVerifier
+from revox_mcp.settings import shown_url as shown_redis_url
 
 CODEC = JsonCodec()
 FP_A, FP_B = fingerprint_of("sk-a"), fingerprint_of("sk-b")

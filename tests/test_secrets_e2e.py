@@ -2,7 +2,7 @@
 diagnosis, resource, completion, prompt, error or log line (issue 9's guarantee, end to end).
 
 Two assistants with generated secrets planted in generated places (``secret_strategies``), and a
-hidden third one fetched by id, are served by an in-process fake of Revox; the server's own key
+hidden third one fetched by id, are served by the demo's in-process fake of Revox; the server's own key
 (and HTTP token) are among the planted values, recognised by value only. Every answer the official
 MCP client receives, and every log line, is searched for each secret whole, URL-encoded and in
 12-character pieces of its random part.
@@ -15,7 +15,6 @@ import logging
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,25 +24,11 @@ from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
 from secret_strategies import Planted, leaks, own_secrets, planted_documents
 from support import make_server
 
+from revox_mcp.api.demo import demo_transport
+
 IDS = ("aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa", "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb")
 HIDDEN = "cccccccc-3333-4333-8333-cccccccccccc"
 FALLBACK_KEY = "sk-e2e-fallback-key-0000"
-
-
-def _serving(listed: list[dict[str, Any]], hidden: dict[str, Any]) -> httpx.MockTransport:
-    body = json.dumps({"assistants": listed}).encode()
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if path.endswith("/auth-status"):
-            return httpx.Response(200, json={"authenticated": True})
-        if path.endswith("/assistants"):
-            return httpx.Response(200, content=body, headers={"content-type": "application/json"})
-        if path.endswith(f"/assistants/{HIDDEN}"):
-            return httpx.Response(200, json=hidden)
-        return httpx.Response(404, json={"error": "not found"})
-
-    return httpx.MockTransport(handle)
 
 
 def _text(result: CallToolResult) -> str:
@@ -52,7 +37,8 @@ def _text(result: CallToolResult) -> str:
 
 async def _outputs(listed: list[dict[str, Any]], hidden: dict[str, Any], key: str, token: str | None) -> list[str]:
     """Everything the model could see, for the documents served."""
-    server = make_server(transport=_serving(listed, hidden), key=key, own_secrets=(key, *([token] if token else [])))
+    transport = demo_transport([*listed, hidden], {str(document["id"]) for document in listed})
+    server = make_server(transport=transport, key=key, own_secrets=(key, *([token] if token else [])))
     out: list[str] = []
     async with Client(server) as client:
 

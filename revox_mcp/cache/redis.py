@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from revox_mcp.cache.backend import Entry, MemoryBackend
 from revox_mcp.cache.shared import FillLock, LocalCoordinator, SharedUnavailable
-from revox_mcp.domain.redaction import shown_url
+from revox_mcp.settings import shown_url
 
 log = logging.getLogger(__name__)
 

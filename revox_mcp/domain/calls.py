@@ -24,7 +24,7 @@ from pydantic import Field, WithJsonSchema
 
 from revox_mcp.domain.facts import MAX_ID_LENGTH, JsonObject, child, flag, items, number, text
 from revox_mcp.domain.output import Out
-from revox_mcp.domain.redaction import REDACTED, strip_invisible
+from revox_mcp.domain.text import REDACTED, strip_invisible
 from revox_mcp.errors import InputError
 
 # --- the enums of SDK 0.5.0 ------------------------------------------------------------------------

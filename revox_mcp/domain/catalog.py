@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from revox_mcp.domain.facts import KNOWN_FIELDS, JsonObject
-from revox_mcp.domain.redaction import redact_text
 from revox_mcp.errors import InputError
 
 MAX_LIMIT = 100
@@ -80,4 +79,11 @@ def select_fields(assistant: Mapping[str, Any], fields: Sequence[str] | None) ->
 
 def _shown(name: str) -> str:
     """A caller's field name echoed in an error: redacted (it could be anything), then cut."""
-    return redact_text(name)[:60]
+    return _redact_text(name)[:60]
+
+
+def _redact_text(text: str) -> str:
+    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
+    from revox_mcp.domain.redaction import redact_text
+
+    return redact_text(text)

@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from revox_mcp.domain.facts import KNOWN_FIELDS
-from revox_mcp.domain.redaction import redact_text
 from revox_mcp.domain.summary import lean_schema
 from revox_mcp.errors import InputError
 
@@ -136,7 +135,7 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
         allowed = sorted(KNOWN_FIELDS | set(names))
         unknown = [f for f in fields if f not in allowed]
         if unknown:
-            shown = ", ".join(repr(redact_text(f)[:60]) for f in unknown[:5])  # never echo a huge or secret argument
+            shown = ", ".join(repr(_redact_text(f)[:60]) for f in unknown[:5])  # never echo a huge or secret argument
             raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")
         names = list(dict.fromkeys(fields))
     else:
@@ -181,3 +180,10 @@ def _bound_diffs(changes: list[Change]) -> None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _redact_text(text: str) -> str:
+    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
+    from revox_mcp.domain.redaction import redact_text
+
+    return redact_text(text)

@@ -31,7 +31,6 @@ from pydantic import Field
 from revox_mcp.domain.facts import child, number, text
 from revox_mcp.domain.findings import Finding
 from revox_mcp.domain.output import Out
-from revox_mcp.domain.redaction import redact_text
 
 RULES: Mapping[str, str] = MappingProxyType(
     {
@@ -123,7 +122,7 @@ def _finding(rule: str, severity: str, path: str, message: str, fix: str) -> Fin
 
 
 def _short(value: str | None, limit: int = 60) -> str:
-    return redact_text(" ".join((value or "").split()))[:limit]
+    return _redact_text(" ".join((value or "").split()))[:limit]
 
 
 def _digits(number: str | None) -> str:
@@ -295,3 +294,10 @@ def campaign_line(campaign: CampaignUse) -> str:
     if campaign.funnel:
         parts.append(", ".join(f"{k} {v}" for k, v in campaign.funnel.items()))
     return f"{campaign.name or campaign.id} ({'; '.join(parts)})"
+
+
+def _redact_text(text: str) -> str:
+    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
+    from revox_mcp.domain.redaction import redact_text
+
+    return redact_text(text)

@@ -12,6 +12,7 @@ Text from calls (transcripts, tool outputs) is never repeated in a finding beyon
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -46,21 +47,24 @@ QUICK_HANGUP_SECONDS = 20
 _QUOTE = 90
 _VALUE_CHARS = 80
 
-# Someone asking for a person, in the languages Revox voices speak (en, fr, es, de, it, pt).
-_HUMAN_REQUEST = re.compile(
-    r"(?i)\b(?:"
-    r"(?:speak|talk)\s+(?:to|with)\s+(?:a|an|some|the|your|a\s+real)?\s*"
-    r"(?:human|person|agent|someone|somebody|manager|representative|operator|receptionist|real\s+person)"
-    r"|real\s+person|human\s+being|customer\s+service\s+rep"
-    r"|parler\s+(?:à|a|avec)\s+(?:un|une|le|la|quelqu'un|quelqu’un|un\s+vrai)?\s*"
-    r"(?:humain|personne|conseill\w*|quelqu|responsable|opérat\w*|agent|vrai)"
-    r"|hablar\s+con\s+(?:un|una|el|la|alguien)?\s*(?:humano|persona|agente|alguien|operador\w*|encargad\w*)"
-    r"|mit\s+(?:einem|einer|jemandem)\s*(?:echten\s+)?(?:menschen|mitarbeiter\w*|person|berater\w*)?\s*sprechen"
-    r"|echten\s+menschen"
-    r"|parlare\s+con\s+(?:un|una|qualcuno|l'|un\s+vero)?\s*(?:operatore|operatrice|persona|umano|qualcuno)"
-    r"|falar\s+com\s+(?:um|uma|alguém)?\s*(?:atendente|pessoa|humano|alguém)"
-    r")"
-)
+
+@functools.cache  # compiled on first use: a server that never analyses calls never pays for it
+def _human_request() -> re.Pattern[str]:
+    """Someone asking for a person, in the languages Revox voices speak (en, fr, es, de, it, pt)."""
+    return re.compile(
+        r"(?i)\b(?:"
+        r"(?:speak|talk)\s+(?:to|with)\s+(?:a|an|some|the|your|a\s+real)?\s*"
+        r"(?:human|person|agent|someone|somebody|manager|representative|operator|receptionist|real\s+person)"
+        r"|real\s+person|human\s+being|customer\s+service\s+rep"
+        r"|parler\s+(?:à|a|avec)\s+(?:un|une|le|la|quelqu'un|quelqu’un|un\s+vrai)?\s*"
+        r"(?:humain|personne|conseill\w*|quelqu|responsable|opérat\w*|agent|vrai)"
+        r"|hablar\s+con\s+(?:un|una|el|la|alguien)?\s*(?:humano|persona|agente|alguien|operador\w*|encargad\w*)"
+        r"|mit\s+(?:einem|einer|jemandem)\s*(?:echten\s+)?(?:menschen|mitarbeiter\w*|person|berater\w*)?\s*sprechen"
+        r"|echten\s+menschen"
+        r"|parlare\s+con\s+(?:un|una|qualcuno|l'|un\s+vero)?\s*(?:operatore|operatrice|persona|umano|qualcuno)"
+        r"|falar\s+com\s+(?:um|uma|alguém)?\s*(?:atendente|pessoa|humano|alguém)"
+        r")"
+    )
 
 
 # --- one call's facts ----------------------------------------------------------------------------
@@ -139,7 +143,7 @@ def _attempt_facts(attempt: Mapping[str, Any]) -> AttemptFacts:
         cut_turns=cut,
         user_turns=len([t for t in user_texts if t.strip()]),
         agent_spoke=turns > 0 or agent_lines > 0,
-        human_asked=any(_HUMAN_REQUEST.search(t) for t in user_texts),
+        human_asked=any(_human_request().search(t) for t in user_texts),
         transferred=(
             C.enum(attempt, "end_reason") == "transfer" or flag(attempt, "handled_by_human") is True or human_lines
         ),

@@ -22,10 +22,13 @@ import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from revox_mcp.domain.facts import MAX_ID_LENGTH, JsonObject
-from revox_mcp.domain.redaction import Redactor, strip_invisible
+from revox_mcp.domain.text import strip_invisible
+
+if TYPE_CHECKING:
+    from revox_mcp.domain.redaction import Redactor
 
 MAX_DEPTH = 32
 MAX_STRING_CHARS = 2_000_000
@@ -109,12 +112,13 @@ def _setter(container: Any, key: Any) -> Callable[[Any], None]:
     return put
 
 
-_PLAIN = Redactor()
-
-
-def clean(value: Any, redactor: Redactor = _PLAIN) -> Any:
+def clean(value: Any, redactor: Redactor | None = None) -> Any:
     """Sanitised, then redacted (keys and every string, and the redactor's known secrets by value):
     what every later reader sees."""
+    if redactor is None:
+        from revox_mcp.domain.redaction import Redactor
+
+        redactor = Redactor()
     return redactor.value(sanitize(value))
 
 

@@ -50,8 +50,8 @@ from revox_mcp.domain.secret_patterns import (
     WEBHOOK_HOST_SUFFIXES,
     WEBHOOK_HOSTS,
 )
+from revox_mcp.domain.text import INVISIBLE, REDACTED, strip_invisible
 
-REDACTED: Final = "[REDACTED]"
 # A known secret shorter than this is ignored: masking "abc" everywhere would wreck every text.
 MIN_KNOWN_SECRET_LENGTH: Final = 8
 # Results for strings up to this length are memoised per Redactor (ids, enums, names recur).
@@ -59,25 +59,6 @@ _MEMO_MAX_LENGTH = 256
 _MEMO_SIZE = 16_384
 # Containers nested deeper than this (ingest caps depth at 64 well before) are replaced whole.
 _MAX_DEPTH = 10_000
-
-# --- invisible characters ----------------------------------------------------------------------------
-
-# Unicode "Cf" (format) characters: zero-width spaces and joiners, bidi embeddings, overrides and
-# isolates (U+202A-U+202E, U+2066-U+2069), the BOM, the soft hyphen, tag characters (U+E0000-U+E007F)
-# and the rest of the category as of Unicode 15; plus lone surrogates (U+D800-U+DFFF), which a JSON
-# body may smuggle in as "\ud800" escapes and which cannot be encoded as UTF-8.
-_INVISIBLE = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f]+"
-)
-
-
-def strip_invisible(text: str) -> str:
-    """``text`` without invisible, bidirectional-control or tag characters, nor lone surrogates."""
-    if text.isascii():  # the common case, and none of those characters is ASCII
-        return text
-    return _INVISIBLE.sub("", text)
 
 
 # --- what a token looks like ---------------------------------------------------------------------
@@ -604,7 +585,7 @@ class Redactor:
     def _scan(self, text: str, *, ident: bool, layers: int) -> str:
         """Every text pass, each behind a cheap check that skips it when it cannot match."""
         if not text.isascii():
-            text = _INVISIBLE.sub("", text)
+            text = INVISIBLE.sub("", text)
         if len(text) < 4:
             return text
         if self._known_re is not None and self._has_known(text):
@@ -1012,18 +993,3 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
 def redact_url(url: str) -> str:
     """One URL with user info, credential query values, token path segments and fragments masked."""
     return _redactor(()).text(url)
-
-
-def shown_url(url: str) -> str:
-    """A configured URL (Revox base URL, Redis URL) fit to show and log: scheme, host, port and path;
-    never user info, password, query or fragment."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(unparseable URL)"
-    if parts.scheme == "unix":
-        return f"unix://{parts.path}"
-    netloc = f"[{host}]{port}" if ":" in host else f"{host}{port}"
-    return f"{parts.scheme}://{netloc}{parts.path}"

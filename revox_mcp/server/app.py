@@ -35,7 +35,6 @@ from revox_mcp.cache.backend import CacheBackend, MemoryBackend
 from revox_mcp.cache.shared import Coordinator, LocalCoordinator
 from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
-from revox_mcp.domain.output import dump
 from revox_mcp.domain.personal import Mode
 from revox_mcp.errors import InputError, RevoxError
 from revox_mcp.server.arguments import ToolContractServer
@@ -207,7 +206,7 @@ def _state(ctx: Context[AppState, Any]) -> AppState:
 
 
 def _result(answer: Answer) -> CallToolResult:
-    return CallToolResult(content=[TextContent(type="text", text=answer.text)], structured_content=dump(answer.model))
+    return CallToolResult(content=[TextContent(type="text", text=answer.text)], structured_content=answer.structured)
 
 
 def build_server(runtime: Runtime) -> MCPServer[AppState]:

@@ -15,7 +15,6 @@ from typing import ParamSpec, TypeVar
 import anyio
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
-from revox_mcp.domain.redaction import redact_text
 from revox_mcp.errors import (
     InputError,
     RevoxAuthError,
@@ -55,7 +54,7 @@ def error_message(exc: RevoxError | InputError) -> str:
             "configuration (create a key in the Revox dashboard), then restart the server."
         )
     if isinstance(exc, RevoxNotFoundError):
-        shown = redact_text(exc.ident)[:80]
+        shown = _redact_text(exc.ident)[:80]
         return f"No {exc.kind} with id {shown!r}. {exc.how_to_find}".rstrip()
     if isinstance(exc, RevoxRateLimitError):
         wait = f"retry in {wait_text(exc.retry_after)}" if exc.retry_after is not None else "retry in a minute"
@@ -115,3 +114,10 @@ def tool_call(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
 def resource_read(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """Run a resource handler inside the call deadline; an unknown id is ResourceNotFoundError, else ResourceError."""
     return _translated(handler, ResourceError, ResourceNotFoundError)
+
+
+def _redact_text(text: str) -> str:
+    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
+    from revox_mcp.domain.redaction import redact_text
+
+    return redact_text(text)

@@ -87,6 +87,8 @@ class AssistantService:
         self._details: LRU[tuple[str, str, str], tuple[AssistantView, str]] = LRU(max(memo_entries // 10, 100))
         self._indexes: Latest[str, Index] = Latest()
         self._configurations: LRU[tuple[Any, ...], tuple[AssistantView, str]] = LRU(256)
+        # Fresh answers by content: warm calls send them as they are (structured content dumped once).
+        self._answers: LRU[tuple[Any, ...], Answer] = LRU(512)
 
     # --- the index ----------------------------------------------------------------------------------
 
@@ -113,11 +115,18 @@ class AssistantService:
         check_limit(limit)
         query = query or None
         cached, index = await self.listing(cred)
+        version = cached.value.version
+        offset = decode_offset(cursor, tool="list_assistants", scope=cred.fingerprint, version=version, query=query)
+        if cached.stale:
+            return self._page(cred, cached, index, query, offset, limit)
+        key = (cred.fingerprint, version, query, offset, limit)
+        return self._answers.get_or_make(key, lambda: self._page(cred, cached, index, query, offset, limit))
+
+    def _page(
+        self, cred: Credential, cached: Cached[ItemSet], index: Index, query: str | None, offset: int, limit: int
+    ) -> Answer:
         listing = cached.value
         matches = index.matching(query)
-        offset = decode_offset(
-            cursor, tool="list_assistants", scope=cred.fingerprint, version=listing.version, query=query
-        )
         if offset > len(matches):
             raise InputError("The cursor is past the end of the list. Call list_assistants without a cursor.")
         chosen: list[AssistantSummary] = []
@@ -174,12 +183,18 @@ class AssistantService:
             if offset:
                 raise InputError('offset applies to a text field: pass fields=["prompt"] with it.')
             model, body = self._summary(cred, item)
-            if cached.stale:
-                model = model.model_copy(update=freshness(cached))
+            if not cached.stale:
+                summary_key: tuple[Any, ...] = (cred.fingerprint, item.digest, "summary")
+                return self._answers.get_or_make(
+                    summary_key, lambda: Answer(model, budget.clip(body, SUMMARY_BUDGET, _MORE))
+                )
+            model = model.model_copy(update=freshness(cached))
             return Answer(model, budget.clip(body + stale_note(cached), SUMMARY_BUDGET, _MORE))
         view, text = self._configuration(cred, item, wanted, offset)
-        model = view.model_copy(update=freshness(cached)) if cached.stale else view
-        return Answer(model, text + stale_note(cached))
+        if not cached.stale:
+            config_key: tuple[Any, ...] = (cred.fingerprint, item.digest, tuple(wanted or ()), wanted is None, offset)
+            return self._answers.get_or_make(config_key, lambda: Answer(view, text))
+        return Answer(view.model_copy(update=freshness(cached)), text + stale_note(cached))
 
     def _configuration(
         self, cred: Credential, item: Item, wanted: list[str] | None, offset: int

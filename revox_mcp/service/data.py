@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
@@ -22,8 +22,10 @@ from revox_mcp.domain import calls as call_domain
 from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
 from revox_mcp.domain.personal import Mode, mask_call
-from revox_mcp.domain.redaction import Redactor
 from revox_mcp.errors import RevoxResponseError, RevoxStatusError, RevoxUnavailableError
+
+if TYPE_CHECKING:
+    from revox_mcp.domain.redaction import Redactor
 
 _ITEM_SET_CODEC = ItemSetCodec()
 _ITEM_CODEC = ItemCodec()
@@ -83,6 +85,8 @@ class RevoxData:
 
     def redactor(self, cred: Credential) -> Redactor:
         """Cleans everything this credential reads; masks by value its own key and the server's secrets."""
+        from revox_mcp.domain.redaction import Redactor  # its pattern table: loaded on the first read, not at start
+
         return self._redactors.get_or_make(cred.fingerprint, lambda: Redactor([cred.key, *self._own_secrets]))
 
     async def _cached(

@@ -4,12 +4,13 @@ and a compact text rendering of the same facts. Pure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
 
 from revox_mcp.cache.store import Cached
-from revox_mcp.domain.output import Out
+from revox_mcp.domain.output import Out, dump
 
 
 class Result(Out):
@@ -26,6 +27,12 @@ class Answer:
 
     model: BaseModel
     text: str
+
+    @cached_property
+    def structured(self) -> dict[str, Any]:
+        """The structured content (the model as JSON-ready data), computed once: memoised answers
+        are sent again and again."""
+        return dump(self.model)
 
 
 def freshness(cached: Cached[Any]) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from pydantic import Field
 
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import Out, dump
-from revox_mcp.domain.redaction import shown_url
 from revox_mcp.domain.render import render_tree
 from revox_mcp.errors import RevoxAuthError, RevoxError
 from revox_mcp.service.data import RevoxData
 from revox_mcp.service.results import Answer
+from revox_mcp.settings import shown_url
 
 
 class CacheView(Out):

@@ -136,6 +136,8 @@ class Troubleshooting:
         self._diagnoses: LRU[tuple[str, str, str], Diagnosis] = LRU(max(memo_entries // 10, 100))
         self._tallies: LRU[tuple[str, str, str], Tally] = LRU(memo_entries)
         self._rankings: Latest[str, tuple[int, ...]] = Latest()
+        # Fresh answers by content (key, digests or versions, page): warm calls send them as they are.
+        self._answers: LRU[tuple[Any, ...], Answer] = LRU(256)
         # Comparisons by content: the structured result, its text, and the answer when fresh.
         self._comparisons: LRU[tuple[Any, ...], tuple[Comparison, str, Answer]] = LRU(256)
 
@@ -163,8 +165,20 @@ class Troubleshooting:
 
     async def diagnose_one(self, cred: Credential, assistant_id: str) -> Answer:
         cached = await self.assistants.assistant(cred, assistant_id)
+        account, not_checked, versions = await self._account(cred)
+        if cached.stale or not_checked:
+            return self._diagnose_one(cred, cached, account, not_checked)
+        key = (cred.fingerprint, cached.value.digest, versions)
+        return self._answers.get_or_make(key, lambda: self._diagnose_one(cred, cached, account, not_checked))
+
+    def _diagnose_one(
+        self,
+        cred: Credential,
+        cached: Cached[Item],
+        account: dict[str, Sequence[Mapping[str, Any]]],
+        not_checked: list[str],
+    ) -> Answer:
         found = self.diagnosis(cred, cached.value)
-        account, not_checked = await self._account(cred)
         cross = crosscheck(
             cached.value.value, account.get("phone numbers"), account.get("voices"), account.get("campaigns")
         )
@@ -196,8 +210,11 @@ class Troubleshooting:
         lines.append(f'What its calls did: analyze_calls(assistant_id="{found.assistant_id}").')
         return fit(model, "\n".join(lines) + stale_note(cached))
 
-    async def _account(self, cred: Credential) -> tuple[dict[str, Sequence[Mapping[str, Any]]], list[str]]:
-        """Phone numbers, voices and campaigns, fetched at once (each one cached request); what failed, and why."""
+    async def _account(
+        self, cred: Credential
+    ) -> tuple[dict[str, Sequence[Mapping[str, Any]]], list[str], tuple[str, ...]]:
+        """Phone numbers, voices and campaigns, fetched at once (each one cached request); what failed, and
+        why; and the versions of the lists read (what a memoised diagnosis depends on)."""
         data = self.assistants.data
         sources: dict[str, Callable[[Credential], Awaitable[Cached[Any]]]] = {
             "phone numbers": data.phone_numbers,
@@ -206,6 +223,7 @@ class Troubleshooting:
         }
         got: dict[str, Sequence[Mapping[str, Any]]] = {}
         failed: dict[str, str] = {}
+        versions: dict[str, str] = {}
 
         async def fetch(label: str, load: Callable[[Credential], Awaitable[Cached[Any]]]) -> None:
             with anyio.move_on_after(ACCOUNT_WAIT_SECONDS):
@@ -215,6 +233,7 @@ class Troubleshooting:
                     failed[label] = _reason(exc)
                     return
                 got[label] = cached.value.items
+                versions[label] = cached.value.version
                 if cached.stale:
                     failed[label] = f"shown from cache, {int(cached.age)} s old ({cached.stale_reason})"
                 return
@@ -230,14 +249,21 @@ class Troubleshooting:
             f"{label} ({reason})" + ("" if label in got else f": {_SKIPPED[label]}")
             for label, reason in sorted(failed.items())
         ]
-        return got, notes
+        return got, notes, tuple(f"{label}:{versions[label]}" for label in sorted(versions))
 
     async def diagnose_all(self, cred: Credential, limit: int, cursor: str | None) -> Answer:
         check_limit(limit)
         cached, _index = await self.assistants.listing(cred)
         listing = cached.value
-        order = self._ranking(cred, listing)
         offset = decode_offset(cursor, tool="diagnose_assistant", scope=cred.fingerprint, version=listing.version)
+        if cached.stale:
+            return self._diagnose_page(cred, cached, offset, limit)
+        key = (cred.fingerprint, listing.version, offset, limit)
+        return self._answers.get_or_make(key, lambda: self._diagnose_page(cred, cached, offset, limit))
+
+    def _diagnose_page(self, cred: Credential, cached: Cached[ItemSet], offset: int, limit: int) -> Answer:
+        listing = cached.value
+        order = self._ranking(cred, listing)
         if offset > len(order):
             raise InputError("The cursor is past the end of the list. Call diagnose_assistant without a cursor.")
         chosen = order[offset : offset + limit]

@@ -42,7 +42,7 @@ from revox_mcp.domain.diagnostics.urls import check_urls
 from revox_mcp.domain.diagnostics.voice_llm import check_llm, check_sounds, check_voice
 from revox_mcp.domain.facts import OBJECT_TYPES
 from revox_mcp.domain.findings import Diagnosis, Finding, Severity, VariableUse
-from revox_mcp.domain.redaction import strip_invisible
+from revox_mcp.domain.text import strip_invisible
 
 __all__ = ["RULES", "Diagnosis", "Finding", "Severity", "VariableUse", "diagnose", "triage"]
 

@@ -24,7 +24,7 @@ from revox_mcp.domain.diagnostics.context import (
 from revox_mcp.domain.diagnostics.reference import CACHED_TEXT_MAX, MAX_BODY_PARSE, METHODS
 from revox_mcp.domain.diagnostics.urls import check_url
 from revox_mcp.domain.facts import ANY_PLACEHOLDER, name_words, placeholders
-from revox_mcp.domain.redaction import REDACTED
+from revox_mcp.domain.text import REDACTED
 
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 from revox_mcp.domain.diagnostics.context import Context, Problems, is_credential_name, is_filled, is_literal, quote
 from revox_mcp.domain.diagnostics.reference import CACHED_TEXT_MAX
 from revox_mcp.domain.facts import placeholders
-from revox_mcp.domain.redaction import REDACTED
+from revox_mcp.domain.text import REDACTED
 
 # Ingest replaces each secret with the redaction marker; read the marker as the literal it stands for
 # (its brackets in user info would otherwise make urlsplit look for an IPv6 address).
