@@ -262,7 +262,7 @@ class RevoxApi:
         params: Mapping[str, str] | None,
         json: Any,
         remaining: float,
-    ) -> tuple[int, httpx.Headers, bytes]:
+    ) -> tuple[int, httpx.Headers, bytearray]:
         """One HTTP exchange, connect to last body byte within ``remaining`` seconds.
 
         Error bodies are never read (they are not shown, and could be endless).
@@ -287,7 +287,7 @@ class RevoxApi:
                             body += chunk
                             if len(body) > self.max_body_bytes:  # counted decoded: a gzip bomb stops here too
                                 raise self._too_large()
-                    return response.status_code, response.headers, bytes(body)
+                    return response.status_code, response.headers, body
         except TimeoutError:
             raise RevoxTimeoutError(f"Revox did not answer within {self.budget:g} s") from None
         except httpx.TimeoutException:
@@ -301,13 +301,14 @@ class RevoxApi:
         return RevoxResponseError(f"Revox sent more than {self.max_body_bytes // (1024 * 1024)} MB")
 
     @staticmethod
-    def _parse(body: bytes, headers: httpx.Headers, digest: str) -> Reply:
+    def _parse(body: bytearray, headers: httpx.Headers, digest: str) -> Reply:
+        size = len(body)
         try:
-            parsed = parse_json(body)
+            parsed = parse_json(body)  # frees the bytes once decoded: bytes, text and objects never all at once
         except ValueError:
             kind = _media_type(headers.get("content-type", ""))
             raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
-        return Reply(parsed.value, len(body), parsed.dropped, digest)
+        return Reply(parsed.value, size, parsed.dropped, digest)
 
     def _classify(self, status: int, headers: httpx.Headers, attempt: int) -> tuple[RevoxError, float | None]:
         """The error a non-2xx answer means, and the delay before a retry (None: do not retry)."""

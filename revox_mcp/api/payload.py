@@ -38,9 +38,12 @@ def _loads(text: str) -> Any:
     return json.loads(text, parse_int=_int)
 
 
-def parse_json(body: bytes | str) -> Parsed:
-    """The JSON value of ``body``; ValueError if it is not JSON at all."""
+def parse_json(body: bytes | bytearray | str) -> Parsed:
+    """The JSON value of ``body``; ValueError if it is not JSON at all. A bytearray is emptied once
+    decoded, so a big body's bytes are freed before its objects are built."""
     text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+    if isinstance(body, bytearray):
+        body.clear()
     try:
         return Parsed(_loads(text))
     except RecursionError:

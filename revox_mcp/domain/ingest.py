@@ -244,14 +244,19 @@ def ingest_list(
     dropped: int = 0,
     memo: CleanMemo | None = None,
     ingest: Callable[[Any], Item | None] | None = None,
+    consume: bool = False,
 ) -> ItemSet:
     """A list of objects: each cleaned on its own (by ``ingest`` when given), so one bad entry is
-    dropped (and counted), never the list; a repeated id is kept once."""
+    dropped (and counted), never the list; a repeated id is kept once. ``consume``: the list is the
+    caller's own parse, emptied as it is read."""
     make = ingest if ingest is not None else (lambda raw: ingest_object(raw, redactor, memo))
     items: list[JsonObject] = []
     digests: list[str] = []
     seen: set[str] = set()
-    for raw in entries if isinstance(entries, list) else []:
+    raws = entries if isinstance(entries, list) else []
+    for position, raw in enumerate(raws):
+        if consume:
+            raws[position] = None  # each raw object freed once cleaned: raw and clean never peak together
         item = make(raw)
         if item is None or str(item.value["id"]) in seen:
             dropped += 1

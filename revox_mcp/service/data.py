@@ -118,7 +118,9 @@ class RevoxData:
                     cleaned[digest] = item
                 return item
 
-            listing = ingest_list(entries, redactor, raw_bytes=reply.size, dropped=reply.dropped, memo=memo)
+            listing = ingest_list(
+                entries, redactor, raw_bytes=reply.size, dropped=reply.dropped, memo=memo, consume=True
+            )
             return _Generation(reply.digest, listing, cleaned)
 
         if len(entries) >= THREAD_AT:
