@@ -199,3 +199,21 @@ def runtime(
         own_secrets=(key,),
         **runtime_options,
     )
+
+
+def measured_in_child(module: str, assistants: list[dict[str, Any]], some_id: str) -> dict[str, Any]:
+    """Run ``python -m <module> BASE_URL SOME_ID`` against a fake Revox serving ``assistants`` and read
+    the JSON it prints: each measurement in a process of its own, so its memory is its own."""
+    import json
+
+    with FakeRevox(assistants, api_key=API_KEY) as fake:
+        done = subprocess.run(
+            [sys.executable, "-m", module, fake.base_url, some_id],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import time
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from .common import API_KEY, ROOT, FakeRevox, Row, runtime
+from .common import API_KEY, FakeRevox, Row, measured_in_child, runtime
 
 SECTION = "3. unchanged refresh"
 ASSISTANTS = 10_000
@@ -71,18 +70,7 @@ async def _measure(base_url: str, some_id: str) -> dict[str, Any]:
 
 def measure() -> dict[str, Any]:
     assistants = FakeRevox.make_assistants(ASSISTANTS)
-    some_id = str(assistants[0]["id"])
-    with FakeRevox(assistants, api_key=API_KEY) as fake:
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.refresh", fake.base_url, some_id],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        )
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return measured_in_child("benchmarks.refresh", assistants, str(assistants[0]["id"]))
 
 
 def run() -> list[Row]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from .common import API_KEY, ROOT, FakeRevox, Row, runtime, stats, status_mb
+from .common import API_KEY, FakeRevox, Row, measured_in_child, runtime, stats, status_mb
 
 SECTION = "6. scale"
 SIZES = (100, 1_000, 10_000)
@@ -85,18 +84,7 @@ def _peak() -> float:
 
 def _one_size(n: int) -> dict[str, Any]:
     assistants = FakeRevox.make_assistants(n)
-    some_id = str(assistants[n // 2]["id"])
-    with FakeRevox(assistants, api_key=API_KEY) as fake:
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.scale", fake.base_url, some_id],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        )
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return measured_in_child("benchmarks.scale", assistants, str(assistants[n // 2]["id"]))
 
 
 def run() -> list[Row]:
