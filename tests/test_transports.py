@@ -228,7 +228,7 @@ def test_ctrl_c_in_a_terminal_quits_stdio_at_once_without_a_traceback():
         )
         assert process.stderr is not None
         waiting = b""
-        while b"Ctrl-C to quit" not in waiting:  # the hint is printed right before serving
+        while b"Ctrl-C to quit" not in waiting:  # the hint is printed once serving
             chunk = process.stderr.readline()
             assert chunk, waiting
             waiting += chunk

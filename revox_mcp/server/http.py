@@ -152,6 +152,21 @@ def endpoint_url(transport: HttpTransport, sock: socket.socket) -> str:
     return f"http://{shown}:{port}/{'sse' if transport == 'sse' else 'mcp'}"
 
 
+class _AnnouncingServer(uvicorn.Server):
+    """uvicorn, printing the URL to connect to once it has started. By then it has its signal handlers,
+    so a Ctrl-C from a user who read the line (or a supervisor that waited for it) always stops it
+    cleanly; printed earlier, a Ctrl-C could land while a module loads, where Python drops it."""
+
+    def __init__(self, config: uvicorn.Config, line: str) -> None:
+        super().__init__(config)
+        self._line = line
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print(self._line, file=sys.stderr, flush=True)
+
+
 def serve(
     server: MCPServer,
     transport: HttpTransport,
@@ -180,9 +195,10 @@ def serve(
     )
     label = "SSE" if transport == "sse" else "streamable HTTP"
     url = endpoint_url(transport, sock)
+    line = f"revox-mcp {__version__}: {label} on {url} ({auth_hint}); Ctrl-C to quit"
+    server_ = _AnnouncingServer(config, line)
     try:
-        print(f"revox-mcp {__version__}: {label} on {url} ({auth_hint}); Ctrl-C to quit", file=sys.stderr, flush=True)
-        anyio.run(uvicorn.Server(config).serve, [sock])
+        anyio.run(server_.serve, [sock])
     except KeyboardInterrupt:  # uvicorn shut down cleanly, then re-raised the signal it caught
         print("revox-mcp: stopped", file=sys.stderr)
     finally:
