@@ -32,17 +32,13 @@ class Secret:
         return "**********"
 
 
-# Kept under its old name for readers of the settings.
-SecretStr = Secret
-
-
 class ConfigError(ValueError):
     """Raised when the environment holds an unusable setting; the message names the variable."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    api_key: SecretStr | None
+    api_key: Secret | None
     base_url: str = DEFAULT_BASE_URL
     cache_ttl: float = DEFAULT_TTL
     timeout: float = DEFAULT_TIMEOUT
@@ -50,7 +46,7 @@ class Settings:
     demo: bool = False
     # Team deployment (multi-user HTTP, shared cache): see server/team.py and cache/redis.py.
     multi_user: bool = False
-    redis_url: SecretStr | None = None  # may hold a password: never shown whole
+    redis_url: Secret | None = None  # may hold a password: never shown whole
     key_rate_limit: int | None = None  # upstream requests per minute per key, across replicas
     personal_data: Mode = "mask"
 
@@ -68,13 +64,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, h
     return value
 
 
-def _redis_url(env: Mapping[str, str]) -> SecretStr | None:
+def _redis_url(env: Mapping[str, str]) -> Secret | None:
     url = env.get("REVOX_MCP_REDIS_URL", "").strip()
     if not url:
         return None
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REVOX_MCP_REDIS_URL must start with redis://, rediss:// or unix://")
-    return SecretStr(url)
+    return Secret(url)
 
 
 def _rate_limit(env: Mapping[str, str]) -> int | None:
@@ -113,7 +109,7 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: boo
             f"got {personal[:20]!r}"
         )
     return Settings(
-        api_key=SecretStr(key) if key else None,
+        api_key=Secret(key) if key else None,
         base_url=base_url.rstrip("/"),
         cache_ttl=_seconds(env, "REVOX_MCP_CACHE_TTL", DEFAULT_TTL, low=0, high=86_400),
         timeout=_seconds(env, "REVOX_MCP_TIMEOUT", DEFAULT_TIMEOUT, low=0.1, high=MAX_TIMEOUT),

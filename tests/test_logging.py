@@ -27,10 +27,9 @@ from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from processes import stop
-from pydantic import SecretStr
 
 from revox_mcp.__main__ import configure_logging
-from revox_mcp.settings import Settings
+from revox_mcp.settings import Secret, Settings
 
 API_KEY = "sk-canary-apikey-5c1d7e0b93"
 TOKEN = "tok-canary-bearer-8a4f2e61d0"
@@ -171,7 +170,7 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     saved_handlers, saved_level = root.handlers[:], root.level
     stream = io.StringIO()
     try:
-        configure_logging(Settings(api_key=SecretStr(API_KEY), log_level="DEBUG"), [TOKEN])
+        configure_logging(Settings(api_key=Secret(API_KEY), log_level="DEBUG"), [TOKEN])
         handler = root.handlers[0]
         assert isinstance(handler, logging.StreamHandler)
         handler.setStream(stream)

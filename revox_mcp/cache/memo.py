@@ -26,9 +26,6 @@ class LRU(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
-
     def get(self, key: K) -> V | None:
         value = self._items.get(key)
         if value is None:
@@ -48,9 +45,6 @@ class LRU(Generic[K, V]):
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         found = self.get(key)
         return found if found is not None else self.put(key, make())
-
-    def clear(self) -> None:
-        self._items.clear()
 
 
 class Latest(Generic[K, V]):

@@ -99,13 +99,6 @@ def fit(value: Any, max_bytes: int, hint: str, *, mark_lists: bool = True) -> tu
     return _cap_lists(capped, low, cuts, "", mark_lists), cuts
 
 
-def window(text: str, offset: int, max_chars: int) -> tuple[str, int | None]:
-    """``text[offset:]`` cut to ``max_chars`` characters, and the offset to continue from (or None)."""
-    chunk = text[offset : offset + max_chars]
-    end = offset + len(chunk)
-    return chunk, end if end < len(text) else None
-
-
 # --- whole answers ---------------------------------------------------------------------------------
 
 # What the result's JSON around the structured content and the text may take: content list, keys,
