@@ -7,6 +7,7 @@ test modules can import them by name.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,18 @@ SUB_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"  # a sub-assistant: hidden from 
 
 # Every answer must fit this, whatever the data (about 8k tokens).
 MAX_RESPONSE_BYTES = 32_000
+
+# CI (``.ci/run`` sets REVOX_MCP_CI=1) runs every generated test at full strength and allows no skip;
+# the README's test command, run by hand, runs a quick profile of the same tests.
+IN_CI = os.environ.get("REVOX_MCP_CI", "") == "1"
+
+
+def examples(full: int, quick: int | None = None) -> int:
+    """How many generated examples a property test runs: ``full`` in CI, ``quick`` (default a tenth,
+    at least 5) otherwise. Every test keeps its strength where it counts; a laptop run stays fast."""
+    if IN_CI:
+        return full
+    return quick if quick is not None else max(5, full // 10)
 
 
 async def no_sleep(_seconds: float) -> None:
