@@ -38,7 +38,7 @@ def _text(result: CallToolResult) -> str:
 async def _outputs(listed: list[dict[str, Any]], hidden: dict[str, Any], key: str, token: str | None) -> list[str]:
     """Everything the model could see, for the documents served."""
     transport = demo_transport([*listed, hidden], {str(document["id"]) for document in listed})
-    server = make_server(transport=transport, key=key, own_secrets=(key, *([token] if token else [])))
+    server = make_server(transport=transport, key=key, auth_token=token)
     out: list[str] = []
     async with Client(server) as client:
 

@@ -505,31 +505,37 @@ def test_multi_user_start_up_errors_are_one_clear_line(
     assert words in lines[0]
 
 
-def test_multi_user_needs_no_server_key_and_reads_each_callers():
-    from revox_mcp.__main__ import runtime_for
-    from revox_mcp.server.team import CallerCredential
+@pytest.mark.anyio
+async def test_multi_user_needs_no_server_key_and_reads_each_callers():
+    from revox_mcp.server.app import build_server
     from revox_mcp.settings import load_settings
 
     settings = load_settings({"REVOX_API_KEY": "sk-ignored-in-this-mode"}, multi_user=True)
     assert settings.api_key is None
-    runtime = runtime_for(settings, None)
-    assert runtime.multi_user is True
-    assert isinstance(runtime.credentials, CallerCredential)
-    assert runtime.credentials.current() is None  # outside a request: no key at all
-    assert runtime.own_secrets == ()
+    async with Client(build_server(settings)) as client:  # in process: no bearer token, so no key at all
+        result = await client.call_tool("list_assistants", {})
+    assert result.is_error is True
+    assert "send it as Authorization: Bearer <key>" in text_of(result)
 
 
-def test_one_key_and_a_redis_url_make_replicas_of_a_single_user_server():
-    from revox_mcp.__main__ import runtime_for
-    from revox_mcp.cache.redis import RedisBackend
-    from revox_mcp.server.app import FixedCredential
+async def readiness(server: Any) -> tuple[int, dict[str, Any]]:
+    """GET /readyz on ``server``'s HTTP app."""
+    app = server.streamable_http_app()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://127.0.0.1") as http:
+        ready = await http.get("/readyz")
+    return ready.status_code, ready.json()
+
+
+@pytest.mark.anyio
+async def test_one_key_and_a_redis_url_make_replicas_of_a_single_user_server():
+    from revox_mcp.server.app import build_server
     from revox_mcp.settings import load_settings
 
     env = {"REVOX_API_KEY": f"{KEY_PREFIX}single", "REVOX_MCP_REDIS_URL": "redis://:pw-secret@127.0.0.1:1/0"}
-    runtime = runtime_for(load_settings(env), None)
-    assert isinstance(runtime.credentials, FixedCredential)
-    assert isinstance(runtime.coordinator, RedisBackend)
-    assert runtime.backend() is runtime.backend() is runtime.coordinator  # one per process
-    assert "pw-secret" not in runtime.coordinator.where
-    assert runtime.api().retry_rate_limited is False  # a 429 is shared and answered at once, never slept
-    assert runtime_for(load_settings(env, demo=True), None).demo is True  # --demo ignores Redis
+    settings = load_settings(env)
+    assert settings.replicated is True  # stateless HTTP, and a 429 shared rather than slept through
+    status, body = await readiness(build_server(settings))
+    assert status == 503  # its cache is Redis's, which is not there
+    assert body["reason"] == "Redis at redis://127.0.0.1:1/0 is unreachable"  # host and port, never the password
+    status, body = await readiness(build_server(load_settings(env, demo=True)))
+    assert (status, body["cache"]) == (200, "in-process")  # --demo ignores Redis
