@@ -257,6 +257,23 @@ def verifier(
     return RevoxKeyVerifier(api, cache)
 
 
+@asynccontextmanager
+async def two_replicas(
+    redis: RedisServer, transport: httpx.MockTransport, clock: FakeClock
+) -> AsyncIterator[tuple[RevoxKeyVerifier, RevoxKeyVerifier]]:
+    """The key verifiers of two replicas sharing ``redis``."""
+    shared = [RedisBackend(redis.url), RedisBackend(redis.url)]
+    try:
+        async with (
+            verifier(transport, clock, shared[0], shared[0]) as one,
+            verifier(transport, clock, shared[1], shared[1]) as two,
+        ):
+            yield one, two
+    finally:
+        for backend in shared:
+            await backend.aclose()
+
+
 async def verdicts(check: Callable[[str], Awaitable[Any]], key: str, times: int) -> list[bool]:
     return [(await check(key)) is not None for _ in range(times)]
 
@@ -315,18 +332,10 @@ async def test_while_revox_is_down_a_key_is_checked_once_per_back_off_window_and
 async def test_a_key_check_that_fails_on_one_replica_backs_off_every_replica(redis_server: RedisServer):
     clock, calls = FakeClock(time.time()), []
     down = auth_transport({"sk-good"}, calls, lambda: True)
-    shared = [RedisBackend(redis_server.url), RedisBackend(redis_server.url)]
-    try:
-        async with (
-            verifier(down, clock, shared[0], shared[0]) as one,
-            verifier(down, clock, shared[1], shared[1]) as two,
-        ):
-            assert await verdicts(one.verify_token, "sk-new", 1) == [True]
-            assert await verdicts(two.verify_token, "sk-new", 3) == [True] * 3
-            assert await verdicts(one.verify_token, "sk-new", 3) == [True] * 3
-    finally:
-        for backend in shared:
-            await backend.aclose()
+    async with two_replicas(redis_server, down, clock) as (one, two):
+        assert await verdicts(one.verify_token, "sk-new", 1) == [True]
+        assert await verdicts(two.verify_token, "sk-new", 3) == [True] * 3
+        assert await verdicts(one.verify_token, "sk-new", 3) == [True] * 3
     assert calls == ["sk-new"]  # one check for both replicas, within the back-off window
     failed = [ttl for key, (_value, ttl) in redis_server.dump().items() if key.endswith(b":failed")]
     assert len(failed) == 1
@@ -337,17 +346,9 @@ async def test_a_key_check_that_fails_on_one_replica_backs_off_every_replica(red
 async def test_a_verdict_is_shared_by_replicas_through_redis(redis_server: RedisServer):
     clock, calls = FakeClock(time.time()), []
     good = auth_transport({"sk-good"}, calls)
-    shared = [RedisBackend(redis_server.url), RedisBackend(redis_server.url)]
-    try:
-        async with (
-            verifier(good, clock, shared[0], shared[0]) as one,
-            verifier(good, clock, shared[1], shared[1]) as two,
-        ):
-            assert await verdicts(one.verify_token, "sk-bad", 1) == [False]
-            assert await verdicts(two.verify_token, "sk-bad", 2) == [False, False]
-    finally:
-        for backend in shared:
-            await backend.aclose()
+    async with two_replicas(redis_server, good, clock) as (one, two):
+        assert await verdicts(one.verify_token, "sk-bad", 1) == [False]
+        assert await verdicts(two.verify_token, "sk-bad", 2) == [False, False]
     assert calls == ["sk-bad"]
     dumped = b"\n".join(key + value for key, (value, _ttl) in redis_server.dump().items())
     assert b"sk-bad" not in dumped  # verdicts are kept by fingerprint, never by key

@@ -46,7 +46,7 @@ from revox_mcp.cache.clock import Sleep
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.shared import Coordinator, FillLock, LocalCoordinator, SharedUnavailable
 from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError, reason_of, stale_allowed
-from revox_mcp.settings import DEFAULT_STALE_GRACE
+from revox_mcp.settings import DEFAULT_CALL_BUDGET, DEFAULT_STALE_GRACE
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -57,8 +57,8 @@ Ttl: TypeAlias = "float | Callable[[T], float]"
 DEFAULT_MAX_STALE = 24 * 3600.0
 # A fill lock outlives a dead holder by at most this; a live one extends it every third of it.
 DEFAULT_LOCK_TTL = 10.0
-# How long a replica waits for another's fetch before giving up (longer than the API budget).
-DEFAULT_FILL_TIMEOUT = 45.0
+# How long a replica waits for another's fetch before giving up: longer than that fetch may take.
+DEFAULT_FILL_TIMEOUT = DEFAULT_CALL_BUDGET + 5.0
 DEFAULT_POLL_EVERY = 0.05
 _MAX_FAILURES = 10_000
 _MAX_STORED_PER_KEY = 1_000

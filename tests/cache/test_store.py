@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
+from anyio.abc import TaskGroup
 from support import FakeClock, Timers
 
 from revox_mcp.cache.backend import MemoryBackend
@@ -209,14 +210,9 @@ async def test_a_rate_limit_backs_off_for_its_retry_after(cache: Cache, clock: F
 async def test_a_slow_refresh_answers_stale_after_the_grace_and_finishes_in_the_background(
     cache: Cache, clock: FakeClock, timers: Timers
 ) -> None:
-    load = Loads()
-    await get(cache, load)
-    clock.advance(60)
-    load.value, load.gate = "v2", anyio.Event()
-    answers: list[Any] = []
+    load = await _refreshing(cache, clock)
     async with anyio.create_task_group() as tg:
-        tg.start_soon(lambda: _append(answers, get(cache, load)))
-        await anyio.wait_all_tasks_blocked()
+        answers = await _waiting_caller(tg, cache, load)
         assert (answers, timers.pending) == ([], [5.0])  # waiting for the refresh, for the grace at most
         timers.fire()  # the grace is over; the refresh still runs
     [stale] = answers
@@ -230,22 +226,34 @@ async def test_a_slow_refresh_answers_stale_after_the_grace_and_finishes_in_the_
 
 
 async def test_a_refresh_within_the_grace_is_answered_fresh(cache: Cache, clock: FakeClock, timers: Timers) -> None:
-    load = Loads()
-    await get(cache, load)
-    clock.advance(60)
-    load.value, load.gate = "v2", anyio.Event()
-    answers: list[Any] = []
+    load = await _refreshing(cache, clock)
     async with anyio.create_task_group() as tg:
-        tg.start_soon(lambda: _append(answers, get(cache, load)))
-        await anyio.wait_all_tasks_blocked()
+        answers = await _waiting_caller(tg, cache, load)
         load.gate.set()  # the refresh ends before the grace does
     [fresh] = answers
     assert (fresh.value, fresh.stale) == ("v2", False)
     assert timers.pending == []  # the grace's timer was let go
 
 
-async def _append(answers: list[Any], answer: Awaitable[Any]) -> None:
-    answers.append(await answer)
+async def _refreshing(cache: Cache, clock: FakeClock) -> Loads:
+    """A load whose value "v1" is cached and now stale, and whose refresh to "v2" waits on its gate."""
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.value, load.gate = "v2", anyio.Event()
+    return load
+
+
+async def _waiting_caller(tg: TaskGroup, cache: Cache, load: Loads) -> list[Any]:
+    """A caller started in ``tg``, once it waits: its answer will be the list's one item."""
+    answers: list[Any] = []
+
+    async def call() -> None:
+        answers.append(await get(cache, load))
+
+    tg.start_soon(call)
+    await anyio.wait_all_tasks_blocked()
+    return answers
 
 
 async def test_data_older_than_max_stale_is_not_served(clock: FakeClock) -> None:
@@ -299,14 +307,9 @@ async def test_stats_say_how_old_the_oldest_entry_is(cache: Cache, clock: FakeCl
 
 async def test_one_grace_per_refresh_not_per_caller(cache: Cache, clock: FakeClock, timers: Timers) -> None:
     """Once a refresh has run past the grace, later callers answer from the stale entry at once."""
-    load = Loads()
-    await get(cache, load)
-    clock.advance(60)
-    load.gate = anyio.Event()
-    first: list[Any] = []
+    load = await _refreshing(cache, clock)
     async with anyio.create_task_group() as tg:
-        tg.start_soon(lambda: _append(first, get(cache, load)))
-        await anyio.wait_all_tasks_blocked()
+        await _waiting_caller(tg, cache, load)
         timers.fire()  # the first caller waits the grace, then answers stale
     clock.advance(10)  # the refresh has now been running for 15 s
     later = await get(cache, load)  # no timer: it answers at once
