@@ -29,8 +29,9 @@ class ScrubbingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        # Longest first, so that a secret containing another is masked whole.
-        self._secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+        # Longest first, so that a secret containing another is masked whole. Masked wherever it shows
+        # from 4 characters on (shorter, it would mask letters everywhere; in a URL it is masked anyway).
+        self._secrets = sorted({secret for secret in secrets if len(secret) >= 4}, key=len, reverse=True)
         self._redactor: Redactor | None = None
 
     def format(self, record: logging.LogRecord) -> str:

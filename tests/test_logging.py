@@ -30,6 +30,7 @@ from mcp.client.streamable_http import streamable_http_client
 from processes import stop
 
 from revox_mcp.logs import configure_logging
+from revox_mcp.settings import Secret, Settings
 
 API_KEY = "sk-canary-apikey-5c1d7e0b93"
 TOKEN = "tok-canary-bearer-8a4f2e61d0"
@@ -170,11 +171,13 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     saved_handlers, saved_level = root.handlers[:], root.level
     stream = io.StringIO()
     try:
-        configure_logging("DEBUG", [API_KEY, TOKEN])
+        redis = Settings(api_key=Secret(API_KEY), redis_url=Secret("redis://:pw-redis-31@cache.internal:6379/0"))
+        configure_logging("DEBUG", [*redis.secrets(), TOKEN])
         handler = root.handlers[0]
         assert isinstance(handler, logging.StreamHandler)
         handler.setStream(stream)
         logging.getLogger("httpcore2.http11").debug("headers=%r", [(b"Authorization", f"Bearer {TOKEN}".encode())])
+        logging.getLogger("redis").warning("AUTH refused for password pw-redis-31 at cache.internal:6379")
         try:
             raise RuntimeError(f"upstream said {API_KEY}")
         except RuntimeError:
@@ -187,6 +190,8 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     assert "[REDACTED]" in text
     assert API_KEY not in text
     assert TOKEN not in text
+    assert "pw-redis-31" not in text
+    assert "cache.internal:6379" in text  # the Redis address is shown, only its password hidden
 
 
 def test_logs_go_to_stderr_only(fake: FakeRevox) -> None:

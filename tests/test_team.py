@@ -304,7 +304,7 @@ async def test_a_full_dump_of_redis_holds_no_canary_secret_and_no_key(team: Team
 async def test_killing_a_replica_mid_run_only_costs_a_retry_on_another(team: Team):
     failures: list[str] = []
     answered = 0
-    some_answered = anyio.Event()
+    some_answered, killed = anyio.Event(), anyio.Event()
     retried: list[str] = []
 
     async def session(seed: int) -> None:
@@ -321,9 +321,9 @@ async def test_killing_a_replica_mid_run_only_costs_a_retry_on_another(team: Tea
                             failures.append(text_of(result)[:200])
                         done += 1
                         answered += 1
-                        if answered == 12:
+                        if answered >= 12:  # the others' calls wait here until a replica is killed
                             some_answered.set()
-                        await anyio.sleep(0.01)
+                            await killed.wait()
             except Exception as exc:  # the replica died under this call: a new connection goes elsewhere
                 retried.append(repr(exc)[:100])
         if done < 20:
@@ -338,7 +338,8 @@ async def test_killing_a_replica_mid_run_only_costs_a_retry_on_another(team: Tea
             victim.kill()
             await anyio.to_thread.run_sync(victim.wait)
             answered_at_kill = answered
-    assert 0 < answered_at_kill < 6 * 20  # killed mid-run
+            killed.set()
+    assert 12 <= answered_at_kill < 6 * 20  # killed mid-run
     assert failures == []
     assert answered == 6 * 20
 
