@@ -6,7 +6,6 @@ composition root (``server.app.build_server``), or name the constant below as th
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -91,13 +90,14 @@ class Settings:
         return self.multi_user or self.shared_cache
 
     def secrets(self) -> tuple[str, ...]:
-        """The configured secrets, to mask wherever they could show: the API key, the Redis URL and its password."""
+        """The configured secrets, to mask wherever they could show: the API key and the Redis password
+        (the Redis address itself is shown: host and port say which Redis a log line is about)."""
         found = [self.api_key.get_secret_value()] if self.api_key is not None else []
         if self.redis_url is not None:
-            url = self.redis_url.get_secret_value()
-            found.append(url)
-            with contextlib.suppress(ValueError):  # an unparseable URL is masked whole
-                found.append(urlsplit(url).password or "")
+            try:
+                found.append(urlsplit(self.redis_url.get_secret_value()).password or "")
+            except ValueError:  # unparseable: never shown (shown_url), so masked whole
+                found.append(self.redis_url.get_secret_value())
         return tuple(secret for secret in found if secret)
 
 

@@ -30,7 +30,7 @@ from mcp.client.streamable_http import streamable_http_client
 from processes import stop
 
 from revox_mcp.logs import configure_logging
-from revox_mcp.settings import Secret, Settings
+from revox_mcp.settings import Secret, Settings, shown_url
 
 API_KEY = "sk-canary-apikey-5c1d7e0b93"
 TOKEN = "tok-canary-bearer-8a4f2e61d0"
@@ -171,13 +171,15 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     saved_handlers, saved_level = root.handlers[:], root.level
     stream = io.StringIO()
     try:
-        redis = Settings(api_key=Secret(API_KEY), redis_url=Secret("redis://:pw-redis-31@cache.internal:6379/0"))
+        redis_url = "redis://:pw-redis-31@cache.internal:6379/0"
+        redis = Settings(api_key=Secret(API_KEY), redis_url=Secret(redis_url))
         configure_logging("DEBUG", [*redis.secrets(), TOKEN])
         handler = root.handlers[0]
         assert isinstance(handler, logging.StreamHandler)
         handler.setStream(stream)
         logging.getLogger("httpcore2.http11").debug("headers=%r", [(b"Authorization", f"Bearer {TOKEN}".encode())])
         logging.getLogger("redis").warning("AUTH refused for password pw-redis-31 at cache.internal:6379")
+        logging.getLogger("revox_mcp.cache.redis").warning("Redis at %s is unreachable", shown_url(redis_url))
         try:
             raise RuntimeError(f"upstream said {API_KEY}")
         except RuntimeError:
@@ -192,6 +194,7 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     assert TOKEN not in text
     assert "pw-redis-31" not in text
     assert "cache.internal:6379" in text  # the Redis address is shown, only its password hidden
+    assert "Redis at redis://cache.internal:6379/0 is unreachable" in text
 
 
 def test_logs_go_to_stderr_only(fake: FakeRevox) -> None:

@@ -373,6 +373,7 @@ async def test_redis_going_away_and_back_calls_keep_answering_and_sharing_resume
     text = team.log_text().removeprefix(logged)
     assert text.count("is unreachable") == REPLICAS  # one line per replica when Redis goes away...
     assert text.count("is back after") == REPLICAS  # ...and one when it is back
+    assert text.count(f"Redis at {team.redis.url} is") == 2 * REPLICAS  # its address, as configured
 
 
 @pytest.mark.anyio
