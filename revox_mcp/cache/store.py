@@ -6,9 +6,8 @@ Over a ``CacheBackend`` of serialised entries (in-process or shared):
 * concurrent callers of one key share one load (a *flight*), which runs in the cache's own task
   group, not in a caller's task, so a caller that gives up (its own deadline) never cancels the
   load others wait for;
-* with a stale entry at hand, a caller waits at most ``grace`` seconds (on the injected clock and
-  sleep) for the refresh, then
-  answers the stale entry (marked stale, with the reason) while the refresh goes on;
+* with a stale entry at hand, a caller waits at most ``grace`` seconds (on the injected sleep) for
+  the refresh, then answers the stale entry (marked stale, with the reason) while the refresh goes on;
 * a failed refresh sets a back-off for that key, shared with every replica through the
   ``Coordinator``: until it ends, callers answer at once, from the stale entry or with the failure,
   so an outage costs one wait per back-off window, not one per call or per replica;
@@ -200,6 +199,8 @@ class Cache:
         self._tg: TaskGroup | None = None
 
     async def __aenter__(self) -> Cache:
+        if self._tg is not None:
+            raise RuntimeError("Cache is already open: one `async with` at a time")
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         return self

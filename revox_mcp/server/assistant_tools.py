@@ -48,7 +48,7 @@ async def diagnose_assistant(
 ) -> Answer:
     # The docstring is the description models read, verbatim: its second line's indent is part of it.
     """Find configuration mistakes (with fixes, and the {{variables}} calls need) in one assistant,
-    or rank all worst first."""
+        or rank all worst first."""  # fmt: skip
     if assistant_id is None:
         return await app.troubleshooting.diagnose_all(app.credential(), limit, cursor)
     return await app.troubleshooting.diagnose_one(app.credential(), assistant_id)
