@@ -15,7 +15,6 @@ import logging
 import math
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,8 @@ import anyio
 
 from revox_mcp import __version__
 from revox_mcp.api.payload import parse_json
+from revox_mcp.api.search import CallQuery, CallSearch, SearchPage
+from revox_mcp.cache.memo import LRU
 from revox_mcp.credential import fingerprint_of
 
 if TYPE_CHECKING:
@@ -40,10 +41,10 @@ from revox_mcp.errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
+from revox_mcp.settings import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://www.getrevox.com/api"
 # Many MCP clients abandon a call after 60 s. A request must answer, with data or an error,
 # well before that: retries, backoff and the whole body included.
 CALL_BUDGET_SECONDS = 40.0
@@ -91,7 +92,7 @@ class RevoxApi:
         self,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = 15.0,
+        timeout: float = DEFAULT_TIMEOUT,
         budget: float = CALL_BUDGET_SECONDS,
         max_retries: int = 2,
         backoff: float = 0.5,
@@ -115,7 +116,8 @@ class RevoxApi:
         # Built lazily: the TLS context costs ~35 ms, which a cold start need not pay before the first request.
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
-        self._stats: OrderedDict[str, KeyStats] = OrderedDict()
+        self._stats: LRU[str, KeyStats] = LRU(_MAX_TRACKED_KEYS)
+        self._search = CallSearch(self._post_search)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -156,13 +158,7 @@ class RevoxApi:
         return self._stats.get(fingerprint) or KeyStats()
 
     def _stats_for(self, key: str) -> KeyStats:
-        fingerprint = fingerprint_of(key)
-        stats = self._stats.get(fingerprint)
-        if stats is None:
-            stats = self._stats[fingerprint] = KeyStats()
-            while len(self._stats) > _MAX_TRACKED_KEYS:
-                self._stats.popitem(last=False)
-        return stats
+        return self._stats.get_or_make(fingerprint_of(key), KeyStats)
 
     # --- endpoints (all reads; POST /call/search is a read that uses POST) ---------------------------
 
@@ -178,8 +174,16 @@ class RevoxApi:
         """``GET /call/{id}``: ``{"call": {...}}``, one call order with every attempt."""
         return await self._one("call", f"/call/{segment(ident)}", ident, key)
 
-    async def search_calls(self, key: str, body: Mapping[str, Any]) -> Reply:
-        """``POST /call/search``: ``{"calls": [...], "total_count": n}``, one page."""
+    async def search_calls(self, key: str, query: CallQuery) -> SearchPage:
+        """``POST /call/search``: one page of calls, raw. The body, the page base, the sort and the
+        page-size cap are ``api.search``'s (learnt per key)."""
+        return await self._search.page(key, query)
+
+    def search_page_cap(self, key: str) -> int | None:
+        """The most calls Revox returned per search page for this key, once it returned fewer than asked."""
+        return self._search.cap(key)
+
+    async def _post_search(self, key: str, body: Mapping[str, Any]) -> Reply:
         return await self._request("POST", "/call/search", key=key, json=body)
 
     async def phone_numbers(self, key: str, *, unchanged: str | None = None) -> Reply:
