@@ -249,31 +249,48 @@ BOOK_ERROR = (
 )
 
 
+def reminder_attempt(when: datetime, number: str, **fields: Any) -> dict[str, Any]:
+    """One attempt of the reminders assistant (whose calls carry no latency figures)."""
+    return attempt(REMINDERS, when, latency=None, number=number, **fields)
+
+
+def reminder_order(
+    who: dict[str, str], when: datetime, number: str, attempts_: list[dict[str, Any]], full: bool = True, **fields: Any
+) -> dict[str, Any]:
+    """A call order of the reminders campaign to ``who`` at ``number``."""
+    variables = reminder_variables(who, full)
+    return order(
+        REMINDERS,
+        attempts_,
+        callee=number,
+        contact=who,
+        variables=variables,
+        campaign=REMINDER_CAMPAIGN,
+        created=when,
+        **fields,
+    )
+
+
 def reminder_silent() -> dict[str, Any]:
     """The callee says hello, hears nothing from the agent and hangs up."""
     who, when, number = person(), CLOCK.next_call(), phone("gb")
     turns = [("user", "Hello?"), ("user", "Hello? Is anyone there?"), ("user", "I can't hear anything.")]
-    a = attempt(
-        REMINDERS,
+    a = reminder_attempt(
         when,
+        number,
         seconds=rng.randint(7, 12),
         ended_by="user",
         end_reason="client_initiated",
         turns=turns,
-        latency=None,
-        number=number,
         structured={"confirmation_status": ""},
     )
-    return order(
-        REMINDERS,
+    return reminder_order(
+        who,
+        when,
+        number,
         [a],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
         outcome="not_interested",
         summary="The callee said hello several times, heard nothing and hung up.",
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
     )
 
 
@@ -307,55 +324,45 @@ def reminder_cut_by_limit() -> dict[str, Any]:
             "tool_is_error": failing,
         }
     }
-    a = attempt(
-        REMINDERS,
+    a = reminder_attempt(
         when,
+        number,
         seconds=45,
         ended_by="system",
         end_reason="max_duration",
         turns=turns,
         tools=tools,
-        latency=None,
-        number=number,
         structured={"confirmation_status": ""},
     )
-    return order(
-        REMINDERS,
+    return reminder_order(
+        who,
+        when,
+        number,
         [a],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
         outcome="requested_callback_later",
         summary="The patient wanted to move the appointment to Friday; "
         "the call was cut before the new slot was confirmed.",
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
     )
 
 
 def reminder_voicemail() -> dict[str, Any]:
     """Voicemail: the agent ends the call after 5 s."""
     who, when, number = person(), CLOCK.next_call(), phone("gb")
-    a = attempt(
-        REMINDERS,
+    a = reminder_attempt(
         when,
+        number,
         result="voicemail",
         seconds=5,
         ended_by="agent",
         end_reason="voicemail",
-        latency=None,
-        number=number,
         recorded=False,
     )
-    return order(
-        REMINDERS,
+    return reminder_order(
+        who,
+        when,
+        number,
         [a],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
         outcome=None,
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
     )
 
 
@@ -369,26 +376,21 @@ def reminder_ivr() -> dict[str, Any]:
             "for anything else stay on the line.",
         )
     ]
-    a = attempt(
-        REMINDERS,
+    a = reminder_attempt(
         when,
+        number,
         result="IVR",
         seconds=14,
         ended_by="agent",
         end_reason="ivr_no_navigate",
         turns=turns,
-        latency=None,
-        number=number,
     )
-    return order(
-        REMINDERS,
+    return reminder_order(
+        who,
+        when,
+        number,
         [a],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
         outcome=None,
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
     )
 
 
@@ -403,27 +405,22 @@ def reminder_wants_person() -> dict[str, Any]:
         ("user", "Then let me talk to a real person, please."),
         ("assistant", "I understand. Is there anything about the appointment I can help with?"),
     ]
-    a = attempt(
-        REMINDERS,
+    a = reminder_attempt(
         when,
+        number,
         seconds=rng.randint(28, 40),
         ended_by="user",
         end_reason="client_initiated",
         turns=turns,
-        latency=None,
-        number=number,
         structured={"confirmation_status": ""},
     )
-    return order(
-        REMINDERS,
+    return reminder_order(
+        who,
+        when,
+        number,
         [a],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
         outcome="not_interested",
         summary="The callee asked twice for a receptionist and hung up.",
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
     )
 
 
@@ -440,27 +437,22 @@ def reminder_confirms() -> dict[str, Any]:
         ("user", "Yes, that's fine, see you then."),
         ("assistant", "Perfect, thank you. Goodbye!"),
     ]
-    a = attempt(
-        REMINDERS,
+    a = reminder_attempt(
         when,
+        number,
         seconds=rng.randint(18, 26),
         ended_by="agent",
         end_reason="tool_end_call",
         turns=turns,
-        latency=None,
-        number=number,
         structured={"confirmation_status": ""},
     )
-    return order(
-        REMINDERS,
+    return reminder_order(
+        who,
+        when,
+        number,
         [a],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
         outcome="completed",
         summary="The patient confirmed the appointment.",
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
     )
 
 
@@ -468,33 +460,15 @@ def reminder_unreachable() -> dict[str, Any]:
     """Two attempts, no answer then busy."""
     who, number = person(), phone("gb")
     first = CLOCK.next_call()
-    a1 = attempt(REMINDERS, first, result=None, dial_error="no_answer", latency=None, number=number)
-    a2 = attempt(REMINDERS, first + timedelta(seconds=5), result=None, dial_error="busy", latency=None, number=number)
-    return order(
-        REMINDERS,
-        [a1, a2],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who),
-        outcome=None,
-        campaign=REMINDER_CAMPAIGN,
-        created=first,
-    )
+    a1 = reminder_attempt(first, number, result=None, dial_error="no_answer")
+    a2 = reminder_attempt(first + timedelta(seconds=5), number, result=None, dial_error="busy")
+    return reminder_order(who, first, number, [a1, a2])
 
 
 def reminder_errored() -> dict[str, Any]:
     """Errored before any attempt; its prompt variables lack the free slots."""
     who, when, number = person(), CLOCK.next_call(), phone("gb")
-    return order(
-        REMINDERS,
-        [],
-        callee=number,
-        contact=who,
-        variables=reminder_variables(who, full=False),
-        status="errored",
-        campaign=REMINDER_CAMPAIGN,
-        created=when,
-    )
+    return reminder_order(who, when, number, [], full=False, status="errored")
 
 
 # Each scenario, and how many calls of it: in this order (the random draws follow it).

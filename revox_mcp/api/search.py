@@ -38,27 +38,6 @@ REQUIRED_ARRAYS = (
     "results",
     "statuses",
 )
-# The values each enum array takes (SDK 0.5.0's literals). The fake Revox refuses any other; the
-# domain's filter vocabulary (domain.calls.FILTERS) must stay within these (tests/api checks it).
-ENUM_ARRAYS: Mapping[str, frozenset[str]] = {
-    "directions": frozenset({"inbound", "outbound"}),
-    "outcomes": frozenset({"not_interested", "interested", "completed", "requested_callback_later", "none"}),
-    "results": frozenset({"IVR", "voicemail", "human", "unknown", "ios-screening-filter", "none"}),
-    "statuses": frozenset(
-        {
-            "initializing",
-            "queued_for_calling",
-            "calling",
-            "post_processing",
-            "not_launched",
-            "scheduled",
-            "paused",
-            "completed",
-            "cancelled",
-            "errored",
-        }
-    ),
-}
 # sort_by's values are undocumented: this one is a guess, dropped when Revox refuses it.
 SORT_BY = "created_at"
 # What Revox answers to a body it does not accept (a page it does not count from, an unknown sort).

@@ -16,8 +16,8 @@ from support import API_KEY, ASSISTANTS, LISTED_IDS, SUB_ID
 
 from revox_mcp.api.demo import DEMO_API_KEY, demo_organisation
 from revox_mcp.api.fake import Account, Answer, FakeApi, Organisation, SearchRules
-from revox_mcp.api.fake.search import last_attempt
-from revox_mcp.api.search import ENUM_ARRAYS, REQUIRED_ARRAYS
+from revox_mcp.api.fake.search import ENUM_ARRAYS, last_attempt
+from revox_mcp.api.search import REQUIRED_ARRAYS
 from revox_mcp.domain import calls as call_domain
 
 AUTH = f"Bearer {API_KEY}"

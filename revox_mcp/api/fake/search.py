@@ -16,7 +16,30 @@ from datetime import datetime, timezone
 from typing import Any
 
 from revox_mcp.api.fake.account import Json, Served, dumps
-from revox_mcp.api.search import ENUM_ARRAYS, REQUIRED_ARRAYS, SORT_BY
+from revox_mcp.api.search import REQUIRED_ARRAYS, SORT_BY
+
+# The values each enum array takes (SDK 0.5.0's literals): any other is refused. The fake's own model
+# of Revox: the domain's filter vocabulary (domain.calls.FILTERS) offers exactly these, which
+# tests/api/test_fake.py checks rather than share a constant across layers that must not import each other.
+ENUM_ARRAYS: Mapping[str, frozenset[str]] = {
+    "directions": frozenset({"inbound", "outbound"}),
+    "outcomes": frozenset({"not_interested", "interested", "completed", "requested_callback_later", "none"}),
+    "results": frozenset({"IVR", "voicemail", "human", "unknown", "ios-screening-filter", "none"}),
+    "statuses": frozenset(
+        {
+            "initializing",
+            "queued_for_calling",
+            "calling",
+            "post_processing",
+            "not_launched",
+            "scheduled",
+            "paused",
+            "completed",
+            "cancelled",
+            "errored",
+        }
+    ),
+}
 
 
 @dataclass(frozen=True)
