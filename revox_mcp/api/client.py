@@ -9,6 +9,7 @@ caches or interprets payloads: that is ``cache`` and ``domain.ingest``'s job.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import logging
@@ -55,6 +56,7 @@ _RETRY_AFTER_CAP = 86_400.0
 # Generous for 10,000 assistants with long prompts (about 40 MB); an endless body or a gzip bomb stops here.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Keys whose counters and call-search habits are remembered (a few bytes each): a team serves many.
 _MAX_TRACKED_KEYS = 10_000
 
 
@@ -117,7 +119,7 @@ class RevoxApi:
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         self._stats: LRU[str, KeyStats] = LRU(_MAX_TRACKED_KEYS)
-        self._search = CallSearch(self._post_search)
+        self._search = CallSearch(self._post_search, _MAX_TRACKED_KEYS)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -167,12 +169,12 @@ class RevoxApi:
         return await self._request("GET", "/assistants", key=key, unchanged=unchanged)
 
     async def assistant(self, key: str, ident: str) -> Reply:
-        """``GET /assistants/{id}``: one bare assistant object."""
-        return await self._one("assistant", f"/assistants/{segment(ident)}", ident, key)
+        """``GET /assistants/{id}``: one bare assistant object (create/update wrap it: tolerated too)."""
+        return _unwrapped(await self._one("assistant", f"/assistants/{segment(ident)}", ident, key), "assistant")
 
     async def call(self, key: str, ident: str) -> Reply:
-        """``GET /call/{id}``: ``{"call": {...}}``, one call order with every attempt."""
-        return await self._one("call", f"/call/{segment(ident)}", ident, key)
+        """``GET /call/{id}``: one call order with every attempt, out of its ``{"call": ...}`` envelope."""
+        return _unwrapped(await self._one("call", f"/call/{segment(ident)}", ident, key), "call")
 
     async def search_calls(self, key: str, query: CallQuery) -> SearchPage:
         """``POST /call/search``: one page of calls, raw. The body, the page base, the sort and the
@@ -335,6 +337,14 @@ class RevoxApi:
     def _backoff(self, attempt: int) -> float:
         # Exponential with jitter, like the official SDK: 0.5 s, 1 s, 2 s ... capped at 8 s.
         return float(min(self.backoff * 2**attempt, 8.0) * (0.75 + random.random() / 4))  # noqa: S311
+
+
+def _unwrapped(reply: Reply, field: str) -> Reply:
+    """The reply with ``{field: {...}}`` replaced by the object inside, when it came wrapped."""
+    value = reply.value
+    if isinstance(value, Mapping) and isinstance(value.get(field), Mapping):
+        return dataclasses.replace(reply, value=value[field])
+    return reply
 
 
 def _media_type(content_type: str) -> str:

@@ -42,8 +42,6 @@ REQUIRED_ARRAYS = (
 SORT_BY = "created_at"
 # What Revox answers to a body it does not accept (a page it does not count from, an unknown sort).
 _REFUSED = (400, 422)
-# Keys remembered (each a few bytes): a team deployment serves many.
-MAX_KEYS = 10_000
 
 
 @dataclass(frozen=True)
@@ -110,9 +108,10 @@ Post = Callable[[str, Mapping[str, Any]], Awaitable["Reply"]]
 
 
 class CallSearch:
-    """``POST /call/search`` for any key: the body, the page base, the sort and the cap, learnt per key."""
+    """``POST /call/search`` for any key: the body, the page base, the sort and the cap, learnt for
+    each of the last ``max_keys`` keys used."""
 
-    def __init__(self, post: Post, max_keys: int = MAX_KEYS) -> None:
+    def __init__(self, post: Post, max_keys: int) -> None:
         self._post = post
         self._styles: LRU[str, _Style] = LRU(max_keys)
         self._caps: LRU[str, int] = LRU(max_keys)

@@ -160,10 +160,7 @@ class RevoxData:
 
         async def load() -> Item:
             reply = await self.api.assistant(cred.key, ident)
-            payload = reply.value
-            if isinstance(payload, Mapping) and isinstance(payload.get("assistant"), Mapping):
-                payload = payload["assistant"]  # create/update wrap it; tolerate that shape too
-            item = ingest_object(payload, self.redactor(cred))
+            item = ingest_object(reply.value, self.redactor(cred))
             if item is None:
                 raise RevoxResponseError("expected an assistant object with an id")
             return item
@@ -230,10 +227,7 @@ class RevoxData:
 
         async def load() -> Item:
             reply = await self.api.call(cred.key, ident)
-            payload = reply.value
-            if isinstance(payload, Mapping) and isinstance(payload.get("call"), Mapping):
-                payload = payload["call"]
-            item = clean_call(payload, self.redactor(cred), self.personal_data, search=False)
+            item = clean_call(reply.value, self.redactor(cred), self.personal_data, search=False)
             if item is None:
                 raise RevoxResponseError("expected a call object with an id")
             return item

@@ -342,6 +342,16 @@ async def test_a_call_search_posts_every_required_array_its_filters_and_the_newe
     assert (page.calls, page.total, page.received, page.sorted, page.cap) == ([{"id": "c1"}], 1, 1, True, None)
 
 
+async def test_one_call_and_one_assistant_come_out_of_their_envelopes(revox: Any, clock: FakeClock) -> None:
+    revox.get("/call/c1").respond(200, json={"call": {"id": "c1"}})
+    revox.get("/assistants/a1").respond(200, json={"assistant": {"id": "a1"}})
+    revox.get("/assistants/a2").respond(200, json={"id": "a2", "name": "bare"})
+    client = api(clock)
+    assert (await client.call(KEY, "c1")).value == {"id": "c1"}
+    assert (await client.assistant(KEY, "a1")).value == {"id": "a1"}
+    assert (await client.assistant(KEY, "a2")).value == {"id": "a2", "name": "bare"}
+
+
 async def test_a_search_answer_without_a_calls_list_is_a_response_error(revox: Any, clock: FakeClock) -> None:
     revox.post("/call/search").respond(200, json={"items": [], "total_count": 0})
     with pytest.raises(RevoxResponseError):
