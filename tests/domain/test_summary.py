@@ -15,7 +15,7 @@ from revox_mcp.domain.summary import detail, dump, summarize
 from revox_mcp.errors import InputError
 from revox_mcp.settings import ConfigError, load_settings
 
-FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
+FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures_assistants.json").read_text(encoding="utf-8"))
 ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]
 LISTED = [a for a in ASSISTANTS if FIXTURES["fixture_index"][a["id"]]["appears_in_list"]]
 
