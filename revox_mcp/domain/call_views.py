@@ -1,4 +1,5 @@
-"""What list_calls and get_call show of a call: its row, its summary, an attempt's turns. Pure, no I/O.
+"""What list_calls and get_call show of a call: its row, its summary, an attempt's turns, its JSON or the
+fields asked for. Pure, no I/O.
 
 Built from a cleaned call through the lenient readers of ``call_fields``: a view never raises, and
 each text it carries from the call is bounded (the rest is one ``get_call`` away).
@@ -236,3 +237,84 @@ def turns_of(attempt: Mapping[str, Any] | None) -> list[Turn]:
             continue
         found.append(Turn(role=role, text=clip_text(content, MAX_TURN_CHARS), tool=tool))
     return found
+
+
+# --- get_call's JSON: the call, or the fields asked for -----------------------------------------------
+
+_SYSTEM_PROMPT = "llm_system_prompt"
+_ATTEMPT_KEYS = frozenset(
+    {
+        "transcript",
+        "post_call_transcript",
+        "speech_events",
+        "sms_log",
+        "email_log",
+        "structured_output",
+        "recording_url",
+        _SYSTEM_PROMPT,
+    }
+)
+
+
+def _without_system_prompts(value: dict[str, Any]) -> dict[str, Any]:
+    """The call with each speech event's llm_system_prompt replaced by its size (it is the whole prompt)."""
+
+    def strip(attempt: Any) -> Any:
+        if not isinstance(attempt, dict) or not isinstance(attempt.get("speech_events"), list):
+            return attempt
+        events = []
+        for event in attempt["speech_events"]:
+            if isinstance(event, dict) and isinstance(event.get(_SYSTEM_PROMPT), str):
+                event = {**event, _SYSTEM_PROMPT: f"[{len(event[_SYSTEM_PROMPT])} characters]"}
+            events.append(event)
+        return {**attempt, "speech_events": events}
+
+    out = dict(value)
+    if isinstance(out.get("call_attempts"), list):
+        out["call_attempts"] = [strip(a) for a in out["call_attempts"]]
+    if isinstance(out.get("last_call_attempt"), dict):
+        out["last_call_attempt"] = strip(out["last_call_attempt"])
+    return out
+
+
+def select_call_fields(
+    call: Mapping[str, Any], attempt: Mapping[str, Any] | None, number: int, wanted: list[str]
+) -> dict[str, Any]:
+    """The fields of a call asked for (get_call's ``fields``): call keys as they are, attempt keys from the
+    chosen attempt (numbered ``number``), ``llm_system_prompt`` as the attempt's prompts by turn;
+    InputError naming the call's fields for an unknown one."""
+    selected: dict[str, Any] = {}
+    unknown: list[str] = []
+    for name in wanted:
+        if name == _SYSTEM_PROMPT:
+            events = attempt.get("speech_events") if attempt is not None else None
+            selected[name] = [
+                {"turn": i, "prompt": e[_SYSTEM_PROMPT]}
+                for i, e in enumerate(events if isinstance(events, list) else [])
+                if isinstance(e, dict) and isinstance(e.get(_SYSTEM_PROMPT), str)
+            ]
+        elif name in _ATTEMPT_KEYS or (attempt is not None and name in attempt and name not in call):
+            value = attempt.get(name) if attempt is not None else None
+            if name == "speech_events" and isinstance(value, list):
+                value = _without_system_prompts({"last_call_attempt": {"speech_events": value}})["last_call_attempt"][
+                    "speech_events"
+                ]
+            selected[name] = value
+        elif name in call:
+            value = call[name]
+            selected[name] = _without_system_prompts({name: value})[name] if name == "call_attempts" else value
+        else:
+            unknown.append(name)
+    if unknown:
+        known = sorted({*call.keys(), *(attempt.keys() if attempt else ()), _SYSTEM_PROMPT})
+        shown = ", ".join(one_line(u, 40) for u in unknown[:5])
+        raise InputError(f"Unknown field(s) {shown}. Fields of this call: {', '.join(known)[:1500]}.")
+    if any(name in _ATTEMPT_KEYS or name == _SYSTEM_PROMPT for name in wanted):
+        selected = {"attempt": number, **selected}
+    return selected
+
+
+def whole_call(call: Mapping[str, Any]) -> dict[str, Any]:
+    """The call as JSON, each speech event's ``llm_system_prompt`` replaced by its size (it is the whole
+    prompt, every turn): what get_call shows of a call when no field is asked for."""
+    return _without_system_prompts(dict(call))

@@ -18,8 +18,18 @@ from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
-from revox_mcp.domain.call_fields import ANALYZED_STATUSES, FILTERS, name_of, one_line, parse_filter
-from revox_mcp.domain.call_views import CallRow, CallSummary, Turn, choose_attempt, row_of, summary_of, turns_of
+from revox_mcp.domain.call_fields import ANALYZED_STATUSES, FILTERS, name_of, parse_filter
+from revox_mcp.domain.call_views import (
+    CallRow,
+    CallSummary,
+    Turn,
+    choose_attempt,
+    row_of,
+    select_call_fields,
+    summary_of,
+    turns_of,
+    whole_call,
+)
 from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.cursor import decode_cursor, encode_cursor
 from revox_mcp.domain.evidence import Aggregate, CallFacts, Evidence, aggregate, facts_of, findings
@@ -50,19 +60,6 @@ ANALYSIS_BUDGET = 8_000
 MIN_LAST, MAX_LAST = 10, 200
 # At most one search request per this many calls analysed.
 CALLS_PER_REQUEST = 100
-_SYSTEM_PROMPT = "llm_system_prompt"
-_ATTEMPT_KEYS = frozenset(
-    {
-        "transcript",
-        "post_call_transcript",
-        "speech_events",
-        "sms_log",
-        "email_log",
-        "structured_output",
-        "recording_url",
-        _SYSTEM_PROMPT,
-    }
-)
 
 
 class CallList(Result):
@@ -277,9 +274,9 @@ class CallService:
         call = cached.value.value
         number, chosen = choose_attempt(call, attempt)
         if wanted is None:
-            selected: dict[str, Any] = _without_system_prompts(dict(call))
+            selected: dict[str, Any] = whole_call(call)
         else:
-            selected = _select(call, chosen, number, wanted)
+            selected = select_call_fields(call, chosen, number, wanted)
         single = wanted[0] if wanted and len(wanted) == 1 else None
         listed = selected.get(single) if single and single in selected else None
         if isinstance(listed, list) and single is not None:
@@ -443,59 +440,3 @@ _FIT = budget.AnswerFit(budget.HALF_BUDGET, "the text has more", "narrow it with
 
 def _fit(model: CallView, text: str) -> Answer:
     return Answer(*_FIT(model, text))
-
-
-def _without_system_prompts(value: dict[str, Any]) -> dict[str, Any]:
-    """The call with each speech event's llm_system_prompt replaced by its size (it is the whole prompt)."""
-
-    def strip(attempt: Any) -> Any:
-        if not isinstance(attempt, dict) or not isinstance(attempt.get("speech_events"), list):
-            return attempt
-        events = []
-        for event in attempt["speech_events"]:
-            if isinstance(event, dict) and isinstance(event.get(_SYSTEM_PROMPT), str):
-                event = {**event, _SYSTEM_PROMPT: f"[{len(event[_SYSTEM_PROMPT])} characters]"}
-            events.append(event)
-        return {**attempt, "speech_events": events}
-
-    out = dict(value)
-    if isinstance(out.get("call_attempts"), list):
-        out["call_attempts"] = [strip(a) for a in out["call_attempts"]]
-    if isinstance(out.get("last_call_attempt"), dict):
-        out["last_call_attempt"] = strip(out["last_call_attempt"])
-    return out
-
-
-def _select(
-    call: Mapping[str, Any], attempt: Mapping[str, Any] | None, number: int, wanted: list[str]
-) -> dict[str, Any]:
-    """The fields asked for: call keys as they are, attempt keys from the chosen attempt."""
-    selected: dict[str, Any] = {}
-    unknown: list[str] = []
-    for name in wanted:
-        if name == _SYSTEM_PROMPT:
-            events = attempt.get("speech_events") if attempt is not None else None
-            selected[name] = [
-                {"turn": i, "prompt": e[_SYSTEM_PROMPT]}
-                for i, e in enumerate(events if isinstance(events, list) else [])
-                if isinstance(e, dict) and isinstance(e.get(_SYSTEM_PROMPT), str)
-            ]
-        elif name in _ATTEMPT_KEYS or (attempt is not None and name in attempt and name not in call):
-            value = attempt.get(name) if attempt is not None else None
-            if name == "speech_events" and isinstance(value, list):
-                value = _without_system_prompts({"last_call_attempt": {"speech_events": value}})["last_call_attempt"][
-                    "speech_events"
-                ]
-            selected[name] = value
-        elif name in call:
-            value = call[name]
-            selected[name] = _without_system_prompts({name: value})[name] if name == "call_attempts" else value
-        else:
-            unknown.append(name)
-    if unknown:
-        known = sorted({*call.keys(), *(attempt.keys() if attempt else ()), _SYSTEM_PROMPT})
-        shown = ", ".join(one_line(u, 40) for u in unknown[:5])
-        raise InputError(f"Unknown field(s) {shown}. Fields of this call: {', '.join(known)[:1500]}.")
-    if any(name in _ATTEMPT_KEYS or name == _SYSTEM_PROMPT for name in wanted):
-        selected = {"attempt": number, **selected}
-    return selected

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from calls_support import CALLS, EPOCH_CALL, TWO_ATTEMPTS_CALL, UNKNOWN_ENUMS_CALL
 
-from revox_mcp.domain.call_views import Turn, choose_attempt, row_of, summary_of
+from revox_mcp.domain.call_views import Turn, choose_attempt, row_of, select_call_fields, summary_of, whole_call
 from revox_mcp.domain.render.calls import row_line, turn_line
 from revox_mcp.errors import InputError
 
@@ -66,3 +68,23 @@ def test_quoted_call_data_cannot_be_closed_from_inside():
     assert "</call_data>" not in line
     assert "\n" not in line
     assert line.startswith("[user] ")
+
+
+def test_the_whole_call_shows_each_turns_llm_prompt_by_its_size_only():
+    events = whole_call(CALLS[0])["call_attempts"][0]["speech_events"]
+    prompts = [e["llm_system_prompt"] for e in events if "llm_system_prompt" in e]
+    assert prompts
+    assert all(p.startswith("[") and p.endswith(" characters]") for p in prompts)
+    assert "characters]" not in json.dumps(CALLS[0])  # the call itself is left as it is
+
+
+def test_fields_of_an_attempt_come_under_its_number_and_prompts_by_turn():
+    call = next(c for c in CALLS if c["id"] == TWO_ATTEMPTS_CALL)
+    number, attempt = choose_attempt(call, None)
+    selected = select_call_fields(call, attempt, number, ["status", "end_reason", "llm_system_prompt"])
+    assert list(selected) == ["attempt", "status", "end_reason", "llm_system_prompt"]
+    assert selected["attempt"] == 2
+    assert selected["status"] == call["status"]
+    assert selected["end_reason"] == attempt["end_reason"]
+    with pytest.raises(InputError, match=r"Fields of this call: .*call_attempts"):
+        select_call_fields(call, attempt, number, ["nope"])
