@@ -15,7 +15,7 @@ from revox_mcp.domain.summary import detail, dump, summarize
 from revox_mcp.errors import InputError
 from revox_mcp.settings import ConfigError, load_settings
 
-FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
+FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures_assistants.json").read_text(encoding="utf-8"))
 ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]
 LISTED = [a for a in ASSISTANTS if FIXTURES["fixture_index"][a["id"]]["appears_in_list"]]
 
@@ -74,26 +74,6 @@ def test_select_fields_of_a_cleaned_assistant_has_no_secret_and_refuses_unknown_
     assert "FAKE" not in json.dumps(chosen)
     with pytest.raises(InputError, match=r"Valid fields: .*prompt"):
         select_fields(assistant, ["promt"])
-
-
-def test_fit_cuts_long_strings_at_a_marked_boundary() -> None:
-    value = {"prompt": "é" * 50_000, "name": "x"}
-    fitted, cuts = budget.fit(value, 10_000, "ask for more")
-    assert budget.size(fitted) <= 10_000
-    assert cuts == ["prompt"]
-    assert "ask for more" in fitted["prompt"]
-    assert fitted["name"] == "x"
-
-
-def test_fit_cuts_long_lists_when_strings_are_not_enough() -> None:
-    value = {"faq_items": [{"q": "short"}] * 5000}
-    fitted, cuts = budget.fit(value, 5_000, "hint")
-    assert budget.size(fitted) <= 5_000
-    assert cuts == ["faq_items"]
-
-
-def test_json_text_keeps_non_ascii_text() -> None:
-    assert budget.json_text({"name": "Relance impayés"}) == '{"name":"Relance impayés"}'
 
 
 def test_settings_require_a_key_unless_demo_and_validate_numbers() -> None:

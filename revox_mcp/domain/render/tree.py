@@ -1,14 +1,8 @@
-"""Compact text renderings of tool results, for the model to read. Pure functions.
-
-The structured content carries the JSON; the text is a terser rendering of the same answer (one
-line per assistant, ``key: value`` lines for a summary), so an agent does not pay twice.
-"""
+"""The shapes every text renderer shares: a JSON value as ``key: value`` lines, a table cell. Pure."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from revox_mcp.domain.summary import AssistantSummary
 
 
 def _scalar(value: Any) -> str:
@@ -65,32 +59,3 @@ def cell(value: str | None) -> str:
     if not value:
         return "-"
     return " ".join(value.split()).replace(" | ", " / ") or "-"
-
-
-def summary_line(summary: AssistantSummary) -> str:
-    """One assistant in one line: id | name | type | llm | voice | opening | features | prompt chars | updated.
-
-    No per-cell labels: the page's header line names the columns once (a label per cell cost 5% more).
-    """
-    llm = "/".join(x for x in (summary.llm, summary.model) if x) or "-"
-    parts = [
-        cell(summary.id),
-        cell(summary.name),
-        cell(summary.type),
-        cell(llm),
-        cell(summary.voice),
-        cell(summary.first_sentence),
-        cell(",".join(summary.features)),
-        str(summary.prompt_chars) if summary.prompt_chars is not None else "-",
-        cell((summary.updated_at or "")[:10]),
-    ]
-    return " | ".join(parts)
-
-
-def stale_note(stale: bool | None, age: float | None, reason: str | None) -> str:
-    if not stale:
-        return ""
-    return (
-        f"\nNOTE: Revox could not be reached ({reason or 'error'}); this is cached data "
-        f"{int(age or 0)} s old and may be out of date."
-    )

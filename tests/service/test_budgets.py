@@ -31,7 +31,7 @@ MAX_LIST_TEXT_RATIO = 0.05
 # Not within the 5% goal (see README "Performance"); this guards against regressions.
 MAX_LIST_STRUCTURED_RATIO = 0.075
 
-_DATA = json.loads(Path(__file__).with_name("fixtures_assistants.json").read_text(encoding="utf-8"))
+_DATA = json.loads(Path(__file__).parents[1].joinpath("fixtures_assistants.json").read_text(encoding="utf-8"))
 SAMPLE: list[dict[str, Any]] = _DATA["assistants"]
 SAMPLE_LISTED = {a["id"] for a in SAMPLE if _DATA["fixture_index"][a["id"]]["appears_in_list"]}
 

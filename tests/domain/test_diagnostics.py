@@ -18,7 +18,7 @@ from revox_mcp.domain import diagnostics
 from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference
 from revox_mcp.domain.redaction import REDACTED, redact
 
-FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
+FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures_assistants.json").read_text(encoding="utf-8"))
 BY_KEY: dict[str, dict[str, Any]] = {FIXTURES["fixture_index"][a["id"]]["key"]: a for a in FIXTURES["assistants"]}
 INDEX: dict[str, dict[str, Any]] = {entry["key"]: entry for entry in FIXTURES["fixture_index"].values()}
 BASE = BY_KEY["baseline_dedicated_gpt41_cartesia"]
@@ -671,7 +671,7 @@ def test_long_free_text_is_quoted_truncated() -> None:
 
 
 def test_rules_describe_themselves_in_one_line() -> None:
-    assert all(text and "\n" not in text for text in RULES.values())
+    assert all(spec.about and "\n" not in spec.about for spec in RULES.values())
 
 
 # --- hostile inputs --------------------------------------------------------------------------------

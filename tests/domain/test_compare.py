@@ -18,7 +18,7 @@ from revox_mcp.domain.compare import (
     text_diff,
 )
 from revox_mcp.domain.ingest import clean
-from revox_mcp.domain.summary import dump
+from revox_mcp.domain.output import dump
 from revox_mcp.errors import InputError
 
 

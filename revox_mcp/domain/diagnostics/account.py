@@ -1,9 +1,9 @@
 """Checks of one assistant against the rest of the account: phone numbers, voices, campaigns. Pure.
 
-``diagnose`` (``domain.diagnostics``) reads one assistant alone; these rules need other endpoints
-(rules X20-X22 of ``docs/revox-api.md``), so the service fetches them (each one cached request) and
-passes what it got: ``None`` for an endpoint that could not be read, whose rules are then skipped
-(the service says why). Rule ids:
+``diagnose`` reads one assistant alone; these rules need other endpoints (rules X20-X22 of
+``docs/revox-api.md``), so the service fetches them (each one cached request) and passes what it got:
+``None`` for an endpoint that could not be read, whose rules are then skipped (the service says why).
+Rule ids:
 
 | rule | severity | what |
 |---|---|---|
@@ -26,20 +26,52 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import Field
-
 from revox_mcp.domain.facts import child, number, text
-from revox_mcp.domain.findings import Finding
-from revox_mcp.domain.output import Out
+from revox_mcp.domain.findings import CampaignUse, Finding, UsedBy
+from revox_mcp.domain.rules import RuleSpec, finding_fields, rule_table, templated
+from revox_mcp.domain.text import redacted
 
-RULES: Mapping[str, str] = MappingProxyType(
+ACCOUNT_RULES: Mapping[str, RuleSpec] = rule_table(
     {
-        "xcheck.from_number_not_owned": "from_phone_number is not one of the account's phone numbers",
-        "xcheck.from_number_caller_id": "from_phone_number is only a verified caller id",
-        "xcheck.voice_not_found": "voice.id is not in the voice catalogue for its provider",
-        "xcheck.voice_language": "the voice's language differs from the prompt's language",
-        "xcheck.voice_model": "a Cartesia voice.model the voice does not support",
-        "xcheck.lookup_without_inbound": "precall_lookup_url set but no phone number routes inbound calls here",
+        "xcheck.from_number_not_owned": templated(
+            "error",
+            "from_phone_number is not one of the account's phone numbers",
+            "$path $number is not one of the account's $count phone numbers, so Revox cannot call from it.",
+            "Set $path to one of the account's owned numbers (GET /phone-numbers), or null for the organisation's "
+            "default.",
+        ),
+        "xcheck.from_number_caller_id": templated(
+            "warning",
+            "from_phone_number is only a verified caller id",
+            "$path $number is only a verified caller id on the account, not an owned number; Revox requires a "
+            "number owned by the organisation.",
+            "Set $path to an owned number (type owned_number), or import this one as owned.",
+        ),
+        "xcheck.voice_not_found": templated(
+            "error",
+            "voice.id is not in the voice catalogue for its provider",
+            "$path $voice ($provider) is not in the account's voice catalogue of $count voices.",
+            "Pick a voice from GET /voices for this provider and set voice.id (and voice.provider) to it.",
+        ),
+        "xcheck.voice_language": templated(
+            "warning",
+            "the voice's language differs from the prompt's language",
+            "The voice $voice speaks $language, but the prompt is written in $prompt_language.",
+            "Choose a $prompt_language voice from GET /voices (provider $provider) and set voice.id to it.",
+        ),
+        "xcheck.voice_model": templated(
+            "error",
+            "a Cartesia voice.model the voice does not support",
+            "$path is $model, but the voice $voice supports $compat only.",
+            "Set $path to $compat, or choose a voice whose modelCompat is universal or $model.",
+        ),
+        "xcheck.lookup_without_inbound": templated(
+            "warning",
+            "precall_lookup_url set but no phone number routes inbound calls here",
+            "$path is set (it runs on inbound calls only), but none of the account's phone numbers routes inbound "
+            "calls to this assistant.",
+            "Route a number to it (phone number inbound_assistant), or remove $path.",
+        ),
     }
 )
 
@@ -94,35 +126,18 @@ def guess_language(prompt: str | None) -> str | None:
     return best if score >= 2 * runner else None
 
 
-class CampaignUse(Out):
-    id: str
-    name: str | None = None
-    status: str | None = None
-    rows: dict[str, int] | None = Field(None, description="row_stats")
-    funnel: dict[str, int] | None = Field(None, description="funnel_stats")
-
-
-class UsedBy(Out):
-    """Where the assistant is used: inbound numbers and campaigns (at most 10 of each listed)."""
-
-    inbound_numbers: list[str] | None = None
-    inbound_total: int | None = None
-    campaigns: list[CampaignUse] | None = None
-    campaigns_total: int | None = None
-
-
 @dataclass(frozen=True)
-class CrossCheck:
+class AccountCheck:
     findings: list[Finding]
     used_by: UsedBy
 
 
-def _finding(rule: str, severity: str, path: str, message: str, fix: str) -> Finding:
-    return Finding.model_validate({"rule": rule, "severity": severity, "path": path, "message": message, "fix": fix})
+def _finding(rule: str, path: str, **params: str) -> Finding:
+    return Finding.model_validate(finding_fields(rule, ACCOUNT_RULES[rule], path, params))
 
 
 def _short(value: str | None, limit: int = 60) -> str:
-    return _redact_text(" ".join((value or "").split()))[:limit]
+    return redacted(" ".join((value or "").split()), limit)
 
 
 def _digits(number: str | None) -> str:
@@ -138,31 +153,14 @@ def check_phone_numbers(config: Mapping[str, Any], numbers: Sequence[Mapping[str
         shown = _short(sender, 30)
         if match is None:
             found.append(
-                _finding(
-                    "xcheck.from_number_not_owned",
-                    "error",
-                    "from_phone_number",
-                    f"from_phone_number {shown} is not one of the account's {len(numbers)} phone numbers, "
-                    "so Revox cannot call from it.",
-                    "Set from_phone_number to one of the account's owned numbers (GET /phone-numbers), or null "
-                    "for the organisation's default.",
-                )
+                _finding("xcheck.from_number_not_owned", "from_phone_number", number=shown, count=str(len(numbers)))
             )
         elif text(match, "type") == "verified_caller_id":
-            found.append(
-                _finding(
-                    "xcheck.from_number_caller_id",
-                    "warning",
-                    "from_phone_number",
-                    f"from_phone_number {shown} is only a verified caller id on the account, not an owned number; "
-                    "Revox requires a number owned by the organisation.",
-                    "Set from_phone_number to an owned number (type owned_number), or import this one as owned.",
-                )
-            )
+            found.append(_finding("xcheck.from_number_caller_id", "from_phone_number", number=shown))
     return found
 
 
-def check_voice(config: Mapping[str, Any], voices: Sequence[Mapping[str, Any]]) -> list[Finding]:
+def check_voice_in_catalogue(config: Mapping[str, Any], voices: Sequence[Mapping[str, Any]]) -> list[Finding]:
     voice = child(config, "voice")
     llm = child(config, "llm_model")
     if voice is None or not text(voice, "id") or (llm is not None and text(llm, "type") == "realtime"):
@@ -176,40 +174,31 @@ def check_voice(config: Mapping[str, Any], voices: Sequence[Mapping[str, Any]]) 
         return [
             _finding(
                 "xcheck.voice_not_found",
-                "error",
                 "voice.id",
-                f"voice.id {_short(voice_id, 40)!r} ({provider or 'no provider'}) is not in the account's voice "
-                f"catalogue of {len(voices)} voices.",
-                "Pick a voice from GET /voices for this provider and set voice.id (and voice.provider) to it.",
+                voice=repr(_short(voice_id, 40)),
+                provider=provider or "no provider",
+                count=str(len(voices)),
             )
         ]
     found: list[Finding] = []
+    name = repr(_short(text(match, "name"), 40))
     language = text(match, "language")
     prompt_language = guess_language(text(config, "prompt"))
     if language and prompt_language and language != prompt_language:
         found.append(
             _finding(
                 "xcheck.voice_language",
-                "warning",
                 "voice.id",
-                f"The voice {_short(text(match, 'name'), 40)!r} speaks {LANGUAGE_NAMES.get(language, language)}, "
-                f"but the prompt is written in {LANGUAGE_NAMES.get(prompt_language, prompt_language)}.",
-                f"Choose a {LANGUAGE_NAMES.get(prompt_language, prompt_language)} voice from GET /voices "
-                f"(provider {provider}) and set voice.id to it.",
+                voice=name,
+                language=LANGUAGE_NAMES.get(language, language),
+                prompt_language=LANGUAGE_NAMES.get(prompt_language, prompt_language),
+                provider=str(provider),
             )
         )
     model = text(voice, "model")
     compat = text(match, "modelCompat") or text(match, "model_compat")
     if provider == "cartesia" and model and compat and compat != "universal" and compat != model:
-        found.append(
-            _finding(
-                "xcheck.voice_model",
-                "error",
-                "voice.model",
-                f"voice.model is {model}, but the voice {_short(text(match, 'name'), 40)!r} supports {compat} only.",
-                f"Set voice.model to {compat}, or choose a voice whose modelCompat is universal or {model}.",
-            )
-        )
+        found.append(_finding("xcheck.voice_model", "voice.model", model=model, voice=name, compat=compat))
     return found
 
 
@@ -257,47 +246,19 @@ def used_by(
     return view
 
 
-def crosscheck(
+def check_account(
     config: Mapping[str, Any],
     numbers: Sequence[Mapping[str, Any]] | None,
     voices: Sequence[Mapping[str, Any]] | None,
     campaigns: Sequence[Mapping[str, Any]] | None,
-) -> CrossCheck:
+) -> AccountCheck:
     """The account-level rules for one assistant; an endpoint given as None is not checked."""
     assistant_id = text(config, "id") or ""
     found: list[Finding] = []
     if numbers is not None:
         found += check_phone_numbers(config, numbers)
         if text(config, "precall_lookup_url") and not _inbound(assistant_id, numbers):
-            found.append(
-                _finding(
-                    "xcheck.lookup_without_inbound",
-                    "warning",
-                    "precall_lookup_url",
-                    "precall_lookup_url is set (it runs on inbound calls only), but none of the account's phone "
-                    "numbers routes inbound calls to this assistant.",
-                    "Route a number to it (phone number inbound_assistant), or remove precall_lookup_url.",
-                )
-            )
+            found.append(_finding("xcheck.lookup_without_inbound", "precall_lookup_url"))
     if voices is not None and voices:
-        found += check_voice(config, voices)
-    return CrossCheck(found, used_by(assistant_id, numbers, campaigns))
-
-
-def campaign_line(campaign: CampaignUse) -> str:
-    """``Spring reminders (running; rows 120: completed 80, failed 12; talked_to_human 40)``."""
-    parts = [campaign.status or "?"]
-    if campaign.rows:
-        total = campaign.rows.get("total")
-        rest = ", ".join(f"{k} {v}" for k, v in campaign.rows.items() if k != "total" and v)
-        parts.append(f"rows {total if total is not None else '?'}" + (f": {rest}" if rest else ""))
-    if campaign.funnel:
-        parts.append(", ".join(f"{k} {v}" for k, v in campaign.funnel.items()))
-    return f"{campaign.name or campaign.id} ({'; '.join(parts)})"
-
-
-def _redact_text(text: str) -> str:
-    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
-    from revox_mcp.domain.redaction import redact_text
-
-    return redact_text(text)
+        found += check_voice_in_catalogue(config, voices)
+    return AccountCheck(found, used_by(assistant_id, numbers, campaigns))

@@ -1,4 +1,5 @@
-"""list_calls, get_call and analyze_calls, over cleaned (and, by default, personal-data-masked) calls.
+"""Reviewing calls: list_calls, get_call and analyze_calls, over cleaned (and, by default,
+personal-data-masked) calls.
 
 Paging is Revox's (``POST /call/search``): our cursor names the filters and holds where the next
 page starts and the page size in use, so a page-size cap Revox applies (undocumented) never skips
@@ -17,14 +18,36 @@ from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
-from revox_mcp.domain import calls as C
+from revox_mcp.domain.call_fields import ANALYZED_STATUSES, FILTERS, name_of, parse_filter
+from revox_mcp.domain.call_views import (
+    CallRow,
+    CallSummary,
+    Turn,
+    choose_attempt,
+    row_of,
+    select_call_fields,
+    summary_of,
+    turns_of,
+    whole_call,
+)
 from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.cursor import decode_cursor, encode_cursor
 from revox_mcp.domain.evidence import Aggregate, CallFacts, Evidence, aggregate, facts_of, findings
 from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
 from revox_mcp.domain.ingest import Item
-from revox_mcp.domain.output import dump
-from revox_mcp.domain.render import render_tree
+from revox_mcp.domain.output import AnObject, Objects, dump
+from revox_mcp.domain.quoting import CALL_DATA_NOTE
+from revox_mcp.domain.render.calls import (
+    READ_CALL_ON,
+    analysis_text,
+    call_json_text,
+    call_list_text,
+    dropped_note,
+    row_line,
+    span_text,
+    summary_text,
+    transcript_text,
+)
 from revox_mcp.errors import InputError, RevoxError, RevoxNotFoundError
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.data import CallPage, RevoxData
@@ -37,26 +60,12 @@ ANALYSIS_BUDGET = 8_000
 MIN_LAST, MAX_LAST = 10, 200
 # At most one search request per this many calls analysed.
 CALLS_PER_REQUEST = 100
-_SYSTEM_PROMPT = "llm_system_prompt"
-_ATTEMPT_KEYS = frozenset(
-    {
-        "transcript",
-        "post_call_transcript",
-        "speech_events",
-        "sms_log",
-        "email_log",
-        "structured_output",
-        "recording_url",
-        _SYSTEM_PROMPT,
-    }
-)
-_READ_ON = 'get_call with fields=["<field>"] (and offset) to read it'
 
 
 class CallList(Result):
     """One page of calls, newest first when Revox accepts the sort."""
 
-    calls: Annotated[list[C.CallRow], C.Objects]
+    calls: Annotated[list[CallRow], Objects]
     total: int | None = None
     next_cursor: str | None = None
     order: str | None = None
@@ -67,11 +76,11 @@ class CallView(Result):
 
     id: str
     note: str | None = None
-    summary: Annotated[C.CallSummary | None, C.AnObject] = None
+    summary: Annotated[CallSummary | None, AnObject] = None
     attempt: int | None = None
-    turns: Annotated[list[C.Turn] | None, C.Objects] = None
+    turns: Annotated[list[Turn] | None, Objects] = None
     total_turns: int | None = None
-    call: Annotated[dict[str, Any] | None, C.AnObject] = None
+    call: Annotated[dict[str, Any] | None, AnObject] = None
     cut: list[str] | None = None
     next_offset: int | None = None
 
@@ -86,11 +95,11 @@ class CallAnalysis(Result):
     total: int | None = None
     span: str | None = None  # created, oldest to newest
     # status, outcome (per call); result, end_reason, ended_by, dial_error (per attempt): value -> count
-    counts: Annotated[dict[str, dict[str, int]], C.AnObject]
+    counts: Annotated[dict[str, dict[str, int]], AnObject]
     # talk time p50/p90 (s), calls that reached a person, voicemail attempts, agent turns and interrupted
     # ones, latency p50/p95 (ms), tool "errors/results"
-    metrics: Annotated[dict[str, int | str], C.AnObject]
-    findings: Annotated[list[Evidence], C.Objects]
+    metrics: Annotated[dict[str, int | str], AnObject]
+    findings: Annotated[list[Evidence], Objects]
     notes: list[str] | None = None
 
 
@@ -105,13 +114,10 @@ def _filters(
     if assistant_id:
         chosen["assistant_ids"] = [validate_assistant_id(assistant_id)]
     for name, value in (("status", status), ("outcome", outcome), ("result", result), ("direction", direction)):
-        values = C.parse_filter(value, name)
+        values = parse_filter(value, name)
         if values:
-            chosen[C.FILTERS[name][0]] = values
+            chosen[FILTERS[name][0]] = values
     return chosen
-
-
-_FILTER_NAMES = {"assistant_ids": "assistant_id", **{array: name for name, (array, _valid) in C.FILTERS.items()}}
 
 
 def _position(raw: str) -> tuple[int, int]:
@@ -121,31 +127,23 @@ def _position(raw: str) -> tuple[int, int]:
     return int(offset), int(size)
 
 
-def _pct(count: int, of: int) -> str:
-    return f"{round(100 * count / of)}%" if of else "-"
-
-
-def _counts(values: Mapping[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in values.items()) or "-"
-
-
 class CallService:
     """Calls for any credential."""
 
-    def __init__(self, data: RevoxData, assistants: AssistantService, *, memo_entries: int = 20_000) -> None:
+    def __init__(self, data: RevoxData, assistants: AssistantService, *, memo_entries: int) -> None:
         self.data = data
         self.assistants = assistants
         self._facts: LRU[tuple[str, str, str], CallFacts] = LRU(memo_entries)
-        self._rows: LRU[tuple[str, str, str], tuple[C.CallRow, str]] = LRU(memo_entries)
+        self._rows: LRU[tuple[str, str, str], tuple[CallRow, str]] = LRU(memo_entries)
 
     # --- list_calls ---------------------------------------------------------------------------------
 
-    def _row(self, cred: Credential, call: Mapping[str, Any], digest: str) -> tuple[C.CallRow, str]:
+    def _row(self, cred: Credential, call: Mapping[str, Any], digest: str) -> tuple[CallRow, str]:
         key = (cred.fingerprint, str(call.get("id")), digest)
 
-        def make() -> tuple[C.CallRow, str]:
-            row = C.row_of(call)
-            return row, C.row_line(row)
+        def make() -> tuple[CallRow, str]:
+            row = row_of(call)
+            return row, row_line(row)
 
         return self._rows.get_or_make(key, make)
 
@@ -183,7 +181,7 @@ class CallService:
                 page_number, skip = divmod(offset, size)
                 cached = await self.data.call_page(cred, filters, query, page_number, size)
                 page = cached.value
-        rows: list[C.CallRow] = []
+        rows: list[CallRow] = []
         lines: list[str] = []
         used = 0
         for position in range(skip, min(len(page.calls.items), skip + limit)):
@@ -206,19 +204,8 @@ class CallService:
         )
         order = None if page.sorted else "as Revox returned it (it refused sort_by=created_at)"
         model = CallList(calls=rows, total=page.total, next_cursor=next_cursor, order=order, **freshness(cached))
-        shown = " ".join(f"{_FILTER_NAMES.get(name, name)}={','.join(values)}" for name, values in filters.items())
-        if query:
-            shown += f' query="{query}"'
-        head = f"{len(rows)} of {page.total if page.total is not None else '?'} calls"
-        head += f" ({'newest first' if page.sorted else order})" + (f" matching {shown.strip()}" if shown else "")
-        out = [head, C.ROW_HEADER, *lines]
-        if next_cursor:
-            out.append(f"More: list_calls with the same filters and cursor={next_cursor}")
-        if not rows:
-            out.append("No call matches; drop some filters, or check the assistant id with list_assistants.")
-        else:
-            out.append("One call: get_call(call_id=...); patterns for one assistant: analyze_calls(assistant_id=...).")
-        return Answer(model, "\n".join(out) + stale_note(cached))
+        text = call_list_text(lines, page.total, order, filters, query, next_cursor)
+        return Answer(model, text + stale_note(cached))
 
     # --- get_call -----------------------------------------------------------------------------------
 
@@ -250,63 +237,16 @@ class CallService:
     def _summary(self, cached: Cached[Item], attempt: int | None) -> Answer:
         call = cached.value.value
         ident = str(call.get("id"))
-        summary = C.summary_of(call, attempt)
-        model = CallView(id=ident, note=C.CALL_DATA_NOTE, summary=summary, **freshness(cached))
-        lines = [
-            f"Call {ident}: {summary.direction or '?'} · {summary.status or '?'} · created {summary.created or '?'}"
-            f" · outcome {summary.outcome or '-'}",
-            f"Assistant: {summary.assistant or '?'} ({summary.assistant_id or '?'})"
-            + (f" · campaign: {summary.campaign}" if summary.campaign else ""),
-            f"Attempts (oldest first; #{summary.attempt or '-'} is described below):",
-        ]
-        for view in summary.attempts:
-            ending = "/".join(v or "-" for v in (view.result, view.end_reason, view.ended_by, view.dial_error))
-            talk = f"{view.duration_s} s" if view.duration_s is not None else "not answered"
-            lines.append(
-                f"  #{view.n} {view.started or '?'} {view.status or '?'} · result/end_reason/ended_by/dial_error "
-                f"{ending} · {talk} · handled by {view.handled_by or '-'}"
-            )
-        facts: list[str] = []
-        if summary.tool_calls:
-            tools: dict[str, list[int]] = {}
-            for use in summary.tool_calls:
-                tally = tools.setdefault(use.name, [0, 0])
-                tally[0 if use.ok else 1] += 1
-            facts.append("tools " + ", ".join(f"{n} ok {t[0]}/error {t[1]}" for n, t in tools.items()))
-        if summary.latency_ms:
-            facts.append("latency ms " + ", ".join(f"{k} {v}" for k, v in summary.latency_ms.items()))
-        if summary.agent_turns:
-            facts.append(f"interrupted on {summary.interrupted} of {summary.agent_turns} agent turns")
-        facts.append(f"SMS {_counts(summary.sms or {})}; emails {summary.emails or 0}")
-        if summary.structured_output is not None:
-            facts.append("structured output: " + (", ".join(summary.structured_output) or "{}"))
-        if summary.prompt_variables:
-            facts.append("prompt_variables: " + ", ".join(summary.prompt_variables))
-        if summary.recording:
-            facts.append("recording: yes")
-        if summary.attempt:
-            lines.append(f"Attempt #{summary.attempt}: " + "; ".join(facts))
-        else:
-            lines.append("; ".join(facts[-3:]))
-        quoted: list[str] = []
-        if summary.outcome_summary:
-            quoted.append(f"[outcome_summary] {C.neutral(summary.outcome_summary)}")
-        for use in summary.tool_calls or []:
-            if use.output:
-                quoted.append(f"[tool {C.neutral(use.name)} {'ok' if use.ok else 'error'}] {C.neutral(use.output)}")
-        if quoted:
-            lines.append(C.quoted_block(ident, quoted))
-        lines.append(
-            f'Transcript: get_call(call_id="{ident}", detail="transcript"); raw JSON: detail="full" or fields=[...].'
-        )
-        return _fit(model, "\n".join(lines) + stale_note(cached))
+        summary = summary_of(call, attempt)
+        model = CallView(id=ident, note=CALL_DATA_NOTE, summary=summary, **freshness(cached))
+        return _fit(model, summary_text(ident, summary) + stale_note(cached))
 
     def _transcript(self, cached: Cached[Item], ident: str, attempt: int | None, offset: int) -> Answer:
-        number, chosen = C.choose_attempt(cached.value.value, attempt)
-        turns = C.turns_of(chosen)
+        number, chosen = choose_attempt(cached.value.value, attempt)
+        turns = turns_of(chosen)
         if offset > len(turns):
             raise InputError(f"offset {offset} is past the last turn ({len(turns)} turns).")
-        shown: list[C.Turn] = []
+        shown: list[Turn] = []
         used = 0
         room = budget.MAX_RESPONSE_BYTES // 2 - 1_500
         for turn in turns[offset:]:
@@ -318,30 +258,25 @@ class CallService:
         next_offset = end if end < len(turns) else None
         model = CallView(
             id=ident,
-            note=C.CALL_DATA_NOTE,
+            note=CALL_DATA_NOTE,
             attempt=number or None,
             turns=shown,
             total_turns=len(turns),
             next_offset=next_offset,
             **freshness(cached),
         )
-        head = f"Call {ident}, attempt #{number or '-'}: turns {offset + 1 if shown else offset}-{end} of {len(turns)}"
-        lines = [head, C.quoted_block(ident, [C.turn_line(turn) for turn in shown])]
-        if next_offset is not None:
-            lines.append(f'More: get_call(call_id="{ident}", offset={next_offset})')
-        if not turns:
-            lines.append("This attempt has no transcript (not answered, or not transcribed yet).")
-        return _fit(model, "\n".join(lines) + stale_note(cached))
+        text = transcript_text(ident, number, shown, offset, len(turns), next_offset)
+        return _fit(model, text + stale_note(cached))
 
     def _full(
         self, cached: Cached[Item], ident: str, wanted: list[str] | None, attempt: int | None, offset: int
     ) -> Answer:
         call = cached.value.value
-        number, chosen = C.choose_attempt(call, attempt)
+        number, chosen = choose_attempt(call, attempt)
         if wanted is None:
-            selected: dict[str, Any] = _without_system_prompts(dict(call))
+            selected: dict[str, Any] = whole_call(call)
         else:
-            selected = _select(call, chosen, number, wanted)
+            selected = select_call_fields(call, chosen, number, wanted)
         single = wanted[0] if wanted and len(wanted) == 1 else None
         listed = selected.get(single) if single and single in selected else None
         if isinstance(listed, list) and single is not None:
@@ -351,7 +286,7 @@ class CallService:
             room = budget.HALF_BUDGET - 1_500
             kept: list[Any] = []
             for entry in part:
-                fitted, _cuts = budget.fit(entry, room // 2, _READ_ON)
+                fitted, _cuts = budget.fit(entry, room // 2, READ_CALL_ON)
                 if budget.size([*kept, fitted]) > room and kept:
                     break
                 kept.append(fitted)
@@ -364,24 +299,17 @@ class CallService:
             )
         else:
             next_offset = None
-        fitted_call, cuts = budget.fit(selected, budget.HALF_BUDGET - 1_500, _READ_ON)
+        fitted_call, cuts = budget.fit(selected, budget.HALF_BUDGET - 1_500, READ_CALL_ON)
         model = CallView(
             id=ident,
-            note=C.CALL_DATA_NOTE,
+            note=CALL_DATA_NOTE,
             attempt=number or None,
             call=fitted_call,
             cut=cuts[:20] or None,
             next_offset=next_offset,
             **freshness(cached),
         )
-        tree = render_tree(fitted_call)
-        text = C.quoted_block(ident, [C.neutral_block(tree)])
-        if next_offset is not None:
-            text += f"\nMore: get_call with the same fields and offset={next_offset}"
-        elif cuts:
-            text += budget.cut_note(cuts, _READ_ON)
-        if wanted is None:
-            text += '\nPer-turn LLM prompts are left out: fields=["llm_system_prompt"] shows them.'
+        text = call_json_text(ident, fitted_call, cuts, next_offset, whole=wanted is None)
         return _fit(model, text + stale_note(cached))
 
     # --- analyze_calls ------------------------------------------------------------------------------
@@ -400,7 +328,7 @@ class CallService:
         try:
             assistant = await self.assistants.assistant(cred, ident)
             config = assistant.value.value
-            name = C.name_of(config.get("name"))
+            name = name_of(config.get("name"))
         except RevoxNotFoundError:
             raise
         except RevoxError as exc:
@@ -410,7 +338,7 @@ class CallService:
         cap = self.data.page_cap(cred)
         if cap is not None and cap < size:
             size = cap
-        filters = {"assistant_ids": [ident], "statuses": list(C.ANALYZED_STATUSES)}
+        filters = {"assistant_ids": [ident], "statuses": list(ANALYZED_STATUSES)}
         chosen: list[tuple[dict[str, Any], str]] = []
         seen: set[str] = set()
         pages: list[Cached[CallPage]] = []
@@ -455,8 +383,6 @@ class CallService:
         notes: list[str],
         cached: Cached[CallPage],
     ) -> Answer:
-        tool_errors = {n: f"{e}/{r}" for n, (e, r) in agg.tool_calls.items()}
-        interrupted = f"{agg.cut_turns}/{agg.agent_turns}" if agg.agent_turns else None
         counts = {
             name: values
             for name, values in (
@@ -474,64 +400,28 @@ class CallService:
         if agg.agent_turns:
             metrics.update({"agent_turns": agg.agent_turns, "interrupted": agg.cut_turns})
         metrics.update({f"{k}_ms": v for k, v in agg.latency.items()})
-        metrics.update({f"tool {n}": v for n, v in tool_errors.items()})
+        metrics.update({f"tool {n}": f"{e}/{r}" for n, (e, r) in agg.tool_calls.items()})
         base: dict[str, Any] = {
             "assistant_id": ident,
             "name": name,
             "calls": agg.calls,
             "attempts": agg.attempts,
             "total": total,
-            "span": f"{C.when_text(agg.since)} to {C.when_text(agg.until)}" if agg.since is not None else None,
+            "span": span_text(agg),
             "counts": counts,
             "metrics": metrics,
             **freshness(cached),
         }
-        head = [
-            f"{name or ident} ({ident}): {agg.calls} most recent finished calls"
-            + (f" of {total}" if total is not None else "")
-            + (f", {C.when_text(agg.since)} to {C.when_text(agg.until)}" if agg.since is not None else "")
-            + f"; {agg.attempts} attempts.",
-            f"status: {_counts(agg.status)} · outcome: {_counts(agg.outcome)}",
-            f"attempt result: {_counts(agg.result)} · end_reason: {_counts(agg.end_reason)}",
-            f"ended_by: {_counts(agg.ended_by)} · dial_error: {_counts(agg.dial_error)}",
-            f"talk time s: {_counts(agg.duration)} · reached a person: {agg.reached_human} of {agg.calls} calls "
-            f"({_pct(agg.reached_human, agg.calls)}) · voicemail: {agg.voicemail} of {agg.attempts} attempts",
-        ]
-        extra = []
-        if tool_errors:
-            extra.append("tool errors/results: " + ", ".join(f"{k} {v}" for k, v in tool_errors.items()))
-        if agg.latency:
-            extra.append("latency ms: " + _counts(agg.latency))
-        if interrupted:
-            extra.append(f"interrupted agent turns: {interrupted}")
-        if extra:
-            head.append(" · ".join(extra))
-        for note in notes:
-            head.append(f"NOTE: {note}")
-        tail = "Next: get_call(call_id=<an example>) to see one call; diagnose_assistant for configuration checks."
         kept = list(found)
         # Tighter and tighter: fewer example ids (structured, text), then fewer findings, worst kept.
         levels = [(3, 2), (2, 1), (1, 1)]
         while True:
             structured_examples, text_examples = levels[0]
             kept = [f.model_copy(update={"examples": f.examples[:structured_examples]}) for f in kept]
-            dropped = found[len(kept) :]
-            more = (
-                f"{len(dropped)} more findings (cut to fit 8 kB): "
-                + "; ".join(f"{f.severity} {f.rule} {f.count}/{f.of} ({f.field})" for f in dropped)
-                if dropped
-                else None
-            )
+            more = dropped_note(found[len(kept) :])
             model = CallAnalysis(findings=kept, notes=[*notes, more] if more else notes or None, **base)
-            lines = [
-                *head,
-                f"Findings ({len(found)}; each: count/of, share, what was counted):" if found else "No finding.",
-            ]
-            lines += [_evidence_lines(f, text_examples) for f in kept]
-            if more:
-                lines.append(more)
-            lines.append(tail)
-            text = "\n".join(lines) + stale_note(cached)
+            text = analysis_text(ident, name, total, agg, notes, len(found), kept, text_examples, more)
+            text += stale_note(cached)
             if _sent(model, text) <= ANALYSIS_BUDGET or not kept:
                 return Answer(model, text)
             if len(levels) > 1:
@@ -540,80 +430,13 @@ class CallService:
                 kept.pop()
 
 
-def _evidence_lines(finding: Evidence, examples: int) -> str:
-    shown = ", ".join(finding.examples[:examples])
-    return (
-        f"{finding.severity.upper()} {finding.rule}: {finding.count}/{finding.of} "
-        f"({_pct(finding.count, finding.of)}) {finding.what}; example calls: {shown}\n"
-        f"  {finding.field} = {finding.value} → {finding.change}"
-    )
-
-
 def _sent(model: CallAnalysis, text: str) -> int:
     return budget.size(dump(model)) + budget.sent_size(text) + budget.ENVELOPE
 
 
+# A call view: the model in its half of the budget (cut paths listed in its "cut"), the text the rest.
+_FIT = budget.AnswerFit(budget.HALF_BUDGET, "the text has more", "narrow it with fields=[...] or offset", "cut")
+
+
 def _fit(model: CallView, text: str) -> Answer:
-    """The model inside its share of the budget, the text inside the rest, both naming what was cut."""
-    fitted, cuts = budget.bounded(model, budget.HALF_BUDGET)
-    if cuts:
-        fitted = fitted.model_copy(update={"cut": [*(fitted.cut or []), *cuts][:20]})
-    note = budget.cut_note([f"structured {path}" for path in cuts], "the text has more")
-    room = budget.MAX_RESPONSE_BYTES - budget.ENVELOPE - budget.size(dump(fitted)) - budget.sent_size(note)
-    return Answer(fitted, budget.clip(text, room, "narrow it with fields=[...] or offset") + note)
-
-
-def _without_system_prompts(value: dict[str, Any]) -> dict[str, Any]:
-    """The call with each speech event's llm_system_prompt replaced by its size (it is the whole prompt)."""
-
-    def strip(attempt: Any) -> Any:
-        if not isinstance(attempt, dict) or not isinstance(attempt.get("speech_events"), list):
-            return attempt
-        events = []
-        for event in attempt["speech_events"]:
-            if isinstance(event, dict) and isinstance(event.get(_SYSTEM_PROMPT), str):
-                event = {**event, _SYSTEM_PROMPT: f"[{len(event[_SYSTEM_PROMPT])} characters]"}
-            events.append(event)
-        return {**attempt, "speech_events": events}
-
-    out = dict(value)
-    if isinstance(out.get("call_attempts"), list):
-        out["call_attempts"] = [strip(a) for a in out["call_attempts"]]
-    if isinstance(out.get("last_call_attempt"), dict):
-        out["last_call_attempt"] = strip(out["last_call_attempt"])
-    return out
-
-
-def _select(
-    call: Mapping[str, Any], attempt: Mapping[str, Any] | None, number: int, wanted: list[str]
-) -> dict[str, Any]:
-    """The fields asked for: call keys as they are, attempt keys from the chosen attempt."""
-    selected: dict[str, Any] = {}
-    unknown: list[str] = []
-    for name in wanted:
-        if name == _SYSTEM_PROMPT:
-            events = attempt.get("speech_events") if attempt is not None else None
-            selected[name] = [
-                {"turn": i, "prompt": e[_SYSTEM_PROMPT]}
-                for i, e in enumerate(events if isinstance(events, list) else [])
-                if isinstance(e, dict) and isinstance(e.get(_SYSTEM_PROMPT), str)
-            ]
-        elif name in _ATTEMPT_KEYS or (attempt is not None and name in attempt and name not in call):
-            value = attempt.get(name) if attempt is not None else None
-            if name == "speech_events" and isinstance(value, list):
-                value = _without_system_prompts({"last_call_attempt": {"speech_events": value}})["last_call_attempt"][
-                    "speech_events"
-                ]
-            selected[name] = value
-        elif name in call:
-            value = call[name]
-            selected[name] = _without_system_prompts({name: value})[name] if name == "call_attempts" else value
-        else:
-            unknown.append(name)
-    if unknown:
-        known = sorted({*call.keys(), *(attempt.keys() if attempt else ()), _SYSTEM_PROMPT})
-        shown = ", ".join(C.one_line(u, 40) for u in unknown[:5])
-        raise InputError(f"Unknown field(s) {shown}. Fields of this call: {', '.join(known)[:1500]}.")
-    if any(name in _ATTEMPT_KEYS or name == _SYSTEM_PROMPT for name in wanted):
-        selected = {"attempt": number, **selected}
-    return selected
+    return Answer(*_FIT(model, text))
