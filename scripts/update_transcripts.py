@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 PROMPT = "$ "
-CUT = re.compile(r"^… \((\d+) lines? not shown\)$")
+CUT = re.compile(r"^… \(([1-9][0-9]*) lines? not shown\)$")
 
 
 class TranscriptError(ValueError):
@@ -228,7 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="default: README.md and docs/*.md")
     args = parser.parse_args(argv)
     paths = [path.resolve() for path in args.paths] or documents()
-    fixes = list(stale(paths))
+    try:
+        fixes = list(stale(paths))
+    except TranscriptError as exc:
+        print(f"update_transcripts: {exc}", file=sys.stderr)
+        return 2
     for transcript, new in fixes:
         print(f"{transcript.where}: $ {transcript.command}\n{diff(transcript, new)}")
     if args.check:

@@ -48,6 +48,7 @@ def test_a_cut_stands_for_exactly_the_lines_it_counts() -> None:
     assert not transcripts.matches(["head", "… (2 lines not shown)", "tail"], printed)
     assert not transcripts.matches(["head", "… (4 lines not shown)", "tail"], printed)
     assert not transcripts.matches(["head", "…", "tail"], printed)  # a bare ellipsis is a line like any other
+    assert not transcripts.matches(["head", "… (0 lines not shown)", "x", "y", "z", "tail"], printed)
 
 
 def test_rewriting_keeps_the_cuts_and_shows_what_changed_where_lines_were_shown() -> None:
@@ -104,6 +105,16 @@ def test_only_offline_demo_commands_are_run(command: str) -> None:
 def test_a_failing_command_is_an_error_not_a_transcript() -> None:
     with pytest.raises(transcripts.TranscriptError, match="exited with 2"):
         transcripts.run("revox-mcp --demo call no_such_tool")
+
+
+def test_the_update_script_names_a_transcript_it_cannot_run_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("```text\n$ revox-mcp --demo call no_such_tool\nout\n```\n", encoding="utf-8")
+    assert transcripts.main([str(doc)]) == 2
+    assert "no_such_tool" in capsys.readouterr().err
+    assert doc.read_text(encoding="utf-8").endswith("out\n```\n")
 
 
 def test_the_update_script_rewrites_stale_transcripts_then_finds_none(tmp_path: Path) -> None:
