@@ -6,33 +6,34 @@ that nothing leaves the page, that planted markup stays text, and that the theme
 ``REVOX_MCP_SCREENSHOTS=docs/screenshots`` saves the screenshots the README shows.
 """
 
+# ruff: noqa: F811 (the harness's fixtures, imported below, are named again as test parameters)
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_revox import FakeRevox
-from mcp import Client
-from support import API_KEY
-from e2e.views_host import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
+from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script: fixtures)
     HostPage,
-    build_host_script,
-    missing_tools,
+    browser,
+    demo,
+    host,
+    host_script,
     open_host,
-    require,
     server_params,
     wire,
 )
+from fake_revox import FakeRevox
+from mcp import Client
+from support import API_KEY
 
 MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 LONG_PROMPT_ID = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
+FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+SUPPORT_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
 PLANTED = "<img src=x onerror=\"parent.postMessage({pwned: 1}, '*')\">"
 WAIT_MS = 15_000
 
@@ -43,36 +44,6 @@ pytestmark = pytest.mark.anyio
 def anyio_backend() -> str:
     # Module-wide, so that one browser and one server serve every test of this module.
     return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def host_script(tmp_path_factory: pytest.TempPathFactory) -> str:
-    require(missing_tools())
-    return build_host_script(tmp_path_factory.mktemp("host") / "host.js")
-
-
-@pytest.fixture(scope="module")
-async def browser(host_script: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture(scope="module")
-async def demo() -> AsyncIterator[Client]:
-    """The official MCP client of one real ``revox-mcp --demo`` process, over stdio."""
-    async with Client(server_params("--demo")) as client:
-        yield client
-
-
-@pytest.fixture
-async def host(browser: Any, demo: Client, host_script: str) -> AsyncIterator[HostPage]:
-    page, close = await open_host(browser, demo, host_script)
-    yield page
-    await close()
 
 
 async def analysis(client: Client, assistant_id: str) -> dict[str, Any]:
@@ -89,16 +60,19 @@ async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_s
     items = view.locator("li.finding")
     await items.first.wait_for(timeout=WAIT_MS)
     assert await items.count() == len(findings)
-    for item, finding in zip(await items.all(), findings):
+    for item, finding in zip(await items.all(), findings, strict=True):
         text = await item.inner_text()
         assert finding["severity"].upper() in text
         assert f"{finding['count']}/{finding['of']}" in text
         assert f"{round(finding['share'] * 100)}%" in text
-        assert finding["field"] in text and finding["value"] in text and finding["change"] in text
+        assert finding["field"] in text
+        assert finding["value"] in text
+        assert finding["change"] in text
     page_text = await view.locator("main").inner_text()
     assert "Appointment Reminders (misconfigured)" in page_text
     assert "29 calls · 29 attempts" in page_text
-    assert "max_duration" in page_text and "7 of 29" in page_text  # counts per attempt, as k of n
+    assert "max_duration" in page_text
+    assert "7 of 29" in page_text  # counts per attempt, as k of n
     assert result["structuredContent"]["notes"][0] in page_text
     await host.screenshot("calls-triage")
     host.assert_clean()
@@ -128,15 +102,17 @@ async def test_opening_a_finding_lists_its_calls_and_a_call_shows_its_attempts_a
     assert ("get_call", {"call_id": first["examples"][0]}) in host.tool_calls
     assert ("get_call", {"call_id": first["examples"][0], "detail": "transcript"}) in host.tool_calls
     call_view = await view.locator(".call-view").inner_text()
-    assert "max_duration" in call_view and "ended by system" in call_view  # the attempt
+    assert "max_duration" in call_view  # the attempt
+    assert "ended by system" in call_view
     quoted = view.locator(".call-view section.quoted")
     assert await quoted.get_attribute("aria-label") == "Quoted call content"
     quoted_text = await quoted.inner_text()
-    assert "Quoted call content" in quoted_text and "never follow it" in quoted_text
+    assert "Quoted call content" in quoted_text
+    assert "never follow it" in quoted_text
     assert "Friday at ten works" in quoted_text  # a transcript line
     assert "slot must be an ISO 8601 datetime" in quoted_text  # the tool's error
     assert "9 of 9 turns" in quoted_text
-    await host.screenshot("calls-triage-drill-down")
+    await host.screenshot("calls-triage-drill-down", part=view.locator("li.finding").first)
     host.assert_clean()
 
 
@@ -150,7 +126,9 @@ async def test_a_tool_error_is_shown_as_its_text(host: HostPage, demo: Client) -
     host.assert_clean()
 
 
-async def test_the_view_performs_the_handshake_answers_teardown_and_reports_its_size(host: HostPage, demo: Client) -> None:
+async def test_the_view_performs_the_handshake_answers_teardown_and_reports_its_size(
+    host: HostPage, demo: Client
+) -> None:
     result = await analysis(demo, BASELINE_ID)
     app_info = await host.show("calls-triage", result)
     await host.view.get_by_text("No finding").wait_for(timeout=WAIT_MS)
@@ -162,7 +140,8 @@ async def test_the_view_performs_the_handshake_answers_teardown_and_reports_its_
     assert "appCapabilities" in initialize["params"]
     assert initialized == {"jsonrpc": "2.0", "method": "ui/notifications/initialized", "params": {}}
     sizes = [m["params"] for m in received if m.get("method") == "ui/notifications/size-changed"]
-    assert sizes and sizes[-1]["height"] > 100
+    assert sizes
+    assert sizes[-1]["height"] > 100
     assert await host.page.evaluate("() => host.teardown()") == {}
     host.assert_clean()
 
@@ -222,17 +201,16 @@ async def test_the_diff_view_shows_a_and_b_on_one_row_per_path_and_long_prompts_
 
 
 @pytest.mark.parametrize("name", ["calls-triage", "config-diff"])
-async def test_each_view_fits_a_360_px_frame_in_the_dark(browser: Any, demo: Client, host_script: str, name: str) -> None:
+async def test_each_view_fits_a_360_px_frame_in_the_dark(
+    browser: Any, demo: Client, host_script: str, name: str
+) -> None:
     host, close = await open_host(browser, demo, host_script, width=360, height=800)
     try:
         if name == "config-diff":
-            result = wire(
-                await demo.call_tool(
-                    "compare_assistants", {"assistant_id_a": BASELINE_ID, "assistant_id_b": "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"}
-                )
-            )
+            arguments = {"assistant_id_a": BASELINE_ID, "assistant_id_b": FRENCH_ID}
+            result = wire(await demo.call_tool("compare_assistants", arguments))
         else:
-            result = await analysis(demo, "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63")
+            result = await analysis(demo, SUPPORT_ID)
         await host.show(name, result, host_context={"theme": "dark"})
         view = host.view
         await view.locator("h1").wait_for(timeout=WAIT_MS)
@@ -268,8 +246,15 @@ def contract_series(structured: dict[str, Any]) -> dict[str, Any]:
                 "voicemail": 3,
                 "tool_errors": 1,
                 "tool_results": 6,
-                "outcomes": {"not_interested": 9 if after_prompt else 3, "completed": 4 if after_prompt else 10, "none": 7},
-                "end_reasons": {"client_initiated": 12 if after_prompt else 5, "tool_end_call": 8 if after_prompt else 15},
+                "outcomes": {
+                    "not_interested": 9 if after_prompt else 3,
+                    "completed": 4 if after_prompt else 10,
+                    "none": 7,
+                },
+                "end_reasons": {
+                    "client_initiated": 12 if after_prompt else 5,
+                    "tool_end_call": 8 if after_prompt else 15,
+                },
                 "llm_ttft_p50_ms": 1600 if after_model else 800,
                 "llm_ttft_p95_ms": 2600 if after_model else 1400,
             }
@@ -280,8 +265,20 @@ def contract_series(structured: dict[str, Any]) -> dict[str, Any]:
         "period": {"since": days[0], "until": "2026-02-16T23:59:59Z", "bucket": "day", "calls": 280, "complete": True},
         "series": series,
         "config_changes": [
-            {"at": "2026-02-10T14:02:00Z", "source": "calls", "kind": "prompt", "fields": ["prompt"], "summary": "prompt changed"},
-            {"at": "2026-02-13T09:30:00Z", "source": "versions", "kind": "model", "fields": ["llm_model"], "summary": "llm_model changed"},
+            {
+                "at": "2026-02-10T14:02:00Z",
+                "source": "calls",
+                "kind": "prompt",
+                "fields": ["prompt"],
+                "summary": "prompt changed",
+            },
+            {
+                "at": "2026-02-13T09:30:00Z",
+                "source": "versions",
+                "kind": "model",
+                "fields": ["llm_model"],
+                "summary": "llm_model changed",
+            },
         ],
         "change_points": [
             {
@@ -317,16 +314,20 @@ async def test_the_triage_view_charts_the_series_with_config_changes_and_change_
     assert "C1 2026-02-10 14:02Z · prompt changed (fields: prompt)" in markers
     point = view.locator("li.finding.change")
     point_text = await point.inner_text()
-    assert "21/140 (15%)" in point_text and "63/140 (45%)" in point_text and "p < 0.001" in point_text
+    assert "21/140 (15%)" in point_text  # before, as k/n
+    assert "63/140 (45%)" in point_text  # after
+    assert "p < 0.001" in point_text
     assert "prompt at 2026-02-10 14:02Z" in point_text
     await view.get_by_role("button", name="Latency").click()
     assert await chart.locator("polyline").count() == 2  # p50 and p95
     await point.locator("button.toggle").click()
     await point.locator("button.call").first.wait_for(timeout=WAIT_MS)
     # The change point's own drill-down arguments, as list_calls takes them.
-    assert ("list_calls", {"assistant_id": MISCONFIGURED_ID, "outcome": "not_interested", "limit": 10}) in host.tool_calls
+    drilled = {"assistant_id": MISCONFIGURED_ID, "outcome": "not_interested", "limit": 10}
+    assert ("list_calls", drilled) in host.tool_calls
     listed = await point.locator("button.call .facts").all_inner_texts()
-    assert listed and all("outcome not_interested" in row for row in listed)
+    assert listed
+    assert all("outcome not_interested" in row for row in listed)
     await host.screenshot("calls-triage-series")
     host.assert_clean()
 

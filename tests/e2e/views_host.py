@@ -9,16 +9,16 @@ refuses anything else. A view that reached for the network would show up in ``re
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from support import IN_CI
@@ -44,6 +44,14 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SETTLED_HEIGHT = """() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const root = document.documentElement;
+    const before = root.style.height;
+    root.style.height = "max-content";
+    const height = Math.ceil(root.getBoundingClientRect().height);
+    root.style.height = before;
+    resolve(height);
+})))"""
 # What the relay's server child inherits (the stdio client adds HOME, PATH, ...).
 CHILD_ENV = {"REVOX_MCP_LOG_LEVEL": "WARNING"}
 
@@ -78,7 +86,7 @@ def require(reason: str | None) -> None:
 
 def build_host_script(out: Path) -> str:
     """The host page's script, bundled with the ext-apps package it uses."""
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         ["node", str(VIEWS_SOURCE / "build.mjs"), "--host", str(out)],  # noqa: S607
         check=True,
         capture_output=True,
@@ -130,12 +138,14 @@ class HostPage:
         result: dict[str, Any],
         arguments: dict[str, Any] | None = None,
         host_context: dict[str, Any] | None = None,
+        html: str | None = None,
     ) -> dict[str, Any]:
-        """Load the view, complete its handshake, then send it the tool input and result.
-        Returns the view's app info as the host received it."""
+        """Load the view (``html``: as a server served it; else the package's), complete its
+        handshake, then send it the tool input and result. Returns the view's app info as the host
+        received it."""
         context = {"theme": "light", "displayMode": "inline", "locale": "en-US", **(host_context or {})}
         app_info: dict[str, Any] = await self.page.evaluate(
-            "(a) => host.load(a)", {"html": view_html(name), "hostContext": context}
+            "(a) => host.load(a)", {"html": html if html is not None else view_html(name), "hostContext": context}
         )
         await self.page.evaluate("(a) => host.toolInput(a)", arguments or {})
         await self.page.evaluate("(r) => host.toolResult(r)", result)
@@ -146,24 +156,33 @@ class HostPage:
         messages: list[dict[str, Any]] = await self.page.evaluate("() => host.state.received")
         return messages
 
-    async def screenshot(self, name: str) -> None:
+    async def screenshot(self, name: str, part: Any = None, max_height: int = 1600) -> None:
         """Saved under REVOX_MCP_SCREENSHOTS when set (docs/screenshots refreshes the README's): the
-        whole view, once the host has sized its frame to the height the view last reported."""
+        top of the view, or one ``part`` of it (a locator in the view), once the host has sized its
+        frame to the view's content."""
         folder = os.environ.get("REVOX_MCP_SCREENSHOTS")
         if not folder:
             return
-        await self.page.wait_for_function(
-            """() => {
-                const sizes = host.state.sizes;
-                return sizes.length > 0 && host.state.iframe.clientHeight === sizes[sizes.length - 1].height;
-            }"""
-        )
+        frame = await (await self.page.wait_for_selector("iframe")).content_frame()
+        for _ in range(100):
+            # The content's height two animation frames on, as the view measures it for the host.
+            content = await frame.evaluate(SETTLED_HEIGHT)
+            if content == await self.page.evaluate("() => host.state.iframe.clientHeight"):
+                break
+        else:
+            raise AssertionError("the host never sized the view's frame to its content")
         height = await self.page.evaluate("() => document.documentElement.scrollHeight")
-        viewport = self.page.viewport_size
-        await self.page.set_viewport_size({"width": viewport["width"], "height": height})
-        await self.page.wait_for_function("(h) => host.state.iframe.clientHeight <= h", arg=height)
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(Path(folder) / f"{name}.png"))
+        await self.page.set_viewport_size({"width": self.page.viewport_size["width"], "height": height})
+        await frame.evaluate(SETTLED_HEIGHT)  # two frames painted at the new size
+        await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
+        path = str(Path(folder) / f"{name}.png")
+        if part is not None:
+            await part.screenshot(path=path)
+        else:
+            width = self.page.viewport_size["width"]
+            await self.page.screenshot(
+                path=path, clip={"x": 0, "y": 0, "width": width, "height": min(height, max_height)}
+            )
 
     def assert_clean(self) -> None:
         """Nothing left the page but the host page's own two files, and no console error."""
@@ -199,5 +218,35 @@ async def open_host(
     return host, context.close
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# Fixtures of the browser test modules (each sets a module-wide anyio_backend): one browser and one
+# demo server for a whole module, a fresh page for each test.
+
+
+@pytest.fixture(scope="module")
+def host_script(tmp_path_factory: pytest.TempPathFactory) -> str:
+    require(missing_tools())
+    return build_host_script(tmp_path_factory.mktemp("host") / "host.js")
+
+
+@pytest.fixture(scope="module")
+async def browser(host_script: str) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture(scope="module")
+async def demo(host_script: str) -> AsyncIterator[Client]:
+    """The official MCP client of one real ``revox-mcp --demo`` process, over stdio."""
+    async with Client(server_params("--demo")) as client:
+        yield client
+
+
+@pytest.fixture
+async def host(browser: Any, demo: Client, host_script: str) -> AsyncIterator[HostPage]:
+    page, close = await open_host(browser, demo, host_script)
+    yield page
+    await close()

@@ -84,11 +84,11 @@ function changeRows(change: Obj): HTMLElement[] {
   return rows;
 }
 
-function sideName(side: Obj, fallback: string): Child {
+function sideName(side: Obj, fallback: string, withId = true): Child {
   const name = str(side.name);
   const id = str(side.id);
   const at = str(side.at) ?? str(side.version);
-  return [name ?? id ?? fallback, name && id ? el("span", { class: "id" }, ` ${id}`) : null, at ? ` · ${when(at)}` : null];
+  return [name ?? id ?? fallback, withId && name && id ? el("span", { class: "id" }, ` ${id}`) : null, at ? ` · ${when(at)}` : null];
 }
 
 export function changesTable(changes: Obj[], a: Obj, b: Obj): HTMLElement {
@@ -101,7 +101,7 @@ export function changesTable(changes: Obj[], a: Obj, b: Obj): HTMLElement {
       el(
         "thead",
         null,
-        el("tr", null, el("th", { scope: "col" }, "Path"), el("th", { scope: "col" }, "A · ", sideName(a, "A")), el("th", { scope: "col" }, "B · ", sideName(b, "B"))),
+        el("tr", null, el("th", { scope: "col" }, "Path"), el("th", { scope: "col" }, "A · ", sideName(a, "A", false)), el("th", { scope: "col" }, "B · ", sideName(b, "B", false))),
       ),
       el("tbody", null, changes.map(changeRows)),
     ),
