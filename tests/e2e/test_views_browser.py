@@ -307,8 +307,10 @@ async def test_the_triage_view_charts_the_series_with_config_changes_and_change_
     chart = view.locator("svg.chart")
     await chart.wait_for(timeout=WAIT_MS)
     assert await chart.locator("rect").count() == 14 * 3  # a bar per day, stacked by outcome
-    tags = await chart.locator("text.marker-tag").all_text_contents()
-    assert tags == ["C1", "C2", "P1"]
+    tag_texts = chart.locator("text.marker-tag")
+    assert await tag_texts.all_text_contents() == ["C1", "P1", "C2"]  # in time order
+    rows = [await tag.get_attribute("y") for tag in await tag_texts.all()]
+    assert rows[0] != rows[1]  # the prompt edit and the shift 3 minutes later: tags on two rows
     assert "not interested 84" in await view.locator(".legend").inner_text()  # 7*3 + 7*9
     markers = await view.locator("ul.markers").inner_text()
     assert "C1 2026-02-10 14:02Z · prompt changed (fields: prompt)" in markers
@@ -328,6 +330,8 @@ async def test_the_triage_view_charts_the_series_with_config_changes_and_change_
     listed = await point.locator("button.call .facts").all_inner_texts()
     assert listed
     assert all("outcome not_interested" in row for row in listed)
+    await view.get_by_role("button", name="Outcomes").click()
+    assert await chart.locator("rect").count() == 14 * 3
     await host.screenshot("calls-triage-series")
     host.assert_clean()
 

@@ -66,7 +66,7 @@ export function callsPanel(host: HostConnection, args: Obj, examples: string[], 
     for (const button of panel.querySelectorAll("button.call")) {
       button.setAttribute("aria-current", String((button as HTMLElement).dataset.id === id));
     }
-    showCall(host, id, detail);
+    showCall(host, id, detail).catch((error: unknown) => replace(detail, message("error", `The call could not be shown: ${String(error)}`)));
   };
   const callButton = (row: Obj, id: string): HTMLElement =>
     el(
@@ -106,10 +106,10 @@ export function callsPanel(host: HostConnection, args: Obj, examples: string[], 
     );
     const next = str(content.next_cursor);
     if (next) {
-      replace(more, el("button", { type: "button", class: "more", click: () => void load(next) }, "More calls"));
+      replace(more, el("button", { type: "button", class: "more", click: () => void load(next).catch(() => undefined) }, "More calls"));
     }
   };
-  void load();
+  load().catch((error: unknown) => replace(status, message("error", `The calls could not be listed: ${String(error)}`)));
   return panel;
 }
 

@@ -130,15 +130,12 @@ function niceMax(value: number): number {
   return 10 * power;
 }
 
-/** The row of each marker's tag: the first row where it does not overlap the tag before it. */
-function tagRows(markers: Marker[], width: number): number[] {
-  if (!markers.length) return [];
-  const lo = Math.min(...markers.map((m) => m.at));
-  const hi = Math.max(...markers.map((m) => m.at));
-  const scale = (width - 60) / Math.max(1, hi - lo);
+/** The row of each marker's tag: the first row where it does not overlap a tag already placed. */
+function tagRows(markers: Marker[], x0: number, x1: number, plotWidth: number): number[] {
+  const scale = plotWidth / Math.max(1, x1 - x0);
   const ends: number[] = []; // per row, the x where its last tag ends
   return markers.map((marker) => {
-    const start = (marker.at - lo) * scale;
+    const start = (marker.at - x0) * scale;
     let row = ends.findIndex((end) => start > end + 4);
     if (row === -1) row = ends.length;
     ends[row] = start + 7 * marker.tag.length;
@@ -146,10 +143,14 @@ function tagRows(markers: Marker[], width: number): number[] {
   });
 }
 
-function draw(rows: Bucket[], mode: Mode, markers: Marker[], width: number, hourly: boolean): SVGSVGElement {
+function draw(rows: Bucket[], mode: Mode, allMarkers: Marker[], width: number, hourly: boolean): SVGSVGElement {
+  const x0 = rows[0].start;
+  const x1 = rows[rows.length - 1].end;
+  // Only what falls within the series is drawn; the list beside the chart names every change.
+  const markers = allMarkers.filter((m) => m.at >= x0 && m.at <= x1).sort((a, b) => a.at - b.at);
   // Marker tags that would overlap go one row down: a prompt edit and the shift it caused are
   // often minutes apart.
-  const rowsOf = tagRows(markers, width);
+  const rowsOf = tagRows(markers, x0, x1, width - 70);
   const tagRowsUsed = Math.max(1, ...rowsOf.map((row) => row + 1));
   const height = (width < 480 ? 180 : 220) + (tagRowsUsed - 1) * 11;
   const right = 12;
@@ -164,8 +165,6 @@ function draw(rows: Bucket[], mode: Mode, markers: Marker[], width: number, hour
   const unit = mode === "latency" ? " ms" : "";
   const yText = (value: number): string => (mode === "rates" ? `${Math.round(value * 100)}%` : `${value}${unit}`);
   const left = 10 + 6.5 * Math.max(...[0, yMax / 2, yMax].map((value) => yText(value).length));
-  const x0 = Math.min(rows[0].start, ...markers.map((m) => m.at));
-  const x1 = Math.max(rows[rows.length - 1].end, ...markers.map((m) => m.at));
   const x = (at: number): number => left + ((at - x0) / Math.max(1, x1 - x0)) * (width - left - right);
 
   const parts: SVGElement[] = [];

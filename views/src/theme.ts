@@ -5,10 +5,13 @@ import type { HostContext } from "./protocol";
 
 export function applyHostContext(context: HostContext): void {
   const root = document.documentElement;
-  if (context.theme === "light" || context.theme === "dark") {
-    root.dataset.theme = context.theme;
-    root.style.colorScheme = context.theme;
-  }
+  const theme =
+    context.theme === "light" || context.theme === "dark"
+      ? context.theme
+      : // A host that names no theme: the system's, until the host says.
+        (root.dataset.theme ?? (window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  root.dataset.theme = theme;
+  root.style.colorScheme = theme;
   const variables = context.styles?.variables;
   if (variables && typeof variables === "object") {
     for (const [name, value] of Object.entries(variables)) {

@@ -17,9 +17,10 @@ const SEVERITIES = ["error", "warning", "info"];
 // counts' dimensions counted per call; the others are per attempt.
 const PER_CALL = new Set(["status", "outcome"]);
 
-function severity(value: unknown): string {
-  const name = str(value)?.toLowerCase() ?? "info";
-  return SEVERITIES.includes(name) ? name : "info";
+/** The severity's word as the server gave it, and its style (an unknown word is shown plain). */
+function severity(value: unknown): { word: string; style: string } {
+  const word = str(value)?.toLowerCase() ?? "info";
+  return { word, style: SEVERITIES.includes(word) ? word : "other" };
 }
 
 /** A toggle, and the panel of calls it shows (loaded the first time it opens). */
@@ -59,7 +60,7 @@ function sideText(side: Obj): string {
 }
 
 function findingItem(host: HostConnection, finding: Obj, assistantId: string | undefined): HTMLElement {
-  const level = severity(finding.severity);
+  const { word, style: level } = severity(finding.severity);
   const count = num(finding.count);
   const of = num(finding.of);
   const findingShare = num(finding.share) ?? (count !== undefined && of !== undefined ? share(count, of) : undefined);
@@ -71,7 +72,7 @@ function findingItem(host: HostConnection, finding: Obj, assistantId: string | u
     ? undefined
     : "This finding names no call filter: the list is the assistant's recent calls, its example calls marked.";
   const head: Child[] = [
-    el("span", { class: `sev ${level}` }, level.toUpperCase()),
+    el("span", { class: `sev ${level}` }, word.toUpperCase()),
     count !== undefined ? el("span", { class: "count", title: `${count} of ${of ?? "?"}` }, ratio(count, of)) : null,
     findingShare !== undefined ? el("span", { class: "share" }, percent(findingShare)) : null,
     el("span", { class: "what" }, str(finding.what) ?? str(finding.rule) ?? "finding"),
