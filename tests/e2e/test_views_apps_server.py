@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from e2e.views_apps_server import DIFF_URI, TRIAGE_URI, VIEW_NOTE, build_views_server
 from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script: fixtures)
+    MISCONFIGURED_ID,
+    WAIT_MS,
     HostPage,
     browser,
     demo,
@@ -22,9 +24,6 @@ from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from revox_mcp.views import view_html
-
-MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
-WAIT_MS = 15_000
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,10 @@ from typing import Any
 
 import pytest
 from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script: fixtures)
+    MISCONFIGURED_ID,
+    WAIT_MS,
     HostPage,
+    analysis,
     browser,
     demo,
     host,
@@ -29,13 +32,11 @@ from fake_revox import FakeRevox
 from mcp import Client
 from support import API_KEY
 
-MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 LONG_PROMPT_ID = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
 FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
 SUPPORT_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
 PLANTED = "<img src=x onerror=\"parent.postMessage({pwned: 1}, '*')\">"
-WAIT_MS = 15_000
 
 pytestmark = pytest.mark.anyio
 
@@ -46,15 +47,10 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-async def analysis(client: Client, assistant_id: str) -> dict[str, Any]:
-    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id}))
-
-
 async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_share_field_value_and_fix(
-    host: HostPage, demo: Client
+    host: HostPage,
 ) -> None:
-    result = await analysis(demo, MISCONFIGURED_ID)
-    await host.show("calls-triage", result, {"assistant_id": MISCONFIGURED_ID})
+    result = await host.triage()
     view = host.view
     findings = result["structuredContent"]["findings"]
     items = view.locator("li.finding")
@@ -79,10 +75,9 @@ async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_s
 
 
 async def test_opening_a_finding_lists_its_calls_and_a_call_shows_its_attempts_and_quoted_transcript(
-    host: HostPage, demo: Client
+    host: HostPage,
 ) -> None:
-    result = await analysis(demo, MISCONFIGURED_ID)
-    await host.show("calls-triage", result, {"assistant_id": MISCONFIGURED_ID})
+    result = await host.triage()
     view = host.view
     first = result["structuredContent"]["findings"][0]  # Book-Slot errors; its example call 9022e090...
     toggle = view.locator("li.finding button.toggle").first

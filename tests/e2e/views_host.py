@@ -52,6 +52,10 @@ SETTLED_HEIGHT = """() => new Promise((resolve) => requestAnimationFrame(() => r
     root.style.height = before;
     resolve(height);
 })))"""
+# The demo's assistant with the most findings (tool errors, max duration, a silent opening, ...).
+MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
+# How long a locator waits for what a view shows after a tools/call through the relay.
+WAIT_MS = 15_000
 # What the relay's server child inherits (the stdio client adds HOME, PATH, ...).
 CHILD_ENV = {"REVOX_MCP_LOG_LEVEL": "WARNING"}
 
@@ -111,6 +115,10 @@ def wire(result: Any) -> dict[str, Any]:
     return dumped
 
 
+async def analysis(client: Client, assistant_id: str) -> dict[str, Any]:
+    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id}))
+
+
 @dataclass
 class HostPage:
     """One browser page holding the host page and, inside it, one view."""
@@ -150,6 +158,12 @@ class HostPage:
         await self.page.evaluate("(a) => host.toolInput(a)", arguments or {})
         await self.page.evaluate("(r) => host.toolResult(r)", result)
         return app_info
+
+    async def triage(self, assistant_id: str = MISCONFIGURED_ID) -> dict[str, Any]:
+        """The calls triage view showing analyze_calls of ``assistant_id``; returns that result."""
+        result = await analysis(self.client, assistant_id)
+        await self.show("calls-triage", result, {"assistant_id": assistant_id})
+        return result
 
     async def received(self) -> list[dict[str, Any]]:
         """Every message the view posted to the host, in order."""
