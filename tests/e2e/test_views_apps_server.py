@@ -50,6 +50,17 @@ async def test_the_server_advertises_apps_serves_each_view_and_points_its_tools_
             assert content.meta == {"ui": {"prefersBorder": True}}
 
 
+async def test_a_2025_11_25_client_finds_the_views_through_the_tools_meta(demo: Client) -> None:
+    # Legacy connections carry no server extensions; hosts there follow _meta.ui.resourceUri.
+    async with Client(build_views_server(demo), mode="legacy", extensions=[renders_views()]) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert tools["analyze_calls"].meta == {"ui": {"resourceUri": TRIAGE_URI}}
+        (content,) = (await client.read_resource(TRIAGE_URI)).contents
+        assert content.mime_type == APP_MIME_TYPE
+        shown = await client.call_tool("analyze_calls", {"assistant_id": MISCONFIGURED_ID})
+        assert shown.content[-1].text == VIEW_NOTE  # type: ignore[union-attr]
+
+
 async def test_whether_the_text_mentions_the_view_is_decided_per_request(demo: Client) -> None:
     server = build_views_server(demo)
     arguments = {"assistant_id": MISCONFIGURED_ID}
