@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from revox_mcp.domain.timeline.analysis import analyze_timeline
 from revox_mcp.domain.timeline.config import ConfigChange
+from revox_mcp.domain.timeline.observation import in_period
 from revox_mcp.domain.timeline.period import parse_period
-from revox_mcp.domain.timeline.series import build_series, in_period
+from revox_mcp.domain.timeline.series import build_series
 
 from .common import Row  # puts tests/ on the path: the planted calls live there
 

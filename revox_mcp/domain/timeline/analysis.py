@@ -8,9 +8,9 @@ from revox_mcp.domain.output import Out
 from revox_mcp.domain.timeline.cause import attribute
 from revox_mcp.domain.timeline.change import ALPHA, ChangePoint, detect_changes
 from revox_mcp.domain.timeline.config import ConfigChange, changes_in_calls
-from revox_mcp.domain.timeline.observation import CallObservation
+from revox_mcp.domain.timeline.observation import CallObservation, in_period
 from revox_mcp.domain.timeline.period import Period
-from revox_mcp.domain.timeline.series import SeriesRow, build_series, in_period
+from revox_mcp.domain.timeline.series import SeriesRow, build_series
 
 
 class Timeline(Out):

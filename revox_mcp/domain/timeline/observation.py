@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+
+from revox_mcp.domain.timeline.period import Period, stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +41,10 @@ def call_median(values: tuple[float, ...]) -> float | None:
     ordered = sorted(values)
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def in_period(period: Period, observations: Iterable[CallObservation]) -> list[CallObservation]:
+    """The calls made within the period, oldest first (ties by call id): the order every count uses."""
+    stamped = [(seconds, call.call_id, call) for call in observations if period.holds(seconds := stamp(call.at))]
+    stamped.sort(key=lambda item: (item[0], item[1]))
+    return [call for _seconds, _id, call in stamped]

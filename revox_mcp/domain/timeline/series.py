@@ -85,13 +85,6 @@ def _row(start: datetime, calls: list[CallObservation], top: int) -> SeriesRow:
     )
 
 
-def in_period(period: Period, observations: Iterable[CallObservation]) -> list[CallObservation]:
-    """The calls made within the period, oldest first (ties by call id): the order every count uses."""
-    stamped = [(seconds, call.call_id, call) for call in observations if period.holds(seconds := stamp(call.at))]
-    stamped.sort(key=lambda item: (item[0], item[1]))
-    return [call for _seconds, _id, call in stamped]
-
-
 def build_series(period: Period, observations: Sequence[CallObservation], *, top: int = TOP) -> list[SeriesRow]:
     """One row per bucket of the period, empty buckets included; calls outside the period are left out."""
     starts = period.bucket_starts()

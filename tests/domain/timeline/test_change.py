@@ -18,7 +18,7 @@ DAYS = 14
 PERIOD = parse_period(last_days=DAYS, now=START + timedelta(days=DAYS))
 PLANTED = START + timedelta(days=9, hours=14, minutes=5)  # mid-afternoon: no bucket boundary near
 WORSE = replace(STEADY, rejected=0.4)
-SEEDS = range(examples(20, quick=4))
+SEEDS = range(examples(60, quick=20))  # quick: 20, so that "at most ALPHA of them" allows one
 
 
 def detect(made: list[CallObservation], period: Period = PERIOD) -> list[ChangePoint]:
@@ -29,28 +29,36 @@ def of(points: list[ChangePoint], metric: str) -> list[ChangePoint]:
     return [point for point in points if point.metric == metric]
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_a_clear_shift_is_found_within_a_day_of_where_it_was_planted(seed: int) -> None:
-    points = detect(calls(seed, regime=from_time(STEADY, PLANTED, WORSE)))
-    (point,) = of(points, "end_reason=user_rejected")
-    assert abs(point.at - PLANTED) <= timedelta(days=1)
-    assert point.kind == "rate"
-    assert point.before.value < 0.12
-    assert point.after.value > 0.3
-    assert point.p_value is not None
-    assert point.p_value < 0.001
-    assert point.significance == "p < 0.001"
-    assert point.before.count is not None
-    assert point.after.count is not None
-    assert point.drill_down["end_reason"] == "user_rejected"
+def strongest(points: list[ChangePoint]) -> ChangePoint:
+    return min(points, key=lambda point: point.p_value if point.p_value is not None else 2.0)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_a_shift_at_a_prompt_change_is_placed_exactly_there(seed: int) -> None:
-    made = calls(seed, regime=from_time(STEADY, PLANTED, replace(WORSE, prompt="prompt-b")))
-    (point,) = of(detect(made), "end_reason=user_rejected")
-    first_ended_after = min(call.at for call in made if call.at >= PLANTED and call.end_reasons)
-    assert point.at == first_ended_after.replace(microsecond=0) or point.at == first_ended_after
+def test_a_clear_shift_is_found_within_a_day_of_where_it_was_planted() -> None:
+    """In every seed the shift is found, within a day. A second change in the same metric (each side
+    is searched again, at ALPHA / M) would be a false alarm: in at most ALPHA of the seeds."""
+    extra = 0
+    for seed in SEEDS:
+        found = of(detect(calls(seed, regime=from_time(STEADY, PLANTED, WORSE))), "end_reason=user_rejected")
+        point = strongest(found)
+        assert abs(point.at - PLANTED) <= timedelta(days=1)
+        assert point.kind == "rate"
+        assert point.before.value < 0.12
+        assert point.after.value > 0.25  # planted: 0.08 and 0.4 of the calls that reached no voicemail (85%)
+        assert point.p_value is not None
+        assert point.p_value < 0.001
+        assert point.significance == "p < 0.001"
+        assert point.drill_down["end_reason"] == "user_rejected"
+        extra += len(found) - 1
+    assert extra <= ALPHA * len(SEEDS)
+
+
+def test_a_shift_at_a_prompt_change_is_placed_exactly_there() -> None:
+    for seed in SEEDS:
+        made = calls(seed, regime=from_time(STEADY, PLANTED, replace(WORSE, prompt="prompt-b")))
+        point = strongest(of(detect(made), "end_reason=user_rejected"))
+        first_after = min(call.at for call in made if call.at >= PLANTED and call.end_reasons)
+        assert abs(point.at - first_after) < timedelta(milliseconds=1)  # the first call after the edit
+        assert point.cause is None  # causes are attributed by analyze_timeline (test_analysis)
 
 
 def test_the_counts_are_those_of_the_calls_either_side() -> None:
@@ -77,23 +85,32 @@ def test_false_alarms_on_steady_assistants_stay_under_alpha(days: int, per_day: 
     """Whatever is reported on an assistant that never changed is a false alarm: anything at all,
     any metric, "too few calls to tell" included. The share of seeds with one stays at most ALPHA."""
     period = parse_period(last_days=days, now=START + timedelta(days=days))
-    runs = examples(300, quick=60)
+    runs = examples(200, quick=40)
     alarms = sum(bool(detect(calls(seed, days=days, per_day=per_day), period)) for seed in range(1_000, 1_000 + runs))
     assert alarms / runs <= ALPHA
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_a_shift_in_latency_only_is_found_by_the_rank_test_and_no_rate_moves(seed: int) -> None:
+def test_a_shift_in_latency_only_is_found_by_the_rank_test_and_no_rate_moves() -> None:
+    """In every seed the latency shift is found, within a day, by the rank test. A rate change, or a
+    second latency one, would be a false alarm: each in at most ALPHA of the seeds."""
     slower = replace(STEADY, ttft_ms=1_100.0)
-    points = detect(calls(seed, regime=from_time(STEADY, PLANTED, slower)))
-    (point,) = points
-    assert (point.metric, point.kind) == ("llm_ttft_ms", "latency")
-    assert point.test.startswith("Mann-Whitney U test")
-    assert abs(point.at - PLANTED) <= timedelta(days=1)
-    assert point.before.count is None
-    assert 750 < point.before.value < 850
-    assert point.after.value > 1_000
-    assert point.drill_down.keys() == {"since", "until"}
+    rate_alarms = extra = 0
+    for seed in SEEDS:
+        points = detect(calls(seed, regime=from_time(STEADY, PLANTED, slower)))
+        found = of(points, "llm_ttft_ms")
+        point = strongest(found)
+        assert point.kind == "latency"
+        assert point.test.startswith("Mann-Whitney U test")
+        assert abs(point.at - PLANTED) <= timedelta(days=1)
+        assert point.before.count is None
+        assert 750 < point.before.value < 900
+        assert point.after.value > 1_000
+        assert point.drill_down.keys() == {"since", "until"}
+        assert of(points, "tts_ttfb_ms") == []
+        rate_alarms += any(point.kind == "rate" for point in points)
+        extra += len(found) - 1
+    assert rate_alarms <= ALPHA * len(SEEDS)
+    assert extra <= ALPHA * len(SEEDS)
 
 
 def test_two_changes_in_one_metric_are_both_found() -> None:
@@ -217,3 +234,20 @@ def test_the_metrics_tried_are_the_frequent_categories_and_the_fixed_rates() -> 
         "llm_ttft_ms",
         "tts_ttfb_ms",
     ]
+
+
+def test_calls_in_any_order_and_outside_the_period_change_nothing() -> None:
+    made = calls(4, regime=from_time(STEADY, PLANTED, WORSE))
+    outside = [replace(call, at=call.at - timedelta(days=DAYS), call_id=f"old-{call.call_id}") for call in made[:200]]
+    mixed = made[::-1] + outside
+    assert detect_changes(mixed, PERIOD).points == detect_changes(made, PERIOD).points
+
+
+def test_a_period_where_nothing_varies_is_not_too_few_calls() -> None:
+    same = [
+        CallObservation(at=START + timedelta(minutes=20 * i), call_id=f"c{i}", end_reasons=("transfer",))
+        for i in range(500)
+    ]
+    detection = detect_changes(same, PERIOD)
+    assert detection.points == []
+    assert detection.note is None

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from support import examples
 
 from revox_mcp.domain.output import dump
-from revox_mcp.domain.timeline.observation import CallObservation
+from revox_mcp.domain.timeline.observation import CallObservation, in_period
 from revox_mcp.domain.timeline.period import parse_period
-from revox_mcp.domain.timeline.series import build_series, in_period, top_counts
+from revox_mcp.domain.timeline.series import build_series, top_counts
 
 UTC = timezone.utc
 NOW = datetime(2026, 2, 6, tzinfo=UTC)
