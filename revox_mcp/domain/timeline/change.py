@@ -428,37 +428,28 @@ def _point(metric: Metric, found: _Found, metrics: int) -> ChangePoint:
     # (rounded up to the second: list_calls reads until as inclusive).
     last = _moment(math.ceil(metric.times[found.hi - 1]))
     drill = {**metric.drill, "since": iso(_moment(at)), "until": iso(last)}
-    before, after = _side(metric, found.lo, found.split), _side(metric, found.split, found.hi)
+    p_value: float | None = None
     if found.too_few:
         sizes = {"before": found.split - found.lo, "after": found.hi - found.split}
         where = min(sizes, key=sizes.__getitem__)
+        words = TOO_FEW
         test = f"{found.result.test} not relied on: {sizes[where]} calls {where} the split, fewer than {MIN_SEGMENT}"
-        return ChangePoint(
-            metric=metric.name,
-            kind=metric.kind,
-            at=_moment(at),
-            before=before,
-            after=after,
-            significance=TOO_FEW,
-            test=test,
-            drill_down=drill,
-        )
-    correction = found.correction
-    test = (
-        f"{found.result.test}, Bonferroni over {correction.splits} splits, {correction.method} over {metrics} metrics"
-    )
-    if found.tested != found.split:
-        test += (
-            f"; tested at the split before {iso(_moment(metric.times[found.tested]))}, placed where the statistic peaks"
-        )
+    else:
+        splits, method = found.correction.splits, found.correction.method
+        p_value = float(f"{found.p_value:.2g}")
+        words = significance(found.p_value)
+        test = f"{found.result.test}, Bonferroni over {splits} splits, {method} over {metrics} metrics"
+        if found.tested != found.split:
+            tested = iso(_moment(metric.times[found.tested]))
+            test += f"; tested at the split before {tested}, placed where the statistic peaks"
     return ChangePoint(
         metric=metric.name,
         kind=metric.kind,
         at=_moment(at),
-        before=before,
-        after=after,
-        p_value=float(f"{found.p_value:.2g}"),
-        significance=significance(found.p_value),
+        before=_side(metric, found.lo, found.split),
+        after=_side(metric, found.split, found.hi),
+        p_value=p_value,
+        significance=words,
         test=test,
         drill_down=drill,
     )
