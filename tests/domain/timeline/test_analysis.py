@@ -94,5 +94,7 @@ def test_the_same_calls_in_any_order_give_the_same_answer(seed: int) -> None:
 
 
 def test_stored_versions_outside_the_period_are_left_out() -> None:
-    old = replace_at = STORED.model_copy(update={"at": START - timedelta(days=3)})
-    assert analyze_timeline(PERIOD, MADE, stored=[replace_at]).config_changes[0] != old
+    before_the_period = STORED.model_copy(update={"at": START - timedelta(days=3)})
+    changes = analyze_timeline(PERIOD, MADE, stored=[before_the_period, STORED]).config_changes
+    assert [change.source for change in changes] == ["stored", "calls", "calls"]
+    assert changes[0].at == EDIT
