@@ -13,10 +13,10 @@ from datetime import datetime
 
 from pydantic import Field
 
+from revox_mcp.domain.call_fields import percentile
 from revox_mcp.domain.output import Out
 from revox_mcp.domain.timeline.observation import CallObservation
 from revox_mcp.domain.timeline.period import Moment, Period, stamp
-from revox_mcp.domain.timeline.stats import nearest_rank
 
 TOP = 5
 
@@ -51,7 +51,8 @@ def top_counts(counts: dict[str, int], keep: int) -> dict[str, int]:
 
 
 def _percentile(values: list[float], share: float) -> int | None:
-    return round(nearest_rank(sorted(values), share)) if values else None
+    value = percentile(values, share)  # nearest rank, as the evidence rules count
+    return round(value) if value is not None else None
 
 
 def _counts(groups: Iterable[tuple[str, ...]]) -> dict[str, int]:

@@ -192,8 +192,3 @@ def significance(p_value: float) -> str:
     if p_value < 0.001:
         return "p < 0.001"
     return f"p = {p_value:.2g}"
-
-
-def nearest_rank(ordered: Sequence[float], share: float) -> float:
-    """The nearest-rank percentile of already sorted values (which must not be empty)."""
-    return ordered[min(len(ordered), max(1, math.ceil(share * len(ordered)))) - 1]

@@ -15,7 +15,6 @@ from revox_mcp.domain.timeline.stats import (
     holm,
     mann_whitney,
     midranks,
-    nearest_rank,
     proportions,
     significance,
     two_proportion_z,
@@ -128,8 +127,3 @@ def test_holm_multiplies_by_the_tests_left_and_keeps_the_order() -> None:
 )
 def test_significance_in_words(p_value: float, words: str) -> None:
     assert significance(p_value) == words
-
-
-def test_nearest_rank_percentiles() -> None:
-    ordered = [float(v) for v in range(1, 101)]
-    assert (nearest_rank(ordered, 0.5), nearest_rank(ordered, 0.95), nearest_rank([7.0], 0.95)) == (50, 95, 7)
