@@ -133,8 +133,8 @@ async def test_an_unchanged_refresh_reuses_every_cleaned_assistant(
 async def test_a_partly_changed_refresh_recomputes_only_what_changed(
     data: RevoxData, upstream: Upstream, clock: FakeClock
 ) -> None:
-    service = AssistantService(data)
-    troubleshooting = Troubleshooting(service)
+    service = AssistantService(data, memo_entries=20_000)
+    troubleshooting = Troubleshooting(service, memo_entries=20_000)
     first = (await data.assistants(CRED)).value
     first_summaries = [service.summary_of(CRED, first, i)[0] for i in range(len(first.items))]
     await troubleshooting.diagnose_all(CRED, 100, None)
