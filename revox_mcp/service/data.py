@@ -20,8 +20,8 @@ from revox_mcp.api.search import CallQuery
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cache, Cached, CacheKey
 from revox_mcp.credential import Credential
-from revox_mcp.domain import calls as call_domain
 from revox_mcp.domain.call_cleaning import clean_call
+from revox_mcp.domain.call_fields import FINISHED_STATUSES, enum, validate_call_id
 from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
 from revox_mcp.domain.personal import Mode
@@ -223,7 +223,7 @@ class RevoxData:
 
     async def call(self, cred: Credential, call_id: str) -> Cached[Item]:
         """One call order (``GET /call/{id}``), cleaned: finished calls cached longer than running ones."""
-        ident = call_domain.validate_call_id(call_id)
+        ident = validate_call_id(call_id)
 
         async def load() -> Item:
             reply = await self.api.call(cred.key, ident)
@@ -235,10 +235,7 @@ class RevoxData:
         _search, running, finished = self._call_ttls()
         key = CacheKey.of(cred.fingerprint, "GET", "/call/" + ident, {"personal_data": self.personal_data})
         cached = await self.cache.get(key, load, _ITEM_CODEC, ttl=finished)
-        if (
-            call_domain.enum(cached.value.value, "status") not in call_domain.FINISHED_STATUSES
-            and cached.age >= running
-        ):
+        if enum(cached.value.value, "status") not in FINISHED_STATUSES and cached.age >= running:
             cached = await self.cache.get(key, load, _ITEM_CODEC, ttl=running)
         return cached
 

@@ -18,7 +18,7 @@ from revox_mcp.api.demo import DEMO_API_KEY, demo_organisation
 from revox_mcp.api.fake import Account, Answer, FakeApi, Organisation, SearchRules
 from revox_mcp.api.fake.search import ENUM_ARRAYS, last_attempt
 from revox_mcp.api.search import REQUIRED_ARRAYS
-from revox_mcp.domain import calls as call_domain
+from revox_mcp.domain import call_fields
 
 AUTH = f"Bearer {API_KEY}"
 ACCOUNT = Account(CALLS, CALL_FIXTURES["phone_numbers"], CALL_FIXTURES["voices"], CALL_FIXTURES["campaigns"])
@@ -154,11 +154,11 @@ def edge_calls() -> list[dict[str, Any]]:
 
 def test_the_fake_reads_the_last_attempt_exactly_as_the_domain_does() -> None:
     for each in [*CALLS, *demo_calls(), *edge_calls()]:
-        assert last_attempt(each) is call_domain.last_attempt(each), each["id"]
+        assert last_attempt(each) is call_fields.last_attempt(each), each["id"]
 
 
 def test_the_domain_filters_offer_exactly_the_sdk_enum_values() -> None:
-    for _name, (array, values) in call_domain.FILTERS.items():
+    for _name, (array, values) in call_fields.FILTERS.items():
         assert set(values) == ENUM_ARRAYS[array]
 
 

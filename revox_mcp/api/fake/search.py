@@ -19,7 +19,7 @@ from revox_mcp.api.fake.account import Json, Served, dumps
 from revox_mcp.api.search import REQUIRED_ARRAYS, SORT_BY
 
 # The values each enum array takes (SDK 0.5.0's literals): any other is refused. The fake's own model
-# of Revox: the domain's filter vocabulary (domain.calls.FILTERS) offers exactly these, which
+# of Revox: the domain's filter vocabulary (domain.call_fields.FILTERS) offers exactly these, which
 # tests/api/test_fake.py checks rather than share a constant across layers that must not import each other.
 ENUM_ARRAYS: Mapping[str, frozenset[str]] = {
     "directions": frozenset({"inbound", "outbound"}),
@@ -142,7 +142,7 @@ def _searched_text(call: Json) -> str:
 
 def last_attempt(call: Json) -> Json | None:
     """The attempt a ``results`` filter looks at: the latest, as the server's own reader
-    (``domain.calls.last_attempt``) defines it, so that filtering by result finds the calls whose
+    (``domain.call_fields.last_attempt``) defines it, so that filtering by result finds the calls whose
     rows show that result: by start time when every attempt has one (the first listed wins a tie,
     Revox listing newest first), else the first listed; ``last_call_attempt`` when none is listed.
 
