@@ -43,6 +43,7 @@ __all__ = [
     "child_env",
     "cpu_seconds",
     "http_server",
+    "in_process",
     "in_process_server",
     "stats",
     "status_mb",
@@ -196,6 +197,15 @@ def in_process_server(
 
     configured = replace(Settings(api_key=Secret(key), base_url=base_url, cache_ttl=ttl), **settings)
     return build_server(configured, transport=transport, clock=Clock(wall=clock, monotonic=clock) if clock else Clock())
+
+
+def in_process(assistants: list[dict[str, Any]], listed: set[str] | None = None, key: str = API_KEY) -> Any:
+    """The fake Revox in process (an httpx transport: no socket, no thread), serving ``assistants``
+    (``listed``: the ids listed, default all) to ``key``: for measures of bytes, not of time."""
+    from revox_mcp.api.fake import FakeApi, Organisation
+    from revox_mcp.api.fake.transport import fake_transport
+
+    return fake_transport(FakeApi({key: Organisation(assistants, listed)}))
 
 
 def measured_in_child(module: str, assistants: list[dict[str, Any]], some_id: str) -> dict[str, Any]:

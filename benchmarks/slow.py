@@ -30,7 +30,7 @@ from .drip import DripRevox
 
 SECTION = "2. slow Revox"
 GRACE = 5.0  # the cache's stale-while-revalidate grace (Settings.stale_grace default)
-BUDGET = 40.0  # RevoxApi's call budget (CALL_BUDGET_SECONDS)
+BUDGET = 40.0  # RevoxApi's call budget (Settings.call_budget default)
 DEADLINE_GOAL = 45.0
 SLACK = 1.1  # timer-driven figures: 10 % for scheduling on a shared machine
 DRIP_RATE = 64 * 1024

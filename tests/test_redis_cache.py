@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from fake_revox import FakeRevox, Fault
 from redis_server import RedisServer
 from support import FakeClock
 
@@ -224,17 +225,9 @@ def test_the_redis_url_is_shown_without_its_password():
 # --------------------------------------------------------------------------- key verdicts
 
 
-def auth_transport(good: set[str], calls: list[str], down: Callable[[], bool] = lambda: False) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        key = request.headers["authorization"].removeprefix("Bearer ")
-        calls.append(key)
-        if down():
-            return httpx.Response(503)
-        if key in good:
-            return httpx.Response(200, json={"authenticated": True})
-        return httpx.Response(401, json={"error": "Unauthorized"})
-
-    return httpx.MockTransport(handle)
+def keys_asked(fake: FakeRevox) -> list[str]:
+    """The keys Revox was asked about, in order."""
+    return [request.key for request in fake.requests]
 
 
 def verifier(
@@ -280,8 +273,8 @@ async def verdicts(check: Callable[[str], Awaitable[Any]], key: str, times: int)
 
 @pytest.mark.anyio
 async def test_key_verdicts_are_cached_a_minute_when_accepted_and_ten_seconds_when_rejected():
-    clock, calls = FakeClock(), []
-    async with verifier(auth_transport({"sk-good"}, calls), clock) as check:
+    clock, fake = FakeClock(), FakeRevox([], api_key="sk-good")
+    async with verifier(fake.transport(), clock) as check:
         token = await check.verify_token("sk-good")
         assert token is not None
         assert token.token == "sk-good"
@@ -289,24 +282,23 @@ async def test_key_verdicts_are_cached_a_minute_when_accepted_and_ten_seconds_wh
         assert "sk-good" not in token.client_id
         assert await verdicts(check.verify_token, "sk-good", 5) == [True] * 5
         assert await verdicts(check.verify_token, "sk-bad", 5) == [False] * 5
-        assert calls == ["sk-good", "sk-bad"]
+        assert keys_asked(fake) == ["sk-good", "sk-bad"]
         clock.advance(11)  # a key fixed in the dashboard works again quickly
         assert await verdicts(check.verify_token, "sk-bad", 2) == [False, False]
         assert await verdicts(check.verify_token, "sk-good", 1) == [True]
-        assert calls == ["sk-good", "sk-bad", "sk-bad"]
+        assert keys_asked(fake) == ["sk-good", "sk-bad", "sk-bad"]
         clock.advance(50)
         assert await verdicts(check.verify_token, "sk-good", 1) == [True]
-        assert calls[-1] == "sk-good"
+        assert keys_asked(fake)[-1] == "sk-good"
 
 
 @pytest.mark.anyio
 async def test_when_revox_cannot_say_the_last_verdict_stands():
-    clock, calls = FakeClock(), []
-    outage = False
-    async with verifier(auth_transport({"sk-good"}, calls, lambda: outage), clock) as check:
+    clock, fake = FakeClock(), FakeRevox([], api_key="sk-good")
+    async with verifier(fake.transport(), clock) as check:
         assert await verdicts(check.verify_token, "sk-good", 1) == [True]
         assert await verdicts(check.verify_token, "sk-bad", 1) == [False]
-        outage = True
+        fake.fail_every(Fault.status(503))
         clock.advance(120)
         assert await verdicts(check.verify_token, "sk-good", 1) == [True]
         assert await verdicts(check.verify_token, "sk-bad", 1) == [False]
@@ -316,27 +308,28 @@ async def test_when_revox_cannot_say_the_last_verdict_stands():
 
 @pytest.mark.anyio
 async def test_while_revox_is_down_a_key_is_checked_once_per_back_off_window_and_answered_at_once():
-    clock, calls = FakeClock(), []
-    async with verifier(auth_transport({"sk-good"}, calls, lambda: True), clock) as check:
+    clock, fake = FakeClock(), FakeRevox([], api_key="sk-good")
+    fake.fail_every(Fault.status(503))
+    async with verifier(fake.transport(), clock) as check:
         assert await verdicts(check.verify_token, "sk-new", 5) == [True] * 5  # never seen: let through
-        assert calls == ["sk-new"]  # one check; the four others answered by the rule at once
+        assert keys_asked(fake) == ["sk-new"]  # one check; the four others answered by the rule at once
         clock.advance(1.9)
         assert await verdicts(check.verify_token, "sk-new", 3) == [True] * 3
-        assert calls == ["sk-new"]
+        assert keys_asked(fake) == ["sk-new"]
         clock.advance(0.2)  # the back-off (2 s) is over: one more check, which fails again
         assert await verdicts(check.verify_token, "sk-new", 3) == [True] * 3
-        assert calls == ["sk-new", "sk-new"]
+        assert keys_asked(fake) == ["sk-new", "sk-new"]
 
 
 @pytest.mark.anyio
 async def test_a_key_check_that_fails_on_one_replica_backs_off_every_replica(redis_server: RedisServer):
-    clock, calls = FakeClock(time.time()), []
-    down = auth_transport({"sk-good"}, calls, lambda: True)
-    async with two_replicas(redis_server, down, clock) as (one, two):
+    clock, fake = FakeClock(time.time()), FakeRevox([], api_key="sk-good")
+    fake.fail_every(Fault.status(503))
+    async with two_replicas(redis_server, fake.transport(), clock) as (one, two):
         assert await verdicts(one.verify_token, "sk-new", 1) == [True]
         assert await verdicts(two.verify_token, "sk-new", 3) == [True] * 3
         assert await verdicts(one.verify_token, "sk-new", 3) == [True] * 3
-    assert calls == ["sk-new"]  # one check for both replicas, within the back-off window
+    assert keys_asked(fake) == ["sk-new"]  # one check for both replicas, within the back-off window
     failed = [ttl for key, (_value, ttl) in redis_server.dump().items() if key.endswith(b":failed")]
     assert len(failed) == 1
     assert 0 < failed[0] <= 2_000  # the window, in Redis's own time
@@ -344,12 +337,11 @@ async def test_a_key_check_that_fails_on_one_replica_backs_off_every_replica(red
 
 @pytest.mark.anyio
 async def test_a_verdict_is_shared_by_replicas_through_redis(redis_server: RedisServer):
-    clock, calls = FakeClock(time.time()), []
-    good = auth_transport({"sk-good"}, calls)
-    async with two_replicas(redis_server, good, clock) as (one, two):
+    clock, fake = FakeClock(time.time()), FakeRevox([], api_key="sk-good")
+    async with two_replicas(redis_server, fake.transport(), clock) as (one, two):
         assert await verdicts(one.verify_token, "sk-bad", 1) == [False]
         assert await verdicts(two.verify_token, "sk-bad", 2) == [False, False]
-    assert calls == ["sk-bad"]
+    assert keys_asked(fake) == ["sk-bad"]
     dumped = b"\n".join(key + value for key, (value, _ttl) in redis_server.dump().items())
     assert b"sk-bad" not in dumped  # verdicts are kept by fingerprint, never by key
 
@@ -357,10 +349,10 @@ async def test_a_verdict_is_shared_by_replicas_through_redis(redis_server: Redis
 @pytest.mark.anyio
 @pytest.mark.parametrize("token", ["", "two words", "x" * 600, "clé-non-ascii", "tab\there"])
 async def test_what_cannot_be_a_key_is_refused_without_asking_revox(token: str):
-    calls: list[str] = []
-    async with verifier(auth_transport(set(), calls), FakeClock()) as check:
+    fake = FakeRevox([], api_key="sk-good")
+    async with verifier(fake.transport(), FakeClock()) as check:
         assert await check.verify_token(token) is None
-    assert calls == []
+    assert fake.requests == []
 
 
 @pytest.mark.anyio

@@ -17,7 +17,7 @@ from revox_mcp import __version__
 from revox_mcp.credential import Credential
 from revox_mcp.errors import InputError
 from revox_mcp.service.assistants import AssistantService
-from revox_mcp.service.calls import CallService
+from revox_mcp.service.call_review import CallService
 from revox_mcp.service.data import RevoxData
 from revox_mcp.service.status import StatusService
 from revox_mcp.service.troubleshooting import Troubleshooting
