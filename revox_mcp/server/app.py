@@ -88,8 +88,8 @@ def build_server(
         raise ConfigError("multi-user mode takes no auth token: the caller's Revox key is the credential")
     api = _revox_api(settings, transport, clock)
     credentials, own_secrets = _credentials(settings, auth_token)
-    coordinator, entries = _cache_store(settings, clock)  # one of each per process
-    entries = backend or entries
+    coordinator, configured_entries = _cache_store(settings, clock)  # the coordinator: one per process
+    entries = backend or configured_entries
 
     def cache(*, key_rate_limit: int | None) -> Cache:
         return Cache(
