@@ -14,7 +14,7 @@ import anyio
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from .common import ROOT, FakeRevox, Row, in_process, runtime
+from .common import ROOT, FakeRevox, Row, in_process, in_process_server
 
 SECTION = "8. bytes"
 
@@ -35,11 +35,10 @@ def _wire(result: CallToolResult) -> int:
 
 def _client(assistants: list[dict[str, Any]], listed: set[str]) -> Client:
     from revox_mcp.api.demo import DEMO_BASE_URL
-    from revox_mcp.server.app import build_server
 
     # The fake Revox in process over these assistants: bytes, not time, are measured.
     transport = in_process(assistants, listed)
-    return Client(build_server(runtime(DEMO_BASE_URL, api_options={"transport": transport})), cache=None)
+    return Client(in_process_server(DEMO_BASE_URL, transport=transport), cache=None)
 
 
 async def _compare(assistants: list[dict[str, Any]], listed: set[str], label: str) -> list[Row]:

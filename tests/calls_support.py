@@ -12,7 +12,7 @@ from mcp.types import CallToolResult
 from support import ASSISTANTS, LISTED_IDS, server_over, text_of
 
 from revox_mcp.api.fake import Account
-from revox_mcp.server.app import AppState
+from revox_mcp.server.state import AppState
 
 CALL_FIXTURES: dict[str, Any] = json.loads(Path(__file__).with_name("fixtures_calls.json").read_text(encoding="utf-8"))
 CALLS: list[dict[str, Any]] = CALL_FIXTURES["calls"]

@@ -9,7 +9,6 @@ from calls_support import CALLS, PERSONAL, PII_CALL, REMINDERS_ID, all_output, s
 from mcp import Client
 from support import assert_clean, assert_ok
 
-from revox_mcp.__main__ import runtime_for
 from revox_mcp.cache.backend import MemoryBackend
 from revox_mcp.domain.personal import MASKED_TEXT, TextMask, initials, mask_call, mask_email, mask_phone, mask_value
 from revox_mcp.settings import ConfigError, load_settings
@@ -141,10 +140,7 @@ async def test_a_shared_cache_never_hands_one_modes_data_to_the_other():
 def test_personal_data_is_masked_unless_the_variable_says_show():
     assert load_settings({"REVOX_API_KEY": "k"}).personal_data == "mask"
     assert load_settings({"REVOX_API_KEY": "k", "REVOX_MCP_PERSONAL_DATA": " Show "}).personal_data == "show"
-    settings = load_settings({"REVOX_API_KEY": "k", "REVOX_MCP_PERSONAL_DATA": "show"})
-    assert runtime_for(settings, None).personal_data == "show"
-    demo = load_settings({"REVOX_MCP_PERSONAL_DATA": "show"}, demo=True)
-    assert runtime_for(demo, None).personal_data == "show"
+    assert load_settings({"REVOX_MCP_PERSONAL_DATA": "show"}, demo=True).personal_data == "show"
 
 
 def test_a_bad_personal_data_value_names_the_variable():

@@ -36,7 +36,7 @@ def _text(result: CallToolResult) -> str:
 async def _outputs(listed: list[dict[str, Any]], hidden: dict[str, Any], key: str, token: str | None) -> list[str]:
     """Everything the model could see, for the documents served."""
     listed_ids = {str(document["id"]) for document in listed}
-    server = server_over([*listed, hidden], listed_ids, key=key, own_secrets=(key, *([token] if token else [])))
+    server = server_over([*listed, hidden], listed_ids, key=key, auth_token=token)
     out: list[str] = []
     async with Client(server) as client:
 

@@ -42,13 +42,16 @@ from revox_mcp.errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
-from revox_mcp.settings import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from revox_mcp.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CALL_BUDGET,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_BACKOFF,
+    DEFAULT_TIMEOUT,
+)
 
 log = logging.getLogger(__name__)
 
-# Many MCP clients abandon a call after 60 s. A request must answer, with data or an error,
-# well before that: retries, backoff and the whole body included.
-CALL_BUDGET_SECONDS = 40.0
 # A Retry-After longer than this is reported instead of slept.
 MAX_RETRY_AFTER_SECONDS = 10.0
 # Retry-After values are capped at a day: a 1e308-second wait is a broken header, not advice.
@@ -95,9 +98,9 @@ class RevoxApi:
         *,
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
-        budget: float = CALL_BUDGET_SECONDS,
-        max_retries: int = 2,
-        backoff: float = 0.5,
+        budget: float = DEFAULT_CALL_BUDGET,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = DEFAULT_RETRY_BACKOFF,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         transport: httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport] | None = None,
         clock: Callable[[], float] = time.monotonic,

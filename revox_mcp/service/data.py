@@ -26,6 +26,7 @@ from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
 from revox_mcp.domain.personal import Mode
 from revox_mcp.errors import RevoxResponseError, RevoxUnavailableError
+from revox_mcp.settings import DEFAULT_TTL
 
 if TYPE_CHECKING:
     from revox_mcp.domain.redaction import Redactor
@@ -41,7 +42,7 @@ THREAD_AT = 100
 
 @dataclass(frozen=True)
 class DataSettings:
-    ttl: float = 30.0
+    ttl: float = DEFAULT_TTL
     # Calls: personal data masked at ingest ("mask") or shown ("show"); part of every call cache key.
     personal_data: Mode = "mask"
 
