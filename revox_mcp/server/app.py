@@ -37,7 +37,7 @@ from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
 from revox_mcp.domain.personal import Mode
 from revox_mcp.errors import InputError, RevoxError
-from revox_mcp.server.arguments import ToolContractServer
+from revox_mcp.server.conformance import ConformingServer
 from revox_mcp.server.errors import resource_read, tool_call
 from revox_mcp.server.http import StaticTokenVerifier, add_healthz, auth_settings
 from revox_mcp.server.params import (
@@ -228,7 +228,7 @@ def build_server(runtime: Runtime) -> MCPServer[AppState]:
             yield AppState(runtime, data)
 
     # ToolContractServer: strict-mode input schemas and argument checks for every tool.
-    server: MCPServer[AppState] = ToolContractServer(
+    server: MCPServer[AppState] = ConformingServer(
         "revox-mcp",
         title="Revox assistants" + (" (demo data)" if runtime.demo else ""),
         version=__version__,
