@@ -15,6 +15,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from revox_mcp import __version__
 from revox_mcp.settings import ConfigError, Settings, load_settings
@@ -275,8 +276,9 @@ def _main(argv: Sequence[str] | None) -> None:
     if (problem := team_problem(args, auth_token)) is not None:
         print(f"revox-mcp: {problem}", file=sys.stderr)
         raise SystemExit(2)
-    redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else ""
-    configure_logging(settings, [auth_token, redis_url])
+    # Only a Redis URL's password is secret: its host and port stay readable in the logs.
+    redis_password = urlsplit(settings.redis_url.get_secret_value()).password if settings.redis_url is not None else ""
+    configure_logging(settings, [auth_token, redis_password or ""])
     serving_http = args.command is None and args.transport != "stdio"
     if serving_http:
         from revox_mcp.server.http import BindError, bind, bind_refusal
