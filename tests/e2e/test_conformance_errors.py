@@ -16,7 +16,7 @@ import selectors
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import anyio
@@ -31,6 +31,12 @@ TEMPLATE_URI = "revox://assistants/{assistant_id}"
 MODES = [pytest.param("auto", id="2026-07-28"), pytest.param("legacy", id="2025-11-25")]
 TRANSPORTS = ["memory", "http"]
 URL_LINE = re.compile(r"streamable HTTP on (http://\S+/mcp) ")
+# Every test: through the official client in memory and over HTTP, in both protocol eras.
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.parametrize("mode", MODES),
+    pytest.mark.parametrize("transport", TRANSPORTS),
+]
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +60,9 @@ def http_url() -> Iterator[str]:
             yield found.group(1)
         finally:
             process.terminate()
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            process.kill()  # nothing once it has exited
 
 
 @asynccontextmanager
@@ -77,9 +82,6 @@ async def invalid_params(request: Any) -> MCPError:
     return caught.value
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_an_unknown_tool_is_a_json_rpc_invalid_params_error_naming_the_tools(
     request: pytest.FixtureRequest, transport: str, mode: Any
 ):
@@ -89,9 +91,6 @@ async def test_an_unknown_tool_is_a_json_rpc_invalid_params_error_naming_the_too
     assert "list_assistants" in error.message
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(
     ("arguments", "named"),
     [({}, "assistant_id"), ({"assistant_id": BASELINE_ID, "detail": "everything"}, "detail")],
@@ -106,9 +105,6 @@ async def test_invalid_arguments_to_a_known_tool_stay_a_tool_result_the_model_ca
     assert named in text_of(result)
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_an_unknown_prompt_is_invalid_params_naming_the_prompts(
     request: pytest.FixtureRequest, transport: str, mode: Any
 ):
@@ -118,9 +114,6 @@ async def test_an_unknown_prompt_is_invalid_params_naming_the_prompts(
     assert PROMPT in error.message
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(
     ("arguments", "named"),
     [
@@ -138,9 +131,6 @@ async def test_prompt_arguments_missing_or_not_taken_are_invalid_params_naming_t
     assert named in error.message
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_the_prompt_with_its_arguments_renders(request: pytest.FixtureRequest, transport: str, mode: Any):
     async with connected(request, transport, mode) as client:
         got = await client.get_prompt(PROMPT, {"assistant_id": BASELINE_ID, "symptom": "hangs up early"})
@@ -149,9 +139,6 @@ async def test_the_prompt_with_its_arguments_renders(request: pytest.FixtureRequ
     assert "hangs up early" in text
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(
     "ref",
     [PromptReference(name=PROMPT), ResourceTemplateReference(uri=TEMPLATE_URI)],
@@ -165,9 +152,6 @@ async def test_completion_offers_assistant_ids_for_the_assistant_id_of_the_promp
     assert completion.values == [BASELINE_ID]
 
 
-@pytest.mark.anyio
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(
     ("ref", "argument"),
     [
