@@ -76,6 +76,35 @@ class Reply:
     unchanged: bool = False
 
 
+class _Body:
+    """A body as it arrived, in its chunks, hashed as they come: an unchanged body is never copied into
+    one buffer (a big contiguous block the allocator keeps after it is freed), a changed one is, once."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        self._hash.update(chunk)
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+    def joined(self) -> bytearray:
+        """The whole body in one buffer; the chunks are let go as they are copied."""
+        whole = bytearray(self.size)
+        at = 0
+        for index, chunk in enumerate(self.chunks):
+            whole[at : at + len(chunk)] = chunk
+            at += len(chunk)
+            self.chunks[index] = b""
+        self.chunks.clear()
+        return whole
+
+
 @dataclass
 class KeyStats:
     """What one key's requests did: shown by revox_status for that key only."""
@@ -250,10 +279,10 @@ class RevoxApi:
                 log.info("retrying %s %s in %.1fs after %s", method, path, delay, type(exc).__name__)
             else:
                 if 200 <= status < 300:
-                    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+                    digest = body.digest()
                     if digest == unchanged:
-                        return Reply(None, len(body), 0, digest, unchanged=True)
-                    return self._parse(body, headers, digest)
+                        return Reply(None, body.size, 0, digest, unchanged=True)
+                    return self._parse(body.joined(), headers, digest)
                 stats.last_error = f"HTTP {status}"
                 error, wait = self._classify(status, headers, attempt)
                 if wait is None or wait >= deadline - self._clock():
@@ -271,14 +300,14 @@ class RevoxApi:
         params: Mapping[str, str] | None,
         json: Any,
         remaining: float,
-    ) -> tuple[int, httpx.Headers, bytearray]:
+    ) -> tuple[int, httpx.Headers, _Body]:
         """One HTTP exchange, connect to last body byte within ``remaining`` seconds.
 
         Error bodies are never read (they are not shown, and could be endless).
         """
         import httpx  # already imported by _client(): a dictionary lookup
 
-        body = bytearray()
+        body = _Body()
         try:
             with anyio.fail_after(remaining):
                 async with self._client().stream(
@@ -293,8 +322,8 @@ class RevoxApi:
                         if declared.isdigit() and int(declared) > self.max_body_bytes:
                             raise self._too_large()
                         async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) > self.max_body_bytes:  # counted decoded: a gzip bomb stops here too
+                            body.add(chunk)
+                            if body.size > self.max_body_bytes:  # counted decoded: a gzip bomb stops here too
                                 raise self._too_large()
                     return response.status_code, response.headers, body
         except TimeoutError:

@@ -150,7 +150,7 @@ def digest_of(raw: Any) -> str | None:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per listed object: no __dict__ each
 class Item:
     """One cleaned object (an assistant, a call...) and the digest of what Revox sent for it."""
 
@@ -175,6 +175,12 @@ class ItemSet:
         for position, item in enumerate(self.items):
             index.setdefault(str(item.get("id")), position)
         object.__setattr__(self, "index", index)
+
+    @property
+    def weight(self) -> int:
+        """About how many bytes the list stands for, to bound a cache: what Revox sent for it (1 kB an
+        object when that is not known)."""
+        return self.raw_bytes if self.raw_bytes > 0 else 1024 * len(self.items)
 
     def get(self, ident: str) -> Item | None:
         position = self.index.get(ident)
