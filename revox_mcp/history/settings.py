@@ -1,0 +1,119 @@
+"""Where the history lives and how it is bounded: read from the environment once, then opened.
+
+- ``REVOX_MCP_HISTORY``: ``auto`` (default: Redis when ``REVOX_MCP_REDIS_URL`` is set, else a SQLite
+  file), ``sqlite``, ``redis``, ``memory`` (this process only) or ``off`` (nothing recorded, nothing
+  written anywhere). The demo always keeps its history in memory.
+- ``REVOX_MCP_STATE_DIR``: the directory of the SQLite file ``history.sqlite3``; default
+  ``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on
+  Windows); created 0700 on first use.
+- ``REVOX_MCP_HISTORY_VERSIONS``: versions kept per assistant (default 50);
+  ``REVOX_MCP_HISTORY_MAX_MB``: the SQLite file's content (default 256);
+  ``REVOX_MCP_HISTORY_DAYS``: Redis keeps an assistant's versions this long after it last saw them (default 120).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
+from revox_mcp.history.store import History, Store
+from revox_mcp.history.version import (
+    DEFAULT_EXPIRE_AFTER,
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_CONFIG_BYTES,
+    DEFAULT_MAX_TOTAL_BYTES,
+    DEFAULT_MAX_VERSIONS,
+    Limits,
+)
+from revox_mcp.settings import ConfigError
+
+Mode = Literal["auto", "sqlite", "redis", "memory", "off"]
+MODES: tuple[Mode, ...] = ("auto", "sqlite", "redis", "memory", "off")
+APP_DIR = "revox-mcp"
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    mode: Mode = "auto"
+    state_dir: Path | None = None  # None: default_state_dir()
+    limits: Limits = DEFAULT_LIMITS
+
+    def file(self, env: Mapping[str, str]) -> Path:
+        return (self.state_dir or default_state_dir(env)) / FILE_NAME
+
+
+def default_state_dir(env: Mapping[str, str]) -> Path:
+    """``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on Windows)."""
+    xdg = env.get("XDG_STATE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is to be ignored
+        return Path(xdg) / APP_DIR
+    local = env.get("LOCALAPPDATA", "").strip()
+    if os.name == "nt" and local:
+        return Path(local) / APP_DIR
+    return Path(env.get("HOME", "").strip() or Path.home()) / ".local" / "state" / APP_DIR
+
+
+def _count(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw[:20]!r}")
+    return int(raw)
+
+
+def history_settings(env: Mapping[str, str]) -> HistorySettings:
+    """The history's settings from ``REVOX_MCP_HISTORY*`` and ``REVOX_MCP_STATE_DIR``; ConfigError naming
+    the variable when one is unusable."""
+    raw = env.get("REVOX_MCP_HISTORY", "").strip().lower() or "auto"
+    mode = next((m for m in MODES if m == raw), None)
+    if mode is None:
+        raise ConfigError(f"REVOX_MCP_HISTORY must be one of {', '.join(MODES)}, got {raw[:20]!r}")
+    state = env.get("REVOX_MCP_STATE_DIR", "").strip()
+    if state and not Path(state).expanduser().is_absolute():
+        raise ConfigError(f"REVOX_MCP_STATE_DIR must be an absolute path, got {state[:60]!r}")
+    limits = Limits(
+        max_versions=_count(env, "REVOX_MCP_HISTORY_VERSIONS", DEFAULT_MAX_VERSIONS, low=2, high=10_000),
+        max_config_bytes=DEFAULT_MAX_CONFIG_BYTES,
+        max_total_bytes=_count(env, "REVOX_MCP_HISTORY_MAX_MB", DEFAULT_MAX_TOTAL_BYTES // 2**20, low=1, high=1_000_000)
+        * 2**20,
+        expire_after=_count(env, "REVOX_MCP_HISTORY_DAYS", int(DEFAULT_EXPIRE_AFTER // 86_400), low=1, high=3650)
+        * 86_400.0,
+    )
+    return HistorySettings(mode, Path(state).expanduser() if state else None, limits)
+
+
+def open_history(
+    settings: HistorySettings,
+    env: Mapping[str, str],
+    *,
+    demo: bool = False,
+    redis_url: str | None = None,
+) -> History:
+    """The history the settings ask for; nothing is opened or created until it is first used.
+
+    The demo keeps it in memory (it writes nothing to disk) unless it is off. Redis needs its URL
+    and the ``team`` extra (ConfigError otherwise).
+    """
+    store: Store | None
+    if settings.mode == "off":
+        return History(None)
+    if demo or settings.mode == "memory":
+        from revox_mcp.history.memory import MemoryStore
+
+        store = MemoryStore(limits=settings.limits)
+    elif settings.mode == "redis" or (settings.mode == "auto" and redis_url):
+        if not redis_url:
+            raise ConfigError("REVOX_MCP_HISTORY=redis needs REVOX_MCP_REDIS_URL")
+        try:
+            from revox_mcp.history.redis import RedisStore
+        except ImportError:
+            raise ConfigError("REVOX_MCP_HISTORY=redis needs the Redis client: pip install 'revox-mcp[team]'") from None
+        store = RedisStore(redis_url, limits=settings.limits)
+    else:
+        store = SqliteStore(settings.file(env), limits=settings.limits)
+    return History(store)

@@ -1,0 +1,90 @@
+"""The history's variables: where it lives, its bounds, the off switch; and which store they open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+from history.samples import ACCOUNT, version
+
+from revox_mcp.history.memory import MemoryStore
+from revox_mcp.history.redis import RedisStore
+from revox_mcp.history.settings import HistorySettings, default_state_dir, history_settings, open_history
+from revox_mcp.history.sqlite import SqliteStore
+from revox_mcp.history.version import DEFAULT_LIMITS, Limits
+from revox_mcp.settings import ConfigError
+
+
+def test_by_default_the_file_is_in_the_xdg_state_directory() -> None:
+    assert default_state_dir({"XDG_STATE_HOME": "/x/state", "HOME": "/home/u"}) == Path("/x/state/revox-mcp")
+    assert default_state_dir({"HOME": "/home/u"}) == Path("/home/u/.local/state/revox-mcp")
+    assert default_state_dir({"XDG_STATE_HOME": "relative", "HOME": "/home/u"}) == Path(
+        "/home/u/.local/state/revox-mcp"
+    )
+    assert history_settings({}).file({"HOME": "/home/u"}) == Path("/home/u/.local/state/revox-mcp/history.sqlite3")
+
+
+def test_the_variables_set_mode_directory_and_bounds() -> None:
+    env = {
+        "REVOX_MCP_HISTORY": "SQLite",
+        "REVOX_MCP_STATE_DIR": "/srv/revox",
+        "REVOX_MCP_HISTORY_VERSIONS": "10",
+        "REVOX_MCP_HISTORY_MAX_MB": "64",
+        "REVOX_MCP_HISTORY_DAYS": "30",
+    }
+    limits = Limits(
+        max_versions=10,
+        max_config_bytes=DEFAULT_LIMITS.max_config_bytes,
+        max_total_bytes=64 * 2**20,
+        expire_after=30 * 86_400,
+    )
+    assert history_settings(env) == HistorySettings("sqlite", Path("/srv/revox"), limits)
+    assert history_settings({}) == HistorySettings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REVOX_MCP_HISTORY", "maybe"),
+        ("REVOX_MCP_STATE_DIR", "relative/dir"),
+        ("REVOX_MCP_HISTORY_VERSIONS", "1"),
+        ("REVOX_MCP_HISTORY_VERSIONS", "ten"),
+        ("REVOX_MCP_HISTORY_MAX_MB", "0"),
+        ("REVOX_MCP_HISTORY_DAYS", "-3"),
+    ],
+)
+def test_an_unusable_value_names_its_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        history_settings({name: value})
+
+
+def test_auto_is_a_file_alone_and_redis_in_a_team(tmp_path: Path) -> None:
+    env = {"REVOX_MCP_STATE_DIR": str(tmp_path)}
+    local = open_history(history_settings(env), env).store
+    assert isinstance(local, SqliteStore)
+    assert local.path == tmp_path / "history.sqlite3"
+    team = open_history(history_settings(env), env, redis_url="redis://127.0.0.1:1/0").store
+    assert isinstance(team, RedisStore)
+    forced = open_history(history_settings({**env, "REVOX_MCP_HISTORY": "sqlite"}), env, redis_url="redis://h:1/0")
+    assert isinstance(forced.store, SqliteStore)
+
+
+def test_redis_without_its_url_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="REVOX_MCP_REDIS_URL"):
+        open_history(history_settings({"REVOX_MCP_HISTORY": "redis"}), {})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("mode", "demo"), [("off", False), ("off", True), ("sqlite", True), ("memory", False)])
+async def test_off_the_demo_and_memory_write_nothing_to_disk(tmp_path: Path, mode: str, demo: bool) -> None:
+    env = {"REVOX_MCP_STATE_DIR": str(tmp_path / "state"), "REVOX_MCP_HISTORY": mode}
+    history = open_history(history_settings(env), env, demo=demo)
+    assert (history.store is None) == (mode == "off")
+    assert history.store is None or isinstance(history.store, MemoryStore)
+    await history.record(ACCOUNT, [version()])
+    await history.history(ACCOUNT, "a-1")
+    health = await history.health()
+    assert health.state == ("off" if mode == "off" else "ok")
+    await history.aclose()
+    assert not await anyio.Path(tmp_path / "state").exists()
