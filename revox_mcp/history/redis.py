@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ import anyio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from revox_mcp.history.store import Appended, Token
 from revox_mcp.history.version import (
@@ -44,7 +45,7 @@ CHUNK = 250
 # Encoding this many configurations is done in a worker thread: the event loop keeps answering.
 THREAD_AT = 100
 
-# KEYS: list, head, list, head, ..., counter. ARGV: max versions, expiry (ms), digest, record, ...
+# KEYS: list, head, list, head, ..., counter. ARGV: max versions, expiry (ms), digest, record, ..., counter start
 _APPEND = """
 local max, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
 local counter = KEYS[#KEYS]
@@ -64,7 +65,11 @@ for i = 1, (#KEYS - 1) / 2 do
   redis.call('PEXPIRE', list, ttl)
   redis.call('PEXPIRE', head, ttl)
 end
-if pushed then redis.call('INCR', counter) end
+if pushed then
+  -- a counter created now starts anywhere: after a restart of Redis, no replica's old token matches it
+  if redis.call('EXISTS', counter) == 0 then redis.call('SET', counter, ARGV[#ARGV]) end
+  redis.call('INCR', counter)
+end
 redis.call('PEXPIRE', counter, ttl)
 return out
 """
@@ -132,8 +137,11 @@ class RedisStore:
     async def _bounded(self, command: Any) -> Any:
         try:
             return await command
+        except ResponseError as exc:  # Redis's own words (out of memory, read-only replica): no secret in them
+            first = str(exc).split("\n", 1)[0][:80]
+            raise StoreError(f"Redis refused the command ({first})") from None
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
-            raise StoreError(f"Redis at {self.where} is unreachable ({type(exc).__name__})") from None
+            raise StoreError(f"Redis is unreachable ({type(exc).__name__})") from None
 
     # --- Store ----------------------------------------------------------------------------------
 
@@ -168,6 +176,7 @@ class RedisStore:
                 args: list[Any] = [self.limits.max_versions, ttl]
                 for offset, index in enumerate(chunk):
                     args += [versions[index].digest, records[number * CHUNK + offset]]
+                args.append(secrets.randbits(48))
                 await self._append(keys=[*keys, counter], args=args, client=pipe)
             for index in (index for index, unchanged in enumerate(same) if unchanged):
                 pipe.pexpire(lists[index], ttl)  # confirmed: kept as long as a new version would be

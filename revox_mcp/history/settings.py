@@ -42,19 +42,28 @@ class HistorySettings:
     state_dir: Path | None = None  # None: default_state_dir()
     limits: Limits = DEFAULT_LIMITS
 
-    def file(self, env: Mapping[str, str]) -> Path:
-        return (self.state_dir or default_state_dir(env)) / FILE_NAME
+    def file(self, env: Mapping[str, str]) -> Path | None:
+        """The SQLite file; None when there is no home directory to put it in (and no state directory set)."""
+        directory = self.state_dir or default_state_dir(env)
+        return directory / FILE_NAME if directory is not None else None
 
 
-def default_state_dir(env: Mapping[str, str]) -> Path:
-    """``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on Windows)."""
+def default_state_dir(env: Mapping[str, str]) -> Path | None:
+    """``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on
+    Windows); None when there is no home directory (a service account without one)."""
     xdg = env.get("XDG_STATE_HOME", "").strip()
     if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is to be ignored
         return Path(xdg) / APP_DIR
     local = env.get("LOCALAPPDATA", "").strip()
     if os.name == "nt" and local:
         return Path(local) / APP_DIR
-    return Path(env.get("HOME", "").strip() or Path.home()) / ".local" / "state" / APP_DIR
+    home = env.get("HOME", "").strip()
+    if not home:
+        try:
+            home = str(Path.home())
+        except (RuntimeError, KeyError):
+            return None
+    return Path(home) / ".local" / "state" / APP_DIR
 
 
 def _count(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
@@ -115,5 +124,25 @@ def open_history(
             raise ConfigError("REVOX_MCP_HISTORY=redis needs the Redis client: pip install 'revox-mcp[team]'") from None
         store = RedisStore(redis_url, limits=settings.limits)
     else:
-        store = SqliteStore(settings.file(env), limits=settings.limits)
+        path = settings.file(env)
+        if path is None:
+            # Not a reason to refuse to start: the server works without its history.
+            return History(None, off_reason="no home directory to keep the history in: set REVOX_MCP_STATE_DIR")
+        store = SqliteStore(path, limits=settings.limits)
     return History(store)
+
+
+async def erase_history(
+    settings: HistorySettings,
+    env: Mapping[str, str],
+    *,
+    redis_url: str | None = None,
+    account: str | None = None,
+) -> int:
+    """What ``revox-mcp --erase-history`` runs: the configured store's versions deleted (one key
+    fingerprint's when ``account`` is given); how many. Raises StoreError when it cannot."""
+    history = open_history(settings, env, redis_url=redis_url)
+    try:
+        return await history.erase(account)
+    finally:
+        await history.aclose()

@@ -15,6 +15,7 @@ which deletes a corrupt file.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import threading
@@ -79,6 +80,9 @@ def _data_version(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+_OPENINGS = itertools.count(1)
+
+
 def _used_bytes(conn: sqlite3.Connection) -> int:
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     free = conn.execute("PRAGMA freelist_count").fetchone()[0]
@@ -100,6 +104,7 @@ class SqliteStore:
         self.limits = limits
         self.busy_timeout = busy_timeout
         self._conn: sqlite3.Connection | None = None
+        self._opening = 0  # which opening of the file the connection is: part of the token
         self._lock = threading.Lock()
 
     # --- the connection, in worker threads ----------------------------------------------------------
@@ -111,7 +116,7 @@ class SqliteStore:
 
     def _locked(self, work: Callable[[sqlite3.Connection], T]) -> T:
         if not self._lock.acquire(timeout=self.busy_timeout):
-            raise StoreError(f"{self.where}: busy, an earlier write has not finished")
+            raise StoreError("busy: an earlier write has not finished")
         try:
             return work(self._connection())
         except sqlite3.Error as exc:
@@ -119,24 +124,25 @@ class SqliteStore:
             raise StoreError(self._reason(exc)) from None
         except OSError as exc:
             self._close()
-            raise StoreError(f"{self.where}: {exc.strerror or type(exc).__name__}") from None
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise StoreError(f"{exc.strerror or type(exc).__name__}{where}") from None
         finally:
             self._lock.release()
 
     def _reason(self, exc: sqlite3.Error) -> str:
         text = str(exc) or type(exc).__name__
         if "not a database" in text or "malformed" in text:
-            return f"{self.where} is not a readable SQLite database ({text}); erase it to start afresh"
+            return f"not a readable SQLite database ({text}); erase it to start afresh"
         if "readonly" in text or "read-only" in text:
-            return f"{self.where} is read-only ({text})"
-        return f"{self.where}: {text}"
+            return f"the file is read-only ({text})"
+        return text
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.path.is_dir():
-            raise StoreError(f"{self.where} is a directory, not the history file")
+            raise StoreError("a directory is where the history file should be")
         if not self.path.exists():
             with contextlib.suppress(FileExistsError):  # another process created it meanwhile
                 os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -147,16 +153,17 @@ class SqliteStore:
             conn.close()
             raise
         self._conn = conn
+        self._opening = next(_OPENINGS)  # data_version is per connection: a new one starts a new count
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         """WAL, overwrite on delete, and the schema: created in an empty file, checked in any other."""
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA:
-            raise StoreError(f"{self.where} was written by a newer revox-mcp (schema {version}); left untouched")
+            raise StoreError(f"written by a newer revox-mcp (schema {version}); left untouched")
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if version == 0 and tables:
-            raise StoreError(f"{self.where} is a SQLite file of something else; left untouched")
+            raise StoreError("a SQLite file of something else; left untouched")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash of the process loses nothing committed
         if version == 0:
@@ -183,7 +190,10 @@ class SqliteStore:
     # --- Store ----------------------------------------------------------------------------------
 
     async def token(self, account: str) -> Token:
-        return await self._run(_data_version)
+        return await self._run(self._token)
+
+    def _token(self, conn: sqlite3.Connection) -> Token:
+        return (self._opening, _data_version(conn))
 
     async def append(self, account: str, versions: Sequence[Version], expected: Token) -> Appended:
         limits = self.limits
@@ -191,7 +201,7 @@ class SqliteStore:
         def work(conn: sqlite3.Connection) -> Appended:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                before = _data_version(conn)
+                before = self._token(conn)
                 new: list[bool] = []
                 grown: set[str] = set()
                 for version in versions:
@@ -249,6 +259,8 @@ class SqliteStore:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return max(erased, 0)
 
+        if self._conn is None and not await anyio.Path(self.path).exists():
+            return 0  # nothing to erase: not even the directory is created
         try:
             return await self._run(work)
         except StoreError:

@@ -313,9 +313,14 @@ class History:
         ):
             self._checked = True
             self._reads.succeeded()
-        problem = self._writes.problem or self._reads.problem
-        if problem is not None:
-            return Health("unavailable", store.kind, f"{problem}: versions are not recorded", store.where)
+        if self._writes.problem is not None:
+            return Health(
+                "unavailable", store.kind, f"{self._writes.problem}: new versions are not recorded", store.where
+            )
+        if self._reads.problem is not None:
+            return Health(
+                "unavailable", store.kind, f"{self._reads.problem}: stored versions cannot be read", store.where
+            )
         return Health("ok", store.kind, _WHAT[store.kind], store.where)
 
     # --- erasing ----------------------------------------------------------------------------------

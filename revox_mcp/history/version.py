@@ -80,7 +80,7 @@ class Health:
 
 class StoreError(Exception):
     """Raised by a store when it cannot do what was asked (unreachable, unwritable, corrupt); the
-    message is one line, fit for a log and for ``health()``, and holds no secret."""
+    message is one line, fit for a log and for ``health()`` (which add where), and holds no secret."""
 
 
 # --- encoding ------------------------------------------------------------------------------------------
@@ -116,7 +116,8 @@ def decode_config(data: bytes | str) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    # default=str: ingest leaves only JSON values; anything else must not fail a fetch.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 def _cut_strings(value: Any, limit: int) -> Any:

@@ -10,7 +10,13 @@ from history.samples import ACCOUNT, version
 
 from revox_mcp.history.memory import MemoryStore
 from revox_mcp.history.redis import RedisStore
-from revox_mcp.history.settings import HistorySettings, default_state_dir, history_settings, open_history
+from revox_mcp.history.settings import (
+    HistorySettings,
+    default_state_dir,
+    erase_history,
+    history_settings,
+    open_history,
+)
 from revox_mcp.history.sqlite import SqliteStore
 from revox_mcp.history.version import DEFAULT_LIMITS, Limits
 from revox_mcp.settings import ConfigError
@@ -70,6 +76,18 @@ def test_auto_is_a_file_alone_and_redis_in_a_team(tmp_path: Path) -> None:
     assert isinstance(forced.store, SqliteStore)
 
 
+@pytest.mark.anyio
+async def test_without_a_home_directory_the_server_starts_with_history_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)  # a service account with neither HOME nor a passwd entry
+    history = open_history(history_settings({}), {})
+    health = await history.health()
+    assert (health.state, health.store) == ("off", "off")
+    assert "REVOX_MCP_STATE_DIR" in health.reason
+
+
 def test_redis_without_its_url_names_the_variable() -> None:
     with pytest.raises(ConfigError, match="REVOX_MCP_REDIS_URL"):
         open_history(history_settings({"REVOX_MCP_HISTORY": "redis"}), {})
@@ -88,3 +106,18 @@ async def test_off_the_demo_and_memory_write_nothing_to_disk(tmp_path: Path, mod
     assert health.state == ("off" if mode == "off" else "ok")
     await history.aclose()
     assert not await anyio.Path(tmp_path / "state").exists()
+
+
+@pytest.mark.anyio
+async def test_erasing_the_history_deletes_the_versions_and_creates_nothing(tmp_path: Path) -> None:
+    env = {"REVOX_MCP_STATE_DIR": str(tmp_path / "state")}
+    settings = history_settings(env)
+    assert await erase_history(settings, env) == 0
+    assert not await anyio.Path(tmp_path / "state").exists()
+    history = open_history(settings, env)
+    await history.record(ACCOUNT, [version("a-1", "d1"), version("a-2", "d1")])
+    await history.aclose()
+    assert await erase_history(settings, env) == 2
+    again = open_history(settings, env)
+    assert await again.history(ACCOUNT, "a-1") == []
+    await again.aclose()

@@ -49,12 +49,15 @@ async def opened(state_dir: Path) -> AsyncIterator[tuple[History, SqliteStore]]:
 
 
 async def assert_unavailable_but_answering(history: History, reason: str) -> None:
-    """Every call answers (empty), and health says why, once the store has been tried."""
+    """Every call answers (empty), and health says why and where, once the store has been tried."""
     assert await history.record(ACCOUNT, [version()]) == []
     assert await history.history(ACCOUNT, "a-1") == []
     health = await history.health()
     assert (health.state, health.store) == ("unavailable", "sqlite")
     assert reason in health.reason
+    assert health.reason.endswith(": new versions are not recorded")
+    assert health.where is not None
+    assert health.where.endswith(FILE_NAME)
 
 
 async def test_the_state_directory_and_file_are_created_private_on_first_use(state_dir: Path) -> None:
@@ -185,7 +188,7 @@ async def test_a_file_of_garbage_is_reported_and_left_untouched(
 async def test_a_directory_where_the_file_should_be_is_reported(state_dir: Path) -> None:
     (state_dir / FILE_NAME).mkdir(parents=True)
     history = History(SqliteStore(state_dir / FILE_NAME))
-    await assert_unavailable_but_answering(history, "is a directory")
+    await assert_unavailable_but_answering(history, "a directory is where the history file should be")
     assert list((state_dir / FILE_NAME).iterdir()) == []
     await history.aclose()
 
@@ -201,7 +204,7 @@ async def test_a_state_directory_without_write_permission_is_reported(state_dir:
     await anyio.Path(state_dir).mkdir(parents=True)
     history = History(SqliteStore(state_dir / FILE_NAME))
     with unwritable(state_dir):
-        await assert_unavailable_but_answering(history, str(state_dir))
+        await assert_unavailable_but_answering(history, str(state_dir / FILE_NAME))  # what could not be created
     assert [part async for part in anyio.Path(state_dir).iterdir()] == []
     await history.aclose()
 
@@ -218,7 +221,7 @@ async def test_a_read_only_file_still_shows_its_versions(state_dir: Path) -> Non
         assert [v.digest for v in await history.history(ACCOUNT, "a-1")] == ["d1"]
         health = await history.health()
         assert health.state == "unavailable"
-        assert "read-only" in health.reason
+        assert health.reason.startswith("the file is read-only")
         assert path.read_bytes() == before
     await history.aclose()
 
