@@ -137,8 +137,10 @@ class RedisStore:
     async def _bounded(self, command: Any) -> Any:
         try:
             return await command
-        except ResponseError as exc:  # Redis's own words (out of memory, read-only replica): no secret in them
-            first = str(exc).split("\n", 1)[0][:80]
+        except ResponseError as exc:
+            # Redis's own words (out of memory, read-only replica), without the command redis-py
+            # prefixes to a pipeline's error (its arguments are configurations).
+            first = str(exc).rsplit("caused error: ", 1)[-1].split("\n", 1)[0][:80]
             raise StoreError(f"Redis refused the command ({first})") from None
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
             raise StoreError(f"Redis is unreachable ({type(exc).__name__})") from None

@@ -174,3 +174,32 @@ async def test_erasing_a_key_deletes_its_versions_only(
     assert len(await history.record(ACCOUNT, [version("a-1", "d2")])) == 1
     assert await history.erase() == 2
     assert redis_server.dump() == {}
+
+
+async def test_a_redis_that_lost_everything_gets_the_versions_again(
+    replicas: Callable[..., History], redis_server: RedisServer
+) -> None:
+    """Redis restarted empty and another replica wrote since: this one's memory of what is stored is void."""
+    one, two = replicas(), replicas()
+    batch = [version("a-1", "d1"), version("a-2", "x1")]
+    await one.record(ACCOUNT, batch)
+    with redis_server.client() as client:
+        client.flushall()
+    await two.record(ACCOUNT, [version("a-3", "z1")])
+    assert len(await one.record(ACCOUNT, batch)) == 2
+    assert [v.digest for v in await one.history(ACCOUNT, "a-1")] == ["d1"]
+
+
+async def test_a_redis_out_of_memory_is_reported_and_its_versions_still_read(
+    replicas: Callable[..., History], redis_server: RedisServer
+) -> None:
+    history = replicas()
+    await history.record(ACCOUNT, [version("a-1", "d1")])
+    with redis_server.client() as client:
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", "1")
+    assert await history.record(ACCOUNT, [version("a-1", "d2", SEEN + 1)]) == []
+    assert [v.digest for v in await history.history(ACCOUNT, "a-1")] == ["d1"]
+    health = await history.health()
+    assert health.state == "unavailable"
+    assert health.reason.startswith("Redis refused the command (command not allowed when used memory")

@@ -71,18 +71,28 @@ async def record_all(history: History, versions: list[Version]) -> None:
     assert (await history.health()).state == "ok"  # nothing given up: every version is in the bytes searched
     for ident in IDS:
         await history.history(ACCOUNT, ident)
-    await history.aclose()
+
+
+async def files_bytes(directory: str) -> bytes:
+    return b"".join([await part.read_bytes() async for part in anyio.Path(directory).iterdir()])
 
 
 async def sqlite_bytes(versions: list[Version]) -> bytes:
-    """The SQLite file, its write-ahead log and shared memory after recording ``versions``."""
+    """The SQLite file, its write-ahead log and shared memory while open (the log holds the writes),
+    and the file once closed (the log copied into it)."""
     with tempfile.TemporaryDirectory(prefix="revox-history-") as directory:
-        await record_all(History(SqliteStore(Path(directory) / FILE_NAME), deadline=5.0), versions)
-        return b"".join([await part.read_bytes() async for part in anyio.Path(directory).iterdir()])
+        history = History(SqliteStore(Path(directory) / FILE_NAME), deadline=5.0)
+        await record_all(history, versions)
+        assert await anyio.Path(directory, f"{FILE_NAME}-wal").exists()
+        running = await files_bytes(directory)
+        await history.aclose()
+        return running + await files_bytes(directory)
 
 
 async def redis_store_bytes(versions: list[Version], server: RedisServer) -> bytes:
-    await record_all(History(RedisStore(server.url), deadline=5.0), versions)
+    history = History(RedisStore(server.url), deadline=5.0)
+    await record_all(history, versions)
+    await history.aclose()
     return redis_bytes(server)
 
 
