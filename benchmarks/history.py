@@ -16,8 +16,6 @@ redis-server is installed, a Redis on loopback:
 
 from __future__ import annotations
 
-import copy
-import json
 import shutil
 import statistics
 import tempfile
@@ -34,28 +32,11 @@ from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
 from revox_mcp.history.store import History, Store
 from revox_mcp.history.version import Version
 
-from .common import ROOT, Row
+from .common import Row  # puts tests/ on the path: the sample assistants live there
 
 SECTION = "12. history store"
 COUNT = 10_000
 READS = 200
-DEMO = ROOT / "revox_mcp" / "data" / "demo_assistants.json"
-
-
-def _raw(count: int) -> list[dict[str, Any]]:
-    demo = json.loads(DEMO.read_text(encoding="utf-8"))["assistants"]
-    made = []
-    for index in range(count):
-        assistant = copy.deepcopy(demo[index % len(demo)])
-        assistant["id"] = f"00000000-0000-4000-8000-{index:012d}"
-        assistant["prompt"] = f"{assistant.get('prompt') or ''}\n# variant {index}"
-        made.append(assistant)
-    return made
-
-
-def _versions(listing: ItemSet, seen: float) -> list[Version]:
-    found = (Version.of(item, digest, seen) for item, digest in zip(listing.items, listing.digests, strict=True))
-    return [version for version in found if version is not None]
 
 
 async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -69,6 +50,8 @@ def _p95(ordered: list[float]) -> float:
 
 
 async def _measure(name: str, store: Store, listing: ItemSet, cleaning_ms: float, size: Callable[[], int]) -> list[Row]:
+    from history.samples import versions_of
+
     history = History(store)
     account = "bench-fingerprint"
     first_ms, new = await _timed(lambda: history.record_listing(account, listing, seen_at=1_000.0))
@@ -76,7 +59,7 @@ async def _measure(name: str, store: Store, listing: ItemSet, cleaning_ms: float
     written = size()
     listing_ms, none = await _timed(lambda: history.record_listing(account, listing, seen_at=2_000.0))
     assert none == []
-    versions = _versions(listing, 3_000.0)
+    versions = versions_of(listing, 3_000.0)
     plain_ms, none = await _timed(lambda: history.record(account, versions))
     assert none == []
     unchanged_bytes = size() - written
@@ -147,7 +130,9 @@ async def _redis(listing: ItemSet, cleaning_ms: float) -> list[Row]:
 
 
 def run() -> list[Row]:
-    raw = _raw(COUNT)
+    from history.samples import assistants
+
+    raw = assistants(COUNT)
     start = time.perf_counter()
     listing = ingest_list(raw, Redactor())
     cleaning_ms = (time.perf_counter() - start) * 1000

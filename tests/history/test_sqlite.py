@@ -245,28 +245,25 @@ async def test_a_file_locked_by_another_process_is_given_up_then_tried_again(sta
     await history.aclose()
 
 
-async def test_a_file_from_a_newer_release_is_left_untouched(state_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("statements", "reason"),
+    [
+        (["CREATE TABLE versions (x)", "PRAGMA user_version = 99"], "newer revox-mcp"),
+        (["CREATE TABLE notes (text)", "INSERT INTO notes VALUES ('mine')"], "something else"),
+    ],
+    ids=["a newer release's history", "someone else's database"],
+)
+async def test_a_database_this_release_did_not_write_is_left_untouched_even_by_erase(
+    state_dir: Path, statements: list[str], reason: str
+) -> None:
     path = state_dir / FILE_NAME
     await anyio.Path(state_dir).mkdir(parents=True)
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE versions (x)")
-        conn.execute("PRAGMA user_version = 99")
+        for statement in statements:
+            conn.execute(statement)
     before = path.read_bytes()
     history = History(SqliteStore(path))
-    await assert_unavailable_but_answering(history, "newer revox-mcp")
-    assert path.read_bytes() == before
-    await history.aclose()
-
-
-async def test_someone_elses_database_at_that_path_is_left_untouched_even_by_erase(state_dir: Path) -> None:
-    path = state_dir / FILE_NAME
-    await anyio.Path(state_dir).mkdir(parents=True)
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE notes (text)")
-        conn.execute("INSERT INTO notes VALUES ('mine')")
-    before = path.read_bytes()
-    history = History(SqliteStore(path))
-    await assert_unavailable_but_answering(history, "something else")
+    await assert_unavailable_but_answering(history, reason)
     with pytest.raises(StoreError):
         await history.erase()
     assert path.read_bytes() == before
