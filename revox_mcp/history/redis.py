@@ -167,7 +167,8 @@ class RedisStore:
         def encode() -> list[bytes]:
             return [_record(versions[index], encode_config(versions[index].config, limit)) for index in changed]
 
-        records = await anyio.to_thread.run_sync(encode) if len(changed) >= THREAD_AT else encode()
+        encoding = len(changed) >= THREAD_AT  # abandoned at the deadline: the late result is dropped
+        records = await anyio.to_thread.run_sync(encode, abandon_on_cancel=True) if encoding else encode()
         counter = self._key(account, "n")
         ttl = max(int(self.limits.expire_after * 1000), 1)
         chunks = [changed[start : start + CHUNK] for start in range(0, len(changed), CHUNK)]

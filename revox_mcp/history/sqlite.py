@@ -105,6 +105,7 @@ class SqliteStore:
         self.busy_timeout = busy_timeout
         self._conn: sqlite3.Connection | None = None
         self._opening = 0  # which opening of the file the connection is: part of the token
+        self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
     # --- the connection, in worker threads ----------------------------------------------------------
@@ -139,7 +140,11 @@ class SqliteStore:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None:
-            return self._conn
+            if self._file_identity() == self._identity:
+                return self._conn
+            # Deleted (erased by hand) or replaced while open: the connection would go on writing to a
+            # file no one can see and showing what was erased. Start again with what is there now.
+            self._close()
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.path.is_dir():
             raise StoreError("a directory is where the history file should be")
@@ -153,8 +158,17 @@ class SqliteStore:
             conn.close()
             raise
         self._conn = conn
+        self._identity = self._file_identity()
         self._opening = next(_OPENINGS)  # data_version is per connection: a new one starts a new count
         return conn
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """Which file is at the path (device, inode): one stat, no read."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         """WAL, overwrite on delete, and the schema: created in an empty file, checked in any other."""
@@ -264,7 +278,7 @@ class SqliteStore:
         try:
             return await self._run(work)
         except StoreError:
-            if account is not None or not self._corrupt():
+            if account is not None or not await anyio.to_thread.run_sync(self._corrupt):
                 raise
         await anyio.to_thread.run_sync(self._delete_files)
         return 0
@@ -274,7 +288,7 @@ class SqliteStore:
         if not self.path.is_file():
             return False
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as conn:
+            with contextlib.closing(sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             return "not a database" in str(exc) or "malformed" in str(exc)

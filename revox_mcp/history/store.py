@@ -300,15 +300,16 @@ class History:
         versions = await self._call(self._reads, self.read_deadline, read)
         return [] if isinstance(versions, _Failed) else versions
 
-    async def health(self) -> Health:
-        """ok, off or unavailable, with a one-line reason; checks the store on first use and when a
-        retry is due, else answers from what the last calls found."""
+    async def health(self, *, probe: bool = False) -> Health:
+        """ok, off or unavailable, with a one-line reason. The store is checked (within the read
+        deadline) on first use, when a retry is due, and whenever ``probe`` asks (revox_status: what
+        to check first when nothing works); otherwise the answer is what the last calls found."""
         store = self.store
         if store is None:
             return Health("off", "off", self._off_reason)
         failing = self._writes.problem is not None or self._reads.problem is not None
         due = failing and self._writes.usable() and self._reads.usable()
-        if (due or not (failing or self._checked)) and not isinstance(
+        if (probe or due or not (failing or self._checked)) and not isinstance(
             await self._call(self._writes, self.read_deadline, store.check()), _Failed
         ):
             self._checked = True

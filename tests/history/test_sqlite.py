@@ -281,6 +281,21 @@ async def test_a_file_corrupted_while_the_server_was_stopped_is_reported(state_d
     await history.aclose()
 
 
+async def test_a_file_deleted_while_the_server_runs_is_started_again(state_dir: Path) -> None:
+    """Erased by hand while running: what was erased is not shown again, and recording goes on in a new file."""
+    path = state_dir / FILE_NAME
+    history = History(SqliteStore(path))
+    await history.record(ACCOUNT, [version("a-1", "d1", SEEN), version("a-2", "x1", SEEN)])
+    await history.record(ACCOUNT, [version("a-1", "d2", SEEN + 1)])
+    for part in files_of(path):
+        part.unlink()
+    assert await history.history(ACCOUNT, "a-1") == []
+    assert len(await history.record(ACCOUNT, [version("a-1", "d2", SEEN + 2), version("a-2", "x1", SEEN + 2)])) == 2
+    assert [v.seen_at for v in await history.history(ACCOUNT, "a-1")] == [SEEN + 2]
+    assert stat.S_IMODE((await anyio.Path(path).stat()).st_mode) == 0o600
+    await history.aclose()
+
+
 # --- erasing ---------------------------------------------------------------------------------------------
 
 

@@ -196,6 +196,16 @@ async def test_health_notices_a_store_that_came_back() -> None:
     assert (await history.health()).state == "ok"
 
 
+async def test_a_probe_checks_the_store_even_when_all_seemed_well() -> None:
+    store = BrokenStore()
+    store.broken = False
+    history = History(store)
+    assert (await history.health()).state == "ok"
+    store.broken = True
+    assert (await history.health()).state == "ok"  # nothing has failed since the first check
+    assert (await history.health(probe=True)).state == "unavailable"
+
+
 async def test_a_store_that_never_answers_is_given_up_at_the_deadline() -> None:
     history = History(SilentStore(), deadline=0.01, deadline_per_version=0.0, read_deadline=0.01)
     assert await history.record(ACCOUNT, [version()]) == []
