@@ -6,9 +6,8 @@
 - ``REVOX_MCP_STATE_DIR``: the directory of the SQLite file ``history.sqlite3``; default
   ``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on
   Windows); created 0700 on first use.
-- ``REVOX_MCP_HISTORY_VERSIONS``: versions kept per assistant (default 50);
-  ``REVOX_MCP_HISTORY_MAX_MB``: the SQLite file's content (default 256);
-  ``REVOX_MCP_HISTORY_DAYS``: Redis keeps an assistant's versions this long after it last saw them (default 120).
+- The bounds (``Limits``): 50 versions per assistant, 256 kB per version, 256 MB of file content;
+  in Redis, an assistant's versions expire 120 days after they were last written or confirmed.
 """
 
 from __future__ import annotations
@@ -22,11 +21,7 @@ from typing import Literal
 from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
 from revox_mcp.history.store import History, Store
 from revox_mcp.history.version import (
-    DEFAULT_EXPIRE_AFTER,
     DEFAULT_LIMITS,
-    DEFAULT_MAX_CONFIG_BYTES,
-    DEFAULT_MAX_TOTAL_BYTES,
-    DEFAULT_MAX_VERSIONS,
     Limits,
 )
 from revox_mcp.settings import ConfigError
@@ -66,18 +61,9 @@ def default_state_dir(env: Mapping[str, str]) -> Path | None:
     return Path(home) / ".local" / "state" / APP_DIR
 
 
-def _count(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw[:20]!r}")
-    return int(raw)
-
-
 def history_settings(env: Mapping[str, str]) -> HistorySettings:
-    """The history's settings from ``REVOX_MCP_HISTORY*`` and ``REVOX_MCP_STATE_DIR``; ConfigError naming
-    the variable when one is unusable."""
+    """The history's settings from ``REVOX_MCP_HISTORY`` and ``REVOX_MCP_STATE_DIR``; ConfigError naming
+    the variable when one is unusable. The bounds are ``Limits``' defaults."""
     raw = env.get("REVOX_MCP_HISTORY", "").strip().lower() or "auto"
     mode = next((m for m in MODES if m == raw), None)
     if mode is None:
@@ -85,15 +71,7 @@ def history_settings(env: Mapping[str, str]) -> HistorySettings:
     state = env.get("REVOX_MCP_STATE_DIR", "").strip()
     if state and not Path(state).expanduser().is_absolute():
         raise ConfigError(f"REVOX_MCP_STATE_DIR must be an absolute path, got {state[:60]!r}")
-    limits = Limits(
-        max_versions=_count(env, "REVOX_MCP_HISTORY_VERSIONS", DEFAULT_MAX_VERSIONS, low=2, high=10_000),
-        max_config_bytes=DEFAULT_MAX_CONFIG_BYTES,
-        max_total_bytes=_count(env, "REVOX_MCP_HISTORY_MAX_MB", DEFAULT_MAX_TOTAL_BYTES // 2**20, low=1, high=1_000_000)
-        * 2**20,
-        expire_after=_count(env, "REVOX_MCP_HISTORY_DAYS", int(DEFAULT_EXPIRE_AFTER // 86_400), low=1, high=3650)
-        * 86_400.0,
-    )
-    return HistorySettings(mode, Path(state).expanduser() if state else None, limits)
+    return HistorySettings(mode, Path(state).expanduser() if state else None)
 
 
 def open_history(

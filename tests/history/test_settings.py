@@ -18,7 +18,6 @@ from revox_mcp.history.settings import (
     open_history,
 )
 from revox_mcp.history.sqlite import SqliteStore
-from revox_mcp.history.version import DEFAULT_LIMITS, Limits
 from revox_mcp.settings import ConfigError
 
 
@@ -31,34 +30,15 @@ def test_by_default_the_file_is_in_the_xdg_state_directory() -> None:
     assert history_settings({}).file({"HOME": "/home/u"}) == Path("/home/u/.local/state/revox-mcp/history.sqlite3")
 
 
-def test_the_variables_set_mode_directory_and_bounds() -> None:
-    env = {
-        "REVOX_MCP_HISTORY": "SQLite",
-        "REVOX_MCP_STATE_DIR": "/srv/revox",
-        "REVOX_MCP_HISTORY_VERSIONS": "10",
-        "REVOX_MCP_HISTORY_MAX_MB": "64",
-        "REVOX_MCP_HISTORY_DAYS": "30",
-    }
-    limits = Limits(
-        max_versions=10,
-        max_config_bytes=DEFAULT_LIMITS.max_config_bytes,
-        max_total_bytes=64 * 2**20,
-        expire_after=30 * 86_400,
-    )
-    assert history_settings(env) == HistorySettings("sqlite", Path("/srv/revox"), limits)
+def test_the_variables_set_the_store_and_its_directory() -> None:
+    env = {"REVOX_MCP_HISTORY": "SQLite", "REVOX_MCP_STATE_DIR": "/srv/revox"}
+    assert history_settings(env) == HistorySettings("sqlite", Path("/srv/revox"))
     assert history_settings({}) == HistorySettings()
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [
-        ("REVOX_MCP_HISTORY", "maybe"),
-        ("REVOX_MCP_STATE_DIR", "relative/dir"),
-        ("REVOX_MCP_HISTORY_VERSIONS", "1"),
-        ("REVOX_MCP_HISTORY_VERSIONS", "ten"),
-        ("REVOX_MCP_HISTORY_MAX_MB", "0"),
-        ("REVOX_MCP_HISTORY_DAYS", "-3"),
-    ],
+    [("REVOX_MCP_HISTORY", "maybe"), ("REVOX_MCP_HISTORY", "on"), ("REVOX_MCP_STATE_DIR", "relative/dir")],
 )
 def test_an_unusable_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
