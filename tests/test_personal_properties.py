@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import anyio
+from calls_support import REMINDERS_ID, server_with_calls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mcp import Client
 from sdk_shapes import EMAILS, FACT_KINDS, IDS, NAMES, PERSONAL_KEYS, Leaf, at, calls, leaves, said_phone_numbers
 from support import examples
 
@@ -141,3 +144,26 @@ def test_cleaning_then_masking_keeps_every_fact_ids_with_long_digit_runs_include
     for leaf in _call_leaves(call):
         if leaf.kind in FACT_KINDS:
             assert at(cleaned, leaf.path) == leaf.value, leaf.path
+
+
+@_settings(30)
+@given(st.lists(calls(), min_size=1, max_size=6))
+def test_list_calls_rows_and_analyze_calls_counts_are_the_same_masked_or_shown(found: list[dict[str, Any]]) -> None:
+    """Through the server: what the model counts does not depend on REVOX_MCP_PERSONAL_DATA."""
+    served = [
+        dict(call, id=f"ca11{index:04d}-0000-4000-8000-{index:012d}", assistant={"id": REMINDERS_ID, "name": "R"})
+        for index, call in enumerate(found)
+    ]
+
+    async def answers(mode: str) -> tuple[Any, Any]:
+        async with Client(server_with_calls(served, personal_data=mode)) as client:
+            listed = await client.call_tool("list_calls", {"limit": 50})
+            analysed = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
+        assert listed.structured_content is not None
+        assert analysed.structured_content is not None
+        counted = {key: analysed.structured_content.get(key) for key in ("calls", "attempts", "counts", "metrics")}
+        return listed.structured_content["calls"], counted
+
+    masked, shown = anyio.run(answers, "mask"), anyio.run(answers, "show")
+    assert len(shown[0]) == len(served)
+    assert masked == shown
