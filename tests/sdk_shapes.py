@@ -594,7 +594,10 @@ MODELS: dict[str, dict[str, Field]] = {
     },
     "SlackChannel": {"id": Field("id"), "name": _opt("label")},
     "SttContext": {"general": _models("SttPair", 2), "terms": Field("strings")},
-    "SttPair": {"key": Field("label"), "value": Field("label")},
+    "SttPair": {
+        "key": Field("label", st.sampled_from(["domain", "city", "company", "product"])),
+        "value": Field("label", st.sampled_from(["real estate", "Lyon", "Revox", "gpt-4.1", "Book-Slot"])),
+    },
     "TransferDestination": {"label": Field("label"), "phone_number": Field("phone")},
     "AssistantVoice": {
         "id": Field("id"),

@@ -569,7 +569,7 @@ def _piece_in(text: str, core: str) -> bool:
 # Every header value is a secret but a harmless header's; the hard cases are values that look plain (a
 # word, "acme-store", "Shop Token ...") under names nothing marks as a credential's (X-Shop, X-Flow).
 
-PLAIN_HEADER_NAMES = ("X-Shop", "X-Tenant", "X-Flow", "X-Custom", "x-store-domain", "Shop-Token", "X-Region")
+PLAIN_HEADER_NAMES = ("X-Shop", "X-Tenant", "X-Flow", "X-Custom", "x-store-domain", "Shop-Domain", "X-Region")
 HARMLESS_HEADERS = (
     ("Content-Type", "application/json"),
     ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
@@ -664,7 +664,7 @@ def header_documents(
     (``shown``) must stay.
 
     A generated name is any word in a headers container; outside one (a ``{key, value}`` list under a
-    neutral name) it is shaped like a header (``X-...``, ``Shop-Token``), as a header would be written.
+    neutral name) it is an ``X-`` header's, as a custom header is written.
     """
     rng = random.Random(f"headers {draw(st.integers(0, 2**32))}")
     document = draw(base) if base is not None else {}
@@ -679,7 +679,7 @@ def header_documents(
         shown.append(harmless[1])
         _place(document, path, _header_container(rng, found, harmless))
     if rng.random() < 0.5:  # {key, value} pairs named like headers under a neutral name
-        plant = _header_plant(rng, rng.choice(PLAIN_HEADER_NAMES))
+        plant = _header_plant(rng, rng.choice([name for name in PLAIN_HEADER_NAMES if name.lower().startswith("x-")]))
         plants.append(plant)
         neutral = rng.choice([name for name in NEUTRAL_NAMES if name not in document])
         _place(document, (neutral,), [{"key": plant.name, "value": plant.value}])

@@ -44,7 +44,7 @@ def test_custom_tool_headers_mask_every_value_under_any_name_and_keep_the_names(
         "headers": [
             {"key": "X-Custom", "value": "shopowner"},
             {"key": "X-Tenant", "value": "acme"},
-            {"key": "Shop-Token", "value": "Shop Token Value"},
+            {"key": "Shop-Domain", "value": "Shop Token Value"},
             {"key": "Content-Type", "value": "application/json"},
             {"key": "X-Caller-Phone", "value": "{{user_phone_number}}"},
             {"key": "X-Empty", "value": ""},
@@ -53,7 +53,7 @@ def test_custom_tool_headers_mask_every_value_under_any_name_and_keep_the_names(
     assert redact({"custom_tools": [tool]})["custom_tools"][0]["headers"] == [
         {"key": "X-Custom", "value": REDACTED},
         {"key": "X-Tenant", "value": REDACTED},
-        {"key": "Shop-Token", "value": REDACTED},
+        {"key": "Shop-Domain", "value": REDACTED},
         {"key": "Content-Type", "value": "application/json"},
         {"key": "X-Caller-Phone", "value": "{{user_phone_number}}"},  # filled at call time: not a secret
         {"key": "X-Empty", "value": ""},
@@ -72,14 +72,24 @@ def test_prompt_flow_node_headers_and_integration_headers_are_masked() -> None:
     assert redacted["webhook_headers"] == [{"key": "X-Shop", "value": REDACTED}]
 
 
-def test_pairs_and_keys_named_like_headers_are_headers_anywhere() -> None:
+def test_pairs_and_keys_named_like_custom_headers_are_headers_anywhere() -> None:
     payload = {
-        "extra": [{"name": "X-Shop", "value": "acme"}, {"name": "region", "value": "eu-west"}],
+        "extra": [
+            {"name": "X-Shop", "value": "acme"},
+            {"name": "region", "value": "eu-west"},
+            {"name": "Shop-Domain", "value": "acme-store"},  # shaped like a header: the parameter rule
+            {"name": "Shop-Domain", "value": "k3J9sLq2Xz8VbN4mP7"},
+        ],
         "crm": {"X-Store": "acme", "region": "eu-west"},
         "stt_context": {"general": [{"key": "city", "value": "Lyon"}]},
     }
     assert redact(payload) == {
-        "extra": [{"name": "X-Shop", "value": REDACTED}, {"name": "region", "value": "eu-west"}],
+        "extra": [
+            {"name": "X-Shop", "value": REDACTED},
+            {"name": "region", "value": "eu-west"},
+            {"name": "Shop-Domain", "value": "acme-store"},
+            {"name": "Shop-Domain", "value": REDACTED},
+        ],
         "crm": {"X-Store": REDACTED, "region": "eu-west"},
         "stt_context": {"general": [{"key": "city", "value": "Lyon"}]},  # not headers: vocabulary, shown
     }
@@ -101,7 +111,7 @@ def test_x_headers_in_free_text_and_serialised_pairs_lose_their_values() -> None
         "Send X-Shop: acme-store with every request.": f"Send X-Shop: {REDACTED}",
         '{"X-Shop": "acme", "Content-Type": "application/json"}': f'{{"X-Shop": "{REDACTED}", "Content-Type"',
         json.dumps(json.dumps({"x-tenant": "acme"})): REDACTED,
-        json.dumps([{"name": "Shop-Token", "value": "acme"}]): f'"value": "{REDACTED}"',
+        json.dumps([{"name": "X-Shop-Domain", "value": "acme"}]): f'"value": "{REDACTED}"',
     }
     for text, expected in texts.items():
         redacted = Redactor().text(text)

@@ -19,9 +19,10 @@ anything else reads it; ``Redactor.text`` cleans one free text. Secrets are reco
    * **every header value**, whatever its name, in a headers container (a key whose last word is
      ``header(s)``: ``custom_tools[].headers``, ``webhook_headers``, a prompt flow node's or an
      integration's headers; as ``{key|name, value}`` pairs, a map, ``[name, value]`` lists, a JSON
-     string or ``Name: value`` lines), in a ``{key, value}`` pair named like a header anywhere
-     (``X-Shop``, ``Shop-Token``), under an ``X-`` object key anywhere, and after an ``X-`` name in
-     free text (``X-Shop: v``, ``"X-Shop": "v"``). Custom headers carry keys and tenant secrets far
+     string or ``Name: value`` lines), and under an ``X-`` name anywhere: a ``{key, value}`` pair's
+     name, an object key, a name in free text (``X-Shop: v``, ``"X-Shop": "v"``) or in a serialised
+     pair. (A pair named like another header outside a headers container, ``Shop-Domain``, keeps the
+     parameter rule below.) Custom headers carry keys and tenant secrets far
      more often than not. Only a few harmless headers show their values (``Content-Type``,
      ``Accept``, ``Accept-Charset``, ``Accept-Encoding``, ``Accept-Language``,
      ``Content-Language``, ``Cache-Control``, ``Pragma``, ``User-Agent``), and only values that fit
@@ -154,7 +155,8 @@ _HARMLESS_HEADERS: Final[Mapping[str, re.Pattern[str]]] = {
     "pragma": _list_of(_DIRECTIVE),
     "user-agent": re.compile(rf"{_PRODUCT}(?:[ \t]+(?:{_PRODUCT}|\([^()]{{0,200}}\))){{0,19}}"),
 }
-# A name that is a header's: ``X-Shop``, ``Shop-Token`` (a {key, value} pair named so is a header anywhere).
+# A name shaped like a header's: ``X-Shop``, ``Shop-Domain`` (outside a headers container, its value is
+# masked unless plain; an ``X-`` name's always).
 _HEADER_LIKE_NAME = re.compile(r"[Xx]-[A-Za-z0-9\-_]+|[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+")
 # An object key or a name in text that is a header's wherever it appears: the X- convention.
 _X_HEADER_NAME = re.compile(r"[Xx]-[A-Za-z0-9][A-Za-z0-9\-_]*")
@@ -900,8 +902,9 @@ def _deduplicated(shown: str, out: Mapping[str, Any]) -> str:
 
 def _pair_mode(name: str, container: int) -> int:
     """The mode of a pair's value by its name and its container: a credential's is masked; a header's
-    (in a headers container, or named like one elsewhere) masked but a harmless header's; a parameter's
-    masked unless plain; any other pair's masked if it looks like a token."""
+    (in a headers container, or an X- header's anywhere) masked but a harmless header's; a parameter's,
+    or one named like a header elsewhere (Shop-Domain), masked unless plain; any other pair's masked if
+    it looks like a token."""
     return _pair_mode_prefix(name[:200], container)
 
 
@@ -909,9 +912,9 @@ def _pair_mode(name: str, container: int) -> int:
 def _pair_mode_prefix(name: str, container: int) -> int:
     if _credential(name):
         return _MASKED
-    if container == _HEADERS or (container != _PAIRS and _HEADER_LIKE_NAME.fullmatch(name)):
+    if container == _HEADERS or (container != _PAIRS and _X_HEADER_NAME.fullmatch(name)):
         return _HARMLESS if _harmless_header(name) else _MASKED
-    return _PAIR_STRICT if container == _PAIRS else _PAIR_LOOSE
+    return _PAIR_STRICT if container == _PAIRS or _HEADER_LIKE_NAME.fullmatch(name) else _PAIR_LOOSE
 
 
 # Which of two pair modes shows less: a pair named twice ({"key": "X-Shop", "name": "Accept"}) takes it.
