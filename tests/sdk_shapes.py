@@ -3,8 +3,10 @@
 Every model is described once, as a table of fields (``MODELS``): each field's kind (what it means:
 an id, an enum, a timestamp, free text, a phone number...), whether the SDK lets it be absent
 (``optional``: not required in the SDK model) or null (``nullable``: ``Optional[...]``), and how its
-values are drawn. ``tests/test_sdk_shapes.py`` holds the tables to the installed SDK: same keys, same
-required and optional keys, same enum values, and every generated object validates strictly.
+values are drawn. Enum values are read from the SDK's models (``sdk_enum``; the SDK, ``revox==0.5.0``,
+is a test dependency). ``tests/test_sdk_shapes.py`` holds the tables to the SDK: same keys, same
+required and optional keys, each enum field with its own values, and every generated object
+validates strictly.
 
 Strategies (each draws one JSON object as Revox sends it):
 
@@ -32,11 +34,17 @@ Reading generated objects back:
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from hypothesis import strategies as st
+from pydantic import BaseModel
+from revox.types import call_search_response as sdk_calls
+from revox.types import campaign_list_response as sdk_campaigns
+from revox.types import phone_number_list_response as sdk_phones
+from revox.types import voice_list_response as sdk_voices
 
 Kind = Literal[
     "id",  # an id (str): never masked, never redacted
@@ -80,76 +88,45 @@ class Field:
 
 # --- pools: small, so that values recur across fields (a name said in a transcript is the contact's) -----
 
-# Enums of SDK 0.5.0, by meaning (the tables below say which field takes which).
-CALL_STATUSES = (
-    "initializing",
-    "queued_for_calling",
-    "calling",
-    "post_processing",
-    "not_launched",
-    "scheduled",
-    "paused",
-    "completed",
-    "cancelled",
-    "errored",
-)
-DIRECTIONS = ("inbound", "outbound")
-CALL_OUTCOMES = ("not_interested", "interested", "completed", "requested_callback_later")
-SETTING_OUTCOMES = (*CALL_OUTCOMES, "none")  # the assistant's outcome lists also take "none"
-ATTEMPT_STATUSES = ("queued", "ringing", "ongoing", "completed", "error")
-RESULTS = ("IVR", "voicemail", "human", "unknown", "ios-screening-filter")
-DIAL_ERRORS = (
-    "number_non_attributed",
-    "too_many_calls",
-    "busy",
-    "temporarily_unavailable",
-    "no_answer",
-    "no_international_permission",
-    "precondition_failed",
-    "non_classified_error",
-)
-END_REASONS = (
-    "client_initiated",
-    "connection_timeout",
-    "human_takeover",
-    "ivr_no_navigate",
-    "max_duration",
-    "participant_removed",
-    "tool_end_call",
-    "transfer",
-    "user_inactive",
-    "user_rejected",
-    "user_unavailable",
-    "voicemail",
-    "speed_dial_abandoned",
-    "speed_dial_operator_missed",
-    "speed_dial_timeout",
-    "speed_dial_hangup",
-)
-ENDED_BY = ("agent", "user", "system")
-ROLES = ("user", "assistant", "human_agent", "tool")
-SPEAKERS = ("user", "agent")
-SMS_TYPES = ("in_call", "voicemail", "after_call")
-SMS_PROVIDERS = ("twilio", "vonage")
-PHONE_PROVIDERS = ("twilio", "telnyx", "sip")
-PHONE_SOURCES = ("user_imported", "revox_provisioned", "revox_purchased")
-PHONE_TYPES = ("owned_number", "verified_caller_id")
-CAMPAIGN_STATUSES = ("running", "paused", "completed")
-EXTRACTION_STATES = ("none", "running", "completed")
-LANGUAGES = ("en", "fr", "es", "de", "it", "pt", "ru", "zh")
-VOICE_PROVIDERS = ("cartesia", "elevenlabs", "gradium")
-MODEL_COMPAT = ("universal", "sonic-3", "sonic-3.5")
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-THINKING_SOUNDS = (
-    "city-ambience.ogg",
-    "forest-ambience.ogg",
-    "office-ambience.ogg",
-    "crowded-room.ogg",
-    "keyboard-typing.ogg",
-    "keyboard-typing2.ogg",
-    "hold_music.ogg",
-)
-INPUT_TYPES = ("string", "number", "boolean", "enum", "date", "datetime")
+
+# Enums, read from the SDK's models (the tables below say which field takes which).
+def sdk_enum(model: type[BaseModel], field: str) -> tuple[str, ...]:
+    """The values of an enum field of an SDK model (through Optional and List), in the SDK's order."""
+    found: list[str] = []
+    stack: list[Any] = [model.model_fields[field].annotation]
+    while stack:
+        annotation = stack.pop(0)
+        if typing.get_origin(annotation) is Literal:
+            found += typing.get_args(annotation)
+        else:
+            stack.extend(typing.get_args(annotation))
+    return tuple(found)
+
+
+CALL_STATUSES = sdk_enum(sdk_calls.Call, "status")
+DIRECTIONS = sdk_enum(sdk_calls.Call, "direction")
+CALL_OUTCOMES = sdk_enum(sdk_calls.Call, "outcome")
+SETTING_OUTCOMES = sdk_enum(sdk_calls.CallAssistant, "after_call_sms_outcomes")  # "none" too
+ATTEMPT_STATUSES = sdk_enum(sdk_calls.CallCallAttempt, "status")
+RESULTS = sdk_enum(sdk_calls.CallCallAttempt, "result")
+DIAL_ERRORS = sdk_enum(sdk_calls.CallCallAttempt, "dial_error")
+END_REASONS = sdk_enum(sdk_calls.CallCallAttempt, "end_reason")
+ENDED_BY = sdk_enum(sdk_calls.CallCallAttempt, "ended_by")
+ROLES = sdk_enum(sdk_calls.CallCallAttemptTranscript, "role")
+SPEAKERS = sdk_enum(sdk_calls.CallCallAttemptSpeechEvent, "speaker")
+SMS_TYPES = sdk_enum(sdk_calls.CallCallAttemptSMSLog, "type")
+SMS_PROVIDERS = sdk_enum(sdk_calls.CallCallAttemptSMSLog, "provider")
+PHONE_PROVIDERS = sdk_enum(sdk_phones.PhoneNumber, "provider")
+PHONE_SOURCES = sdk_enum(sdk_phones.PhoneNumber, "source")
+PHONE_TYPES = sdk_enum(sdk_phones.PhoneNumber, "type")
+CAMPAIGN_STATUSES = sdk_enum(sdk_campaigns.Campaign, "status")
+EXTRACTION_STATES = sdk_enum(sdk_campaigns.Campaign, "structured_output_extraction")
+LANGUAGES = sdk_enum(sdk_voices.Voice, "language")
+VOICE_PROVIDERS = sdk_enum(sdk_voices.Voice, "provider")
+MODEL_COMPAT = sdk_enum(sdk_voices.Voice, "api_model_compat")
+DAYS = sdk_enum(sdk_calls.CallCallRetryConfig, "allowed_days")
+THINKING_SOUNDS = sdk_enum(sdk_calls.CallAssistant, "thinking_sound")
+INPUT_TYPES = sdk_enum(sdk_calls.CallAssistantCustomToolInputSchema, "type")
 # Every word an enum of a call can take: what a personal value must never corrupt.
 CALL_ENUM_WORDS = tuple(
     dict.fromkeys(
@@ -499,7 +476,7 @@ MODELS: dict[str, dict[str, Field]] = {
         "id": Field("id"),
         "after_call_sms_outcomes": _opt_enums(SETTING_OUTCOMES),
         "after_call_sms_prompt": _opt("text"),
-        "background_sound": _opt_enum(("audio/office.ogg",)),
+        "background_sound": _opt_enum(sdk_enum(sdk_calls.CallAssistant, "background_sound")),
         "background_sound_volume": Field("number", st.sampled_from([0, 0.5, 1])),
         "calendly": _model("Calendly", optional=True, nullable=True),
         "call_retry_config": _model("RetryConfig", optional=True, nullable=True),
@@ -511,9 +488,9 @@ MODELS: dict[str, dict[str, Field]] = {
         "end_of_call_sentence": _opt("text"),
         "first_sentence": _opt("text"),
         "first_sentence_delay_ms": Field("number", st.integers(0, 2_000)),
-        "first_sentence_mode": _enum(("generated", "static", "none")),
+        "first_sentence_mode": _enum(sdk_enum(sdk_calls.CallAssistant, "first_sentence_mode")),
         "from_phone_number": _opt("phone"),
-        "human_transfer_mode": _opt_enum(("warm", "cold")),
+        "human_transfer_mode": _opt_enum(sdk_enum(sdk_calls.CallAssistant, "human_transfer_mode")),
         "ivr_navigation_enabled": Field("bool"),
         "llm_model": Field("llm_model", _LLM_MODELS),
         "logo_url": _opt("url"),
@@ -531,12 +508,12 @@ MODELS: dict[str, dict[str, Field]] = {
         "structured_output_config": _models("StructuredOutputConfig", 2, optional=True, nullable=True),
         "structured_output_prompt": _opt("text"),
         "stt_context": _model("SttContext", optional=True, nullable=True),
-        "stt_model": _enum(("stt-rt-v4", "stt-rt-v5")),
+        "stt_model": _enum(sdk_enum(sdk_calls.CallAssistant, "stt_model")),
         "thinking_sound": _opt_enum(THINKING_SOUNDS),
         "thinking_sound_probability": Field("number", st.sampled_from([0, 0.3, 1])),
         "thinking_sound_volume": Field("number", st.sampled_from([0, 0.5, 1])),
         "transfer_destinations": _models("TransferDestination", 2, optional=True, nullable=True),
-        "type": _enum(("standalone", "multi-step", "sub-assistant")),
+        "type": _enum(sdk_enum(sdk_calls.CallAssistant, "type")),
         "updated_at": Field("time"),
         "voice": _model("AssistantVoice", optional=True, nullable=True),
         "voicemail_message": _opt("text"),
@@ -556,7 +533,7 @@ MODELS: dict[str, dict[str, Field]] = {
         "description": Field("text"),
         "headers": _models("Pair", 2),
         "input_schema": _models("InputSchema", 2),
-        "method": _enum(("GET", "POST", "PUT", "PATCH", "DELETE")),
+        "method": _enum(sdk_enum(sdk_calls.CallAssistantCustomTool, "method")),
         "name": Field("label"),
         "query_params": _models("Pair", 2),
         "url": Field("url"),
@@ -583,7 +560,7 @@ MODELS: dict[str, dict[str, Field]] = {
         "id": Field("id"),
         "data": _model("FlowNodeData"),
         "position": _model("Position"),
-        "type": _enum(("promptBlock",)),
+        "type": _enum(sdk_enum(sdk_calls.CallAssistantPromptFlowNode, "type")),
     },
     "FlowNodeData": {"body": Field("text"), "title": Field("label")},
     "Slack": {
@@ -602,7 +579,7 @@ MODELS: dict[str, dict[str, Field]] = {
     "AssistantVoice": {
         "id": Field("id"),
         "provider": _enum(VOICE_PROVIDERS),
-        "model": _opt_enum(("sonic-3", "sonic-3.5")),
+        "model": _opt_enum(sdk_enum(sdk_calls.CallAssistantVoice, "model")),
         "speed": _opt("number", st.sampled_from([0.6, 1.0, 1.5])),
         "volume": _opt("number", st.sampled_from([0.5, 1.0, 2.0])),
     },
@@ -620,7 +597,7 @@ MODELS: dict[str, dict[str, Field]] = {
         "question": Field("text"),
         "id": _opt("id"),
         "needs_human_answer": _opt("bool"),
-        "source": _opt_enum(("human", "ai")),
+        "source": _opt_enum(sdk_enum(sdk_calls.CallAssistantFaqItem, "source")),
     },
 }
 

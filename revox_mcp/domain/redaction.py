@@ -751,7 +751,7 @@ class Redactor:
         """Mask the values of credential-named pairs, trying only separators that follow a hint word."""
         lower = text.lower()
         hints = _NAME_HINT.finditer(lower) if len(lower) == len(text) else _NAME_HINT_ANY_CASE.finditer(text)
-        out: list[str] = []
+        edits: list[tuple[int, int, str]] = []
         done = 0
         last_separator = -1
         length = len(text)
@@ -781,13 +781,9 @@ class Redactor:
             replacement = _pair_value(text[value_start:value_end], kind, bool(name_match.group("q")))
             if replacement is None:
                 continue
-            out.append(text[done:value_start])
-            out.append(replacement)
+            edits.append((value_start, value_end, replacement))
             done = value_end
-        if not out:
-            return text
-        out.append(text[done:])
-        return "".join(out)
+        return _splice(text, edits)
 
     # --- URLs ---------------------------------------------------------------------------------------
 
@@ -1019,7 +1015,7 @@ def _pair_object_match(match: re.Match[str]) -> str:
 
 def _x_headers(text: str) -> str:
     """``X-Shop: v``, ``"X-Shop": "v"`` in free text: the value of an ``X-`` header goes, its name stays."""
-    out: list[str] = []
+    edits: list[tuple[int, int, str]] = []
     done = 0
     for match in _X_HEADER_FIELD.finditer(text):
         if match.start() < done:
@@ -1036,11 +1032,21 @@ def _x_headers(text: str) -> str:
         replacement = _pair_value(value, kind, quoted)
         if replacement is None:
             continue
+        edits.append((start, end, replacement))
+        done = end
+    return _splice(text, edits)
+
+
+def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, replacement)`` span replaced (in order, not overlapping)."""
+    if not edits:
+        return text
+    out: list[str] = []
+    done = 0
+    for start, end, replacement in edits:
         out.append(text[done:start])
         out.append(replacement)
         done = end
-    if not out:
-        return text
     out.append(text[done:])
     return "".join(out)
 
@@ -1094,7 +1100,7 @@ def _credential_words(text: str) -> str:
     lower = text.lower()
     if len(lower) != len(text):  # lower() changed the length (rare non-ASCII): no offsets to share
         return _CONTEXT.sub(_context_match, _AUTH_SCHEME.sub(_scheme_match, text))
-    out: list[str] = []
+    edits: list[tuple[int, int, str]] = []
     done = 0
     nearby = -1  # where the next digit or 24-character run starts (what a _CONTEXT token needs)
     for hint in _HINT.finditer(lower):
@@ -1103,8 +1109,7 @@ def _credential_words(text: str) -> str:
             continue
         match = _AUTH_SCHEME.match(text, start) if lower.startswith(_SCHEME_WORDS, start) else None
         if match is not None and (replacement := _scheme_match(match)) != match.group(0):
-            out.append(text[done:start])
-            out.append(replacement)
+            edits.append((start, match.end(), replacement))
             done = match.end()
             continue
         if nearby < start:
@@ -1114,13 +1119,9 @@ def _credential_words(text: str) -> str:
             continue  # no token _CONTEXT could take within reach of this word
         match = _CONTEXT.match(text, start)
         if match is not None and (replacement := _context_match(match)) != match.group(0):
-            out.append(text[done:start])
-            out.append(replacement)
+            edits.append((start, match.end(), replacement))
             done = match.end()
-    if not out:
-        return text
-    out.append(text[done:])
-    return "".join(out)
+    return _splice(text, edits)
 
 
 def _context_match(match: re.Match[str]) -> str:
