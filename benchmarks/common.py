@@ -39,6 +39,7 @@ __all__ = [
     "child_env",
     "cpu_seconds",
     "http_server",
+    "in_process",
     "runtime",
     "stats",
     "status_mb",
@@ -199,6 +200,15 @@ def runtime(
         own_secrets=(key,),
         **runtime_options,
     )
+
+
+def in_process(assistants: list[dict[str, Any]], listed: set[str] | None = None, key: str = API_KEY) -> Any:
+    """The fake Revox in process (an httpx transport: no socket, no thread), serving ``assistants``
+    (``listed``: the ids listed, default all) to ``key``: for measures of bytes, not of time."""
+    from revox_mcp.api.fake import FakeApi, Organisation
+    from revox_mcp.api.fake.transport import fake_transport
+
+    return fake_transport(FakeApi({key: Organisation(assistants, listed)}))
 
 
 def measured_in_child(module: str, assistants: list[dict[str, Any]], some_id: str) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
 
 from revox_mcp.api.client import RevoxApi
-from revox_mcp.api.demo import demo_transport
+from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
+from revox_mcp.api.fake import Account, FakeApi, Organisation
+from revox_mcp.api.fake.transport import fake_transport
 from revox_mcp.credential import Credential
 from revox_mcp.server.app import AppState, FixedCredential, Runtime, build_server
 
@@ -132,18 +134,30 @@ def make_runtime(
 
 
 def make_server(**options: Any) -> MCPServer[AppState]:
-    """The server over whatever ``options`` say (by default the real httpx transport, for respx)."""
+    """The server over whatever ``options`` say (by default the real httpx transport: pass one)."""
     return build_server(make_runtime(**options))
 
 
 def server_over(
-    assistants: list[dict[str, Any]] | None = None, listed: set[str] | None = None, **options: Any
+    assistants: list[dict[str, Any]] | None = None,
+    listed: set[str] | None = None,
+    *,
+    account: Account | None = None,
+    **options: Any,
 ) -> MCPServer[AppState]:
-    """The server over an in-process fake of Revox serving ``assistants`` (default: the fixtures)."""
+    """The server over the fake Revox in process: ``assistants`` (default: the fixtures; ``listed``:
+    the ids listed, default all) and ``account`` (default none: its endpoints answer 404), opened by
+    the server's key (``key``, default the test key)."""
     if assistants is None:
         assistants, listed = ASSISTANTS, LISTED_IDS
-    ids = listed if listed is not None else {a["id"] for a in assistants}
-    return make_server(transport=demo_transport(assistants, ids), **options)
+    organisation = Organisation(assistants, listed, account)
+    api = FakeApi({options.get("key", API_KEY): organisation})
+    return make_server(transport=fake_transport(api), **options)
+
+
+def demo_server(**options: Any) -> MCPServer[AppState]:
+    """The server over the demo organisation of the fake Revox, in process, opened by the demo key."""
+    return make_server(base_url=DEMO_BASE_URL, key=DEMO_API_KEY, transport=demo_transport(), **options)
 
 
 def text_of(result: CallToolResult) -> str:

@@ -1,6 +1,7 @@
-"""The README's client snippets, each as its client wants it, all starting the server this package installs.
+"""The client snippets of README.md and docs/, each as its client wants it, all reaching the server this
+package installs; the quickstart, server.json and the bundle's manifest.
 
-Each snippet follows a ``<!-- client-config: NAME -->`` marker in README.md.
+Each snippet follows a ``<!-- client-config: NAME -->`` marker.
 """
 
 from __future__ import annotations
@@ -11,20 +12,21 @@ import re
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from doc_support import DOCS, ROOT, documents, transcripts
 
 from revox_mcp import __version__
 from revox_mcp.__main__ import parse_args
+from revox_mcp.settings import ConfigError, load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+CONFIGURATION = (DOCS / "configuration.md").read_text(encoding="utf-8")
 PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib is 3.11+: plain lines will do
 COMMAND = "revox-mcp"
 MARKED = re.compile(r"<!-- client-config: ([a-z-]+) -->\n```(\w+)\n(.*?)```", re.DOTALL)
-SNIPPETS: dict[str, str] = {name: body for name, _lang, body in MARKED.findall(README)}
+SNIPPETS: dict[str, str] = {name: body for text in documents().values() for name, _lang, body in MARKED.findall(text)}
 
 
 def snippet_json(name: str) -> Any:
@@ -39,7 +41,17 @@ def starts_our_server(command: str, args: list[str]) -> None:
 
 
 def test_every_client_has_a_snippet():
-    assert set(SNIPPETS) == {"claude-desktop", "claude-code-stdio", "claude-code-http", "vscode", "cursor", "inspector"}
+    assert set(SNIPPETS) == {
+        "claude-desktop",
+        "claude-code-stdio",
+        "claude-code-http",
+        "vscode",
+        "cursor",
+        "inspector",
+        "team-claude-code",
+        "team-cursor",
+        "team-vscode",
+    }
 
 
 def test_claude_desktop_block_is_the_example_file():
@@ -78,15 +90,47 @@ def test_claude_code_over_stdio_passes_the_key_and_runs_our_command():
     starts_our_server(command[0], command[1:])
 
 
-def test_claude_code_over_http_sends_the_token_the_server_requires():
-    export, serve, add = (shlex.split(line) for line in SNIPPETS["claude-code-http"].strip().splitlines())
-    name, token = export[1].split("=", 1)
-    assert (export[0], name) == ("export", "REVOX_MCP_AUTH_TOKEN")
+def test_claude_code_over_http_starts_the_server_with_a_key_and_sends_the_token_it_requires():
+    *exports, serve, add = (shlex.split(line) for line in SNIPPETS["claude-code-http"].strip().splitlines())
+    assert all(export[0] == "export" for export in exports)
+    env = dict(export[1].split("=", 1) for export in exports)
+    assert set(env) == {"REVOX_API_KEY", "REVOX_MCP_AUTH_TOKEN"}
     starts_our_server(serve[0], serve[1:])
-    assert parse_args(serve[1:]).transport == "streamable-http"
+    args = parse_args(serve[1:])
+    assert (args.transport, args.multi_user) == ("streamable-http", False)
+    load_settings(env)  # the server this starts has its Revox key...
+    without_key = {name: value for name, value in env.items() if name != "REVOX_API_KEY"}
+    with pytest.raises(ConfigError, match="REVOX_API_KEY"):
+        load_settings(without_key)  # ...which it needs over HTTP too
     assert add[:5] == ["claude", "mcp", "add", "--transport", "http"]
     assert add[5:7] == ["revox", "http://127.0.0.1:8000/mcp"]
-    assert add[add.index("--header") + 1] == f"Authorization: Bearer {token}"
+    assert add[add.index("--header") + 1] == f"Authorization: Bearer {env['REVOX_MCP_AUTH_TOKEN']}"
+
+
+# In a team (--multi-user) each person's Revox key is the bearer token: clients send their own.
+
+
+def test_team_claude_code_sends_the_callers_own_key_as_the_bearer_token():
+    words = shlex.split(SNIPPETS["team-claude-code"])
+    assert words[:6] == ["claude", "mcp", "add", "--transport", "http", "revox"]
+    assert words[6].startswith("https://")
+    assert words[6].endswith("/mcp")
+    assert words[words.index("--header") + 1] == "Authorization: Bearer $REVOX_API_KEY"
+
+
+def test_team_cursor_sends_the_key_from_the_environment():
+    server = snippet_json("team-cursor")["mcpServers"]["revox"]
+    assert server["url"].startswith("https://")
+    assert server["headers"] == {"Authorization": "Bearer ${env:REVOX_API_KEY}"}
+
+
+def test_team_vscode_prompts_for_the_key_and_sends_it_over_http():
+    config = snippet_json("team-vscode")
+    server = config["servers"]["revox"]
+    [prompt] = config["inputs"]
+    assert (prompt["type"], prompt["password"]) == ("promptString", True)
+    assert (server["type"], server["url"]) == ("http", snippet_json("team-cursor")["mcpServers"]["revox"]["url"])
+    assert server["headers"] == {"Authorization": "Bearer ${input:" + prompt["id"] + "}"}
 
 
 def test_inspector_starts_the_demo():
@@ -95,11 +139,19 @@ def test_inspector_starts_the_demo():
     starts_our_server(words[2], words[3:])
 
 
-def test_quickstart_output_is_what_the_quickstart_command_prints():
+def test_quickstart_makes_a_virtual_environment_then_installs_and_runs_the_demo():
+    quickstart = re.search(r"^## Quickstart\n.*?```sh\n(.*?)```", README, re.DOTALL | re.MULTILINE)
+    assert quickstart is not None
+    venv, install = quickstart.group(1).strip().splitlines()
+    assert venv == "python3 -m venv .venv && . .venv/bin/activate"
+    assert re.fullmatch(r"pip install -e \. && revox-mcp --demo call \S+.*", install)
+
+
+def test_quickstart_output_is_what_the_quickstart_command_prints_in_a_fresh_process_without_a_key():
     command = re.search(r"pip install -e \. && (revox-mcp [^\n]+)\n", README)
-    output = re.search(r"Real output of the first command:\n\n```text\n(.*?)```", README, re.DOTALL)
     assert command is not None
-    assert output is not None
+    first = transcripts.transcripts(ROOT / "README.md")[0]
+    assert first.command == command.group(1)  # the first transcript is the quickstart's, shown whole
     words = shlex.split(command.group(1))
     done = subprocess.run(
         [sys.executable, "-m", "revox_mcp", *words[1:]],
@@ -110,7 +162,7 @@ def test_quickstart_output_is_what_the_quickstart_command_prints():
         timeout=60,
         check=True,
     )
-    assert done.stdout == output.group(1)
+    assert done.stdout == "\n".join(first.shown) + "\n"
 
 
 # --------------------------------------------------------------------------- MCP Registry
@@ -132,7 +184,7 @@ def test_server_json_has_the_fields_the_registry_requires():
         assert package["version"] == __version__
         assert package["transport"] == {"type": "stdio"}
         for variable in package.get("environmentVariables", []):
-            assert variable["name"] in README
+            assert f"| `{variable['name']}` |" in CONFIGURATION
             assert variable["description"]
 
 
@@ -143,6 +195,16 @@ def test_server_json_names_our_pypi_package_and_the_readme_carries_the_ownership
     assert f"mcp-name: {SERVER['name']}" in README  # PyPI ownership: the registry reads the package README
     secret = next(v for v in package["environmentVariables"] if v["name"] == "REVOX_API_KEY")
     assert (secret["isRequired"], secret["isSecret"]) == (True, True)
+
+
+def test_until_published_the_registry_entry_says_prepared_and_the_readme_says_how_to_install_from_a_clone():
+    note = SERVER["_meta"]["io.modelcontextprotocol.registry/publisher-provided"]["status"]
+    assert note.startswith("prepared, not published")
+    install = README[README.index("## Install\n") : README.index("## Connect your client\n")]
+    assert "not live" in install
+    for step in ("pipx install .", "pip install .", "python bundle/build.py"):
+        assert f"`{step}`" in install
+    assert (ROOT / "bundle" / "build.py").is_file()
 
 
 # --------------------------------------------------------------------------- MCP bundle

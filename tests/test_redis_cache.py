@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from fake_revox import FakeRevox, Fault
 from redis_server import RedisServer
 from support import FakeClock
 
@@ -203,17 +204,9 @@ def test_the_redis_url_is_shown_without_its_password():
 # --------------------------------------------------------------------------- key verdicts
 
 
-def auth_transport(good: set[str], calls: list[str], down: Callable[[], bool] = lambda: False) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        key = request.headers["authorization"].removeprefix("Bearer ")
-        calls.append(key)
-        if down():
-            return httpx.Response(503)
-        if key in good:
-            return httpx.Response(200, json={"authenticated": True})
-        return httpx.Response(401, json={"error": "Unauthorized"})
-
-    return httpx.MockTransport(handle)
+def keys_asked(fake: FakeRevox) -> list[str]:
+    """The keys Revox was asked about, in order."""
+    return [request.key for request in fake.requests]
 
 
 def verifier(transport: httpx.MockTransport, clock: FakeClock) -> RevoxKeyVerifier:
@@ -231,8 +224,8 @@ async def verdicts(check: Callable[[str], Awaitable[Any]], key: str, times: int)
 
 @pytest.mark.anyio
 async def test_key_verdicts_are_cached_a_minute_when_accepted_and_ten_seconds_when_rejected():
-    clock, calls = FakeClock(), []
-    check = verifier(auth_transport({"sk-good"}, calls), clock)
+    clock, fake = FakeClock(), FakeRevox([], api_key="sk-good")
+    check = verifier(fake.transport(), clock)
     token = await check.verify_token("sk-good")
     assert token is not None
     assert token.token == "sk-good"
@@ -240,25 +233,24 @@ async def test_key_verdicts_are_cached_a_minute_when_accepted_and_ten_seconds_wh
     assert "sk-good" not in token.client_id
     assert await verdicts(check.verify_token, "sk-good", 5) == [True] * 5
     assert await verdicts(check.verify_token, "sk-bad", 5) == [False] * 5
-    assert calls == ["sk-good", "sk-bad"]
+    assert keys_asked(fake) == ["sk-good", "sk-bad"]
     clock.advance(11)  # a key fixed in the dashboard works again quickly
     assert await verdicts(check.verify_token, "sk-bad", 2) == [False, False]
     assert await verdicts(check.verify_token, "sk-good", 1) == [True]
-    assert calls == ["sk-good", "sk-bad", "sk-bad"]
+    assert keys_asked(fake) == ["sk-good", "sk-bad", "sk-bad"]
     clock.advance(50)
     assert await verdicts(check.verify_token, "sk-good", 1) == [True]
-    assert calls[-1] == "sk-good"
+    assert keys_asked(fake)[-1] == "sk-good"
     await check.aclose()
 
 
 @pytest.mark.anyio
 async def test_when_revox_cannot_say_the_last_verdict_stands():
-    clock, calls = FakeClock(), []
-    outage = False
-    check = verifier(auth_transport({"sk-good"}, calls, lambda: outage), clock)
+    clock, fake = FakeClock(), FakeRevox([], api_key="sk-good")
+    check = verifier(fake.transport(), clock)
     assert await verdicts(check.verify_token, "sk-good", 1) == [True]
     assert await verdicts(check.verify_token, "sk-bad", 1) == [False]
-    outage = True
+    fake.fail_every(Fault.status(503))
     clock.advance(120)
     assert await verdicts(check.verify_token, "sk-good", 1) == [True]
     assert await verdicts(check.verify_token, "sk-bad", 1) == [False]
@@ -270,10 +262,10 @@ async def test_when_revox_cannot_say_the_last_verdict_stands():
 @pytest.mark.anyio
 @pytest.mark.parametrize("token", ["", "two words", "x" * 600, "clé-non-ascii", "tab\there"])
 async def test_what_cannot_be_a_key_is_refused_without_asking_revox(token: str):
-    calls: list[str] = []
-    check = verifier(auth_transport(set(), calls), FakeClock())
+    fake = FakeRevox([], api_key="sk-good")
+    check = verifier(fake.transport(), FakeClock())
     assert await check.verify_token(token) is None
-    assert calls == []
+    assert fake.requests == []
 
 
 @pytest.mark.anyio

@@ -2,7 +2,7 @@
 diagnosis, resource, completion, prompt, error or log line (issue 9's guarantee, end to end).
 
 Two assistants with generated secrets planted in generated places (``secret_strategies``), and a
-hidden third one fetched by id, are served by the demo's in-process fake of Revox; the server's own key
+hidden third one fetched by id, are served by the fake Revox in process; the server's own key
 (and HTTP token) are among the planted values, recognised by value only. Every answer the official
 MCP client receives, and every log line, is searched for each secret whole, URL-encoded and in
 12-character pieces of its random part.
@@ -22,9 +22,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
 from secret_strategies import HeaderPlant, Planted, header_documents, leaks, own_secrets, planted_documents
-from support import examples, make_server
-
-from revox_mcp.api.demo import demo_transport
+from support import examples, server_over
 
 IDS = ("aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa", "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb")
 HIDDEN = "cccccccc-3333-4333-8333-cccccccccccc"
@@ -37,8 +35,8 @@ def _text(result: CallToolResult) -> str:
 
 async def _outputs(listed: list[dict[str, Any]], hidden: dict[str, Any], key: str, token: str | None) -> list[str]:
     """Everything the model could see, for the documents served."""
-    transport = demo_transport([*listed, hidden], {str(document["id"]) for document in listed})
-    server = make_server(transport=transport, key=key, own_secrets=(key, *([token] if token else [])))
+    listed_ids = {str(document["id"]) for document in listed}
+    server = server_over([*listed, hidden], listed_ids, key=key, own_secrets=(key, *([token] if token else [])))
     out: list[str] = []
     async with Client(server) as client:
 

@@ -3,14 +3,22 @@
 Pure functions. Sizes are UTF-8 bytes of compact JSON (``ensure_ascii=False``), which is how
 answers are sent. Long strings are cut first (at a character boundary, never inside a UTF-8
 sequence), then long lists; each cut leaves a marker naming what was cut and the next step.
+
+``fit`` cuts a value, ``bounded`` a model, ``clip`` a text; an ``AnswerFit`` is the one way to fit a
+whole answer (its model and its text), and ``fit_rendered`` the way to fit a value an answer carries
+twice (as JSON and rendered as text).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+from revox_mcp.domain.output import dump
 
 # About 8k tokens: the most one answer may cost an agent, whatever the data.
 MAX_RESPONSE_BYTES = 32_000
@@ -151,3 +159,43 @@ def clip(text: str, max_bytes: int, hint: str) -> str:
     while kept and sent_size(kept) > room:  # escapes made it bigger on the wire than in UTF-8
         kept = kept[: int(len(kept) * 0.9)]
     return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + marker
+
+
+@dataclass(frozen=True)
+class AnswerFit:
+    """The one way to fit an answer: the model cut to ``structured`` bytes, the text cut at a line boundary
+    to what the response has left, both naming what was cut.
+
+    The text names the model's cut paths (``hint``: where the rest is; ``clip_hint``: how to read the
+    rest of a cut text); a model with a ``cut_field`` list records them there too (at most 20).
+    """
+
+    structured: int
+    hint: str
+    clip_hint: str
+    cut_field: str | None = None
+
+    def __call__(self, model: M, text: str) -> tuple[M, str]:
+        fitted, cuts = bounded(model, self.structured)
+        if cuts and self.cut_field is not None:
+            listed = [*(getattr(fitted, self.cut_field) or []), *cuts][:20]
+            fitted = fitted.model_copy(update={self.cut_field: listed})
+        note = cut_note([f"structured {path}" for path in cuts], self.hint)
+        room = MAX_RESPONSE_BYTES - ENVELOPE - size(dump(fitted)) - sent_size(note)
+        return fitted, clip(text, room, self.clip_hint) + note
+
+
+def fits_twice(value: Any, room: int, render: Callable[[Any], str]) -> bool:
+    """Whether ``value`` fits ``room`` both as JSON and rendered as text (each as sent)."""
+    return size(value) <= room and sent_size(render(value)) <= room
+
+
+def fit_rendered(value: Any, room: int, hint: str, render: Callable[[Any], str]) -> tuple[Any, list[str]]:
+    """``value`` cut (as ``fit`` does) until it fits ``room`` both as JSON and rendered as text, and the
+    paths that were cut: a value an answer carries twice, in its structured content and its text."""
+    limit = room
+    fitted, cuts = fit(value, limit, hint)
+    while not fits_twice(fitted, room, render) and limit > 1_000:
+        limit = int(limit * 0.85)
+        fitted, cuts = fit(value, limit, hint)
+    return fitted, cuts

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from revox_mcp.domain.facts import KNOWN_FIELDS, JsonObject
+from revox_mcp.domain.text import redacted
 from revox_mcp.errors import InputError
 
 MAX_LIMIT = 100
@@ -67,23 +68,16 @@ def select_fields(assistant: Mapping[str, Any], fields: Sequence[str] | None) ->
     """The (already cleaned) configuration, whole or restricted to ``fields`` (InputError on unknown names)."""
     if fields is None:
         return dict(assistant)
-    if not fields:
-        raise InputError('fields is empty: pass field names such as ["prompt"], or omit it.')
-    allowed = valid_fields(assistant)
-    unknown = [f for f in fields if f not in assistant and f not in KNOWN_FIELDS]
-    if unknown:
-        shown = ", ".join(repr(_shown(f)) for f in unknown[:5])
-        raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")
+    check_fields(fields, valid_fields(assistant))
     return {f: assistant.get(f) for f in dict.fromkeys(fields)}
 
 
-def _shown(name: str) -> str:
-    """A caller's field name echoed in an error: redacted (it could be anything), then cut."""
-    return _redact_text(name)[:60]
-
-
-def _redact_text(text: str) -> str:
-    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
-    from revox_mcp.domain.redaction import redact_text
-
-    return redact_text(text)
+def check_fields(fields: Sequence[str], allowed: Sequence[str]) -> None:
+    """InputError when ``fields`` is empty or names a field outside ``allowed`` (the error lists them)."""
+    if not fields:  # else a comparison of nothing would read as "identical"
+        raise InputError('fields is empty: pass field names such as ["prompt"], or omit it.')
+    known = set(allowed)
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        shown = ", ".join(repr(redacted(f, 60)) for f in unknown[:5])  # never echo a huge or secret argument
+        raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")

@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from revox_mcp.domain.catalog import check_fields
 from revox_mcp.domain.facts import KNOWN_FIELDS
-from revox_mcp.domain.summary import lean_schema
-from revox_mcp.errors import InputError
+from revox_mcp.domain.output import lean_schema
 
 # Bookkeeping that always differs between two assistants and says nothing about behaviour.
 IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "position", "prompt_flow")
@@ -130,13 +130,7 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], fields: Sequence[str] | 
     """Differences between two assistants (redacted), restricted to ``fields`` when given."""
     names = list(dict.fromkeys([*a, *b]))
     if fields is not None:
-        if not fields:  # else "0 differences" would read as "identical"
-            raise InputError('fields is empty: pass field names such as ["prompt"], or omit it.')
-        allowed = sorted(KNOWN_FIELDS | set(names))
-        unknown = [f for f in fields if f not in allowed]
-        if unknown:
-            shown = ", ".join(repr(_redact_text(f)[:60]) for f in unknown[:5])  # never echo a huge or secret argument
-            raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")
+        check_fields(fields, sorted(KNOWN_FIELDS | set(names)))
         names = list(dict.fromkeys(fields))
     else:
         names = [n for n in names if n not in IGNORED]
@@ -180,10 +174,3 @@ def _bound_diffs(changes: list[Change]) -> None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _redact_text(text: str) -> str:
-    """The redactor, loaded when first needed (an echo of a caller's argument in an error)."""
-    from revox_mcp.domain.redaction import redact_text
-
-    return redact_text(text)

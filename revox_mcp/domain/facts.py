@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from revox_mcp.errors import InputError, RevoxResponseError
+from revox_mcp.errors import InputError
 
 JsonObject = dict[str, Any]
 
@@ -432,27 +432,6 @@ def assistant_id_of(obj: Mapping[str, Any]) -> str | None:
     """The id of an assistant payload, or None when it has no usable id."""
     value = obj.get("id")
     return value if isinstance(value, str) and value else None
-
-
-def parse_assistant_list(payload: Any) -> list[JsonObject]:
-    """Check the ``GET /assistants`` shape ``{"assistants": [...]}`` and keep the usable entries."""
-    if not isinstance(payload, Mapping) or not isinstance(payload.get("assistants"), list):
-        raise RevoxResponseError('expected an object with an "assistants" list')
-    # json.loads already made plain dicts: keep them rather than copying 10,000 of them.
-    return [
-        entry if isinstance(entry, dict) else dict(entry)
-        for entry in payload["assistants"]
-        if isinstance(entry, Mapping) and assistant_id_of(entry)
-    ]
-
-
-def parse_assistant(payload: Any) -> JsonObject:
-    """Check the ``GET /assistants/{id}`` shape: a bare assistant object with an id."""
-    if isinstance(payload, Mapping) and isinstance(payload.get("assistant"), Mapping):
-        payload = payload["assistant"]  # create/update wrap it; tolerate that shape too
-    if not isinstance(payload, Mapping) or not assistant_id_of(payload):
-        raise RevoxResponseError("expected an assistant object with an id")
-    return dict(payload)
 
 
 def validate_assistant_id(value: Any) -> str:

@@ -1,18 +1,16 @@
-"""What diagnosing an assistant produces: findings, the {{variables}} calls need, a diagnosis. Pure.
+"""What the rule engines produce: findings in an assistant, evidence in its calls, where it is used. Pure.
 
-Apart from the checks themselves (``domain.diagnostics``), so that the tools' output schemas can be
-built without importing every rule: a server starts without paying for what no call has asked yet.
+Apart from the rules themselves (``domain.diagnostics``, ``domain.evidence``), so that the tools' output
+schemas can be built without importing every rule: a server starts without paying for what no call
+has asked yet.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict
-
-from revox_mcp.domain.output import lean_schema
-
-Severity = Literal["error", "warning", "info"]
+from revox_mcp.domain.output import Out, lean_schema
+from revox_mcp.domain.rules import Severity
 
 
 class Finding(BaseModel):
@@ -55,3 +53,45 @@ class Diagnosis(BaseModel):
     @property
     def info_count(self) -> int:
         return sum(1 for finding in self.findings if finding.severity == "info")
+
+
+class Evidence(Out):
+    """One pattern in the calls, tied to the configuration field that explains it: count of `of` <what>."""
+
+    rule: str
+    severity: Severity
+    count: int
+    of: int
+    share: float
+    what: str = Field(description="what was counted, e.g. answered attempts cut by the limit")
+    examples: list[str] = Field(description="up to 3 call ids")
+    field: str = Field(description="configuration field")
+    value: str = Field(description="its current value (JSON)")
+    change: str
+
+
+class CampaignUse(Out):
+    id: str
+    name: str | None = None
+    status: str | None = None
+    rows: dict[str, int] | None = Field(None, description="row_stats")
+    funnel: dict[str, int] | None = Field(None, description="funnel_stats")
+
+
+class UsedBy(Out):
+    """Where the assistant is used: inbound numbers and campaigns (at most 10 of each listed)."""
+
+    inbound_numbers: list[str] | None = None
+    inbound_total: int | None = None
+    campaigns: list[CampaignUse] | None = None
+    campaigns_total: int | None = None
+
+
+class DiagnosisRow(Out):
+    """One assistant in the ranking of every assistant: its tally and its worst finding."""
+
+    id: str
+    name: str | None = None
+    errors: int
+    warnings: int
+    top: str | None = Field(None, description="worst finding")

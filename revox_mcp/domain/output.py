@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 
 def lean_optional(prop: dict[str, Any]) -> None:
@@ -48,3 +48,9 @@ class Out(BaseModel):
 def dump(model: BaseModel) -> dict[str, Any]:
     """JSON-ready dict without the fields Revox did not send (None) and without empty defaults."""
     return model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+# tools/list is paid by every session (16 kB for all tools): nested views are typed and validated,
+# but their schemas say only "object"; each answer's text names every field it holds.
+AnObject = WithJsonSchema({"type": "object"})
+Objects = WithJsonSchema({"type": "array", "items": {"type": "object"}})

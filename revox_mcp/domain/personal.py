@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
+from revox_mcp.domain.call_fields import CALL_STATUSES, DIRECTIONS, OUTCOMES, RESULTS
 from revox_mcp.domain.facts import JsonObject, name_words
 
 Mode = Literal["mask", "show"]
@@ -53,20 +54,19 @@ MASKED_VALUE = "[masked]"
 # facts. A personal value equal to one of them (any case) is never looked for in text.
 CALL_ENUM_VALUES: frozenset[str] = frozenset(
     [
-        *("initializing", "queued_for_calling", "calling", "post_processing", "not_launched", "scheduled"),
-        *("paused", "completed", "cancelled", "errored"),  # call status
-        *("inbound", "outbound"),  # direction
-        *("not_interested", "interested", "requested_callback_later", "none"),  # outcome (and "completed")
-        *("queued", "ringing", "ongoing", "error"),  # attempt status (and "completed")
-        *("IVR", "voicemail", "human", "unknown", "ios-screening-filter"),  # result
+        *CALL_STATUSES,
+        *DIRECTIONS,
+        *OUTCOMES,
+        *RESULTS,
+        *("queued", "ringing", "ongoing", "completed", "error"),  # attempt status
         *("number_non_attributed", "too_many_calls", "busy", "temporarily_unavailable", "no_answer"),
         *("no_international_permission", "precondition_failed", "non_classified_error"),  # dial error
         *("client_initiated", "connection_timeout", "human_takeover", "ivr_no_navigate", "max_duration"),
         *("participant_removed", "tool_end_call", "transfer", "user_inactive", "user_rejected"),
-        *("user_unavailable", "speed_dial_abandoned", "speed_dial_operator_missed", "speed_dial_timeout"),
-        *("speed_dial_hangup",),  # end reason (and "voicemail")
-        *("agent", "user", "system"),  # ended by
-        *("assistant", "human_agent", "tool"),  # transcript role (and "user"); speaker: user, agent
+        *("user_unavailable", "voicemail", "speed_dial_abandoned", "speed_dial_operator_missed"),
+        *("speed_dial_timeout", "speed_dial_hangup"),  # end reason
+        *("agent", "user", "system"),  # ended by (a speech event's speaker: user, agent)
+        *("assistant", "human_agent", "tool"),  # transcript role (and "user")
         *("in_call", "after_call", "twilio", "vonage"),  # SMS type (and "voicemail"), SMS provider
     ]
 )

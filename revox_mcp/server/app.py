@@ -53,7 +53,7 @@ from revox_mcp.server.params import (
 from revox_mcp.server.protocol import ICONS, cache_hints
 from revox_mcp.server.team import RevoxKeyVerifier, add_readyz
 from revox_mcp.service.assistants import AssistantPage, AssistantService, AssistantView
-from revox_mcp.service.calls import CallService
+from revox_mcp.service.call_review import CallService
 from revox_mcp.service.data import DataSettings, RevoxData
 from revox_mcp.service.results import Answer
 from revox_mcp.service.status import StatusService, StatusView

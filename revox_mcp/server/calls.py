@@ -27,7 +27,7 @@ from revox_mcp.server.params import (
     ResultFilterArg,
     StatusFilterArg,
 )
-from revox_mcp.service.calls import CallAnalysis, CallList, CallView
+from revox_mcp.service.call_review import CallAnalysis, CallList, CallView
 
 
 def add_call_tools(server: MCPServer[AppState]) -> None:

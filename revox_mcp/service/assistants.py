@@ -21,7 +21,14 @@ from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.facts import coerce_string_list
 from revox_mcp.domain.ingest import Item, ItemSet
 from revox_mcp.domain.output import dump
-from revox_mcp.domain.render import render_tree, summary_line
+from revox_mcp.domain.render.assistants import (
+    READ_FIELD,
+    READ_FIELD_ON,
+    configuration_text,
+    detail_text,
+    page_text,
+)
+from revox_mcp.domain.render.tree import render_tree
 from revox_mcp.domain.summary import AssistantDetail, AssistantSummary, detail, summarize
 from revox_mcp.errors import InputError
 from revox_mcp.service.data import RevoxData
@@ -31,9 +38,6 @@ from revox_mcp.service.results import Answer, Result, freshness, stale_note
 SUMMARY_BUDGET = 4_000
 # Room kept for the list of cut paths added after a model is cut to fit.
 _CUT_LIST_ROOM = 600
-_MORE = 'get_assistant with fields=["<field>"] for a whole field'
-_FULL_HINT = 'Full detail: get_assistant with detail="full", or fields=["prompt"] for one field.'
-_READ_ON = 'get_assistant with fields=["<field>"] and offset to read it whole'
 # Around a configuration in get_assistant's answer: id, name, cut paths, offsets, staleness.
 _CONFIG_FRAME = 1_200
 
@@ -81,7 +85,7 @@ def _cut_list(cuts: list[str]) -> list[str] | None:
 class AssistantService:
     """The assistant index and views for any credential."""
 
-    def __init__(self, data: RevoxData, *, memo_entries: int = 20_000) -> None:
+    def __init__(self, data: RevoxData, *, memo_entries: int) -> None:
         self.data = data
         self._summaries: LRU[tuple[str, str, str], tuple[AssistantSummary, int]] = LRU(memo_entries)
         self._details: LRU[tuple[str, str, str], tuple[AssistantView, str]] = LRU(max(memo_entries // 10, 100))
@@ -148,14 +152,7 @@ class AssistantService:
         model = AssistantPage(
             assistants=chosen, total=len(matches), query=query, next_cursor=next_cursor, **freshness(cached)
         )
-        head = f"{len(chosen)} of {len(matches)} assistants" + (f' matching "{query}"' if query else "")
-        lines = [head + " (id | name | type | llm | voice | opening | features | prompt chars | updated)"]
-        lines += [summary_line(s) for s in chosen]
-        if next_cursor:
-            lines.append(f"More: call list_assistants with cursor={next_cursor}")
-        if not chosen:
-            lines.append("No assistant matches; call list_assistants without query to see all.")
-        return Answer(model, "\n".join(lines) + stale_note(cached))
+        return Answer(model, page_text(chosen, len(matches), query, next_cursor) + stale_note(cached))
 
     async def complete(self, cred: Credential, prefix: str) -> list[str]:
         _cached, index = await self.listing(cred)
@@ -186,10 +183,10 @@ class AssistantService:
             if not cached.stale:
                 summary_key: tuple[Any, ...] = (cred.fingerprint, item.digest, "summary")
                 return self._answers.get_or_make(
-                    summary_key, lambda: Answer(model, budget.clip(body, SUMMARY_BUDGET, _MORE))
+                    summary_key, lambda: Answer(model, budget.clip(body, SUMMARY_BUDGET, READ_FIELD))
                 )
             model = model.model_copy(update=freshness(cached))
-            return Answer(model, budget.clip(body + stale_note(cached), SUMMARY_BUDGET, _MORE))
+            return Answer(model, budget.clip(body + stale_note(cached), SUMMARY_BUDGET, READ_FIELD))
         view, text = self._configuration(cred, item, wanted, offset)
         if not cached.stale:
             config_key: tuple[Any, ...] = (cred.fingerprint, item.digest, tuple(wanted or ()), wanted is None, offset)
@@ -213,12 +210,7 @@ class AssistantService:
                 cut=_cut_list(cuts),
                 next_offset=next_offset,
             )
-            text = render_tree(fitted)
-            if next_offset is not None:
-                text += f"\n…[more: call get_assistant with the same fields and offset={next_offset}]"
-            elif cuts:
-                text += budget.cut_note(cuts, _READ_ON)
-            return view, text
+            return view, configuration_text(fitted, cuts, next_offset)
 
         return self._configurations.get_or_make(key, make)
 
@@ -231,8 +223,7 @@ class AssistantService:
             model, cuts = budget.bounded(view, SUMMARY_BUDGET - _CUT_LIST_ROOM)
             if cuts:
                 model = model.model_copy(update={"cut": _cut_list(cuts)})
-            tree = render_tree(dump(model.summary)) if model.summary is not None else ""
-            return model, tree + budget.cut_note(cuts, _MORE) + "\n" + _FULL_HINT
+            return model, detail_text(dump(model.summary) if model.summary is not None else None, cuts)
 
         return self._details.get_or_make(key, make)
 
@@ -262,7 +253,7 @@ class AssistantService:
     async def config_resource(self, cred: Credential, assistant_id: str) -> str:
         """``revox://assistants/{id}``: the whole redacted configuration as JSON, inside the budget."""
         cached = await self.assistant(cred, assistant_id)
-        config, _cuts = budget.fit(dict(cached.value.value), budget.MAX_RESPONSE_BYTES - 1_000, _READ_ON)
+        config, _cuts = budget.fit(dict(cached.value.value), budget.MAX_RESPONSE_BYTES - 1_000, READ_FIELD_ON)
         return budget.json_text(config)
 
 
@@ -277,20 +268,11 @@ def _fit_config(
         if offset > len(value):
             raise InputError(f"offset {offset} is past the end of {single} ({len(value)} characters).")
         chunk = value[offset:].encode()[: max(room - 200, 1000)].decode("utf-8", "ignore")
-        while _too_big({single: chunk}, room):
+        while not budget.fits_twice({single: chunk}, room, render_tree):
             chunk = chunk[: int(len(chunk) * 0.9)]
         end = offset + len(chunk)
         return {single: chunk}, ([single] if end < len(value) or offset else []), (end if end < len(value) else None)
     if offset:
         raise InputError('offset applies to one text field: pass exactly one field, e.g. fields=["prompt"].')
-    limit = room
-    fitted, cuts = budget.fit(config, limit, _READ_ON)
-    while _too_big(fitted, room) and limit > 1_000:
-        limit = int(limit * 0.85)
-        fitted, cuts = budget.fit(config, limit, _READ_ON)
+    fitted, cuts = budget.fit_rendered(config, room, READ_FIELD_ON, render_tree)
     return fitted, cuts, None
-
-
-def _too_big(config: dict[str, Any], room: int) -> bool:
-    """Whether the configuration passes ``room`` as structured JSON or as rendered text (both as sent)."""
-    return budget.size(config) > room or budget.sent_size(render_tree(config)) > room

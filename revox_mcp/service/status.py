@@ -9,7 +9,7 @@ from pydantic import Field
 
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import Out, dump
-from revox_mcp.domain.render import render_tree
+from revox_mcp.domain.render.status import status_text
 from revox_mcp.errors import RevoxAuthError, RevoxError
 from revox_mcp.service.data import RevoxData
 from revox_mcp.service.results import Answer
@@ -88,5 +88,4 @@ class StatusService:
                 last_error=api_stats.last_error or stats.last_error,
             ),
         )
-        verdict = {True: "accepted", False: "REJECTED (check REVOX_API_KEY)", None: "unknown (Revox unreachable)"}
-        return Answer(model, render_tree(dump(model)) + f"\nAPI key: {verdict[key_accepted]}")
+        return Answer(model, status_text(dump(model), key_accepted))

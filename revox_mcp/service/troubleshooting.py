@@ -18,26 +18,18 @@ from revox_mcp.cache.memo import LRU, Latest
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
-from revox_mcp.domain.calls import AnObject
 from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.compare import Comparison, compare
-from revox_mcp.domain.crosscheck import UsedBy, campaign_line, crosscheck
 from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.facts import coerce_string_list
-from revox_mcp.domain.findings import Diagnosis, Finding, VariableUse
+from revox_mcp.domain.findings import Diagnosis, DiagnosisRow, Finding, UsedBy, VariableUse
 from revox_mcp.domain.ingest import Item, ItemSet
-from revox_mcp.domain.output import Out
+from revox_mcp.domain.output import AnObject
+from revox_mcp.domain.render.diagnosis import comparison_text, diagnosis_text, ranking_text, top_line
+from revox_mcp.domain.rules import RANK
 from revox_mcp.errors import InputError, RevoxError
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.results import Answer, Result, freshness, stale_note
-
-
-class DiagnosisRow(Out):
-    id: str
-    name: str | None = None
-    errors: int
-    warnings: int
-    top: str | None = Field(None, description="worst finding")
 
 
 class DiagnosisView(Result):
@@ -65,7 +57,6 @@ Tally = tuple[int, int, str | None]
 
 # Cross-checks wait at most this long for an account endpoint; the fetch goes on in the background.
 ACCOUNT_WAIT_SECONDS = 10.0
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 _SKIPPED = {
     "phone numbers": "from_phone_number and inbound routing not checked",
     "voices": "voice id, language and model not checked",
@@ -78,27 +69,6 @@ def _reason(exc: RevoxError) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _used_by_lines(used_by: UsedBy | None) -> list[str]:
-    if used_by is None:
-        return []
-    lines = []
-    if used_by.inbound_total is not None:
-        shown = ", ".join(used_by.inbound_numbers or []) or "none"
-        more = (
-            f" (+{used_by.inbound_total - len(used_by.inbound_numbers or [])} more)"
-            if used_by.inbound_total > 10
-            else ""
-        )
-        lines.append(f"Used by inbound numbers: {shown}{more}")
-    if used_by.campaigns_total is not None:
-        shown = "; ".join(campaign_line(c) for c in used_by.campaigns or []) or "none"
-        more = (
-            f" (+{used_by.campaigns_total - len(used_by.campaigns or [])} more)" if used_by.campaigns_total > 10 else ""
-        )
-        lines.append(f"Used by campaigns: {shown}{more}")
-    return lines
-
-
 def _diagnostics() -> ModuleType:
     """The checks, imported on first use: a server starts without paying for rules no call has needed yet."""
     from revox_mcp.domain import diagnostics
@@ -106,32 +76,20 @@ def _diagnostics() -> ModuleType:
     return diagnostics
 
 
-def _top_line(finding: Finding | None) -> str | None:
-    if finding is None:
-        return None
-    return f"{finding.severity} {finding.rule} @ {finding.path or '(assistant)'}"
-
-
-def _finding_line(finding: Finding) -> str:
-    where = finding.path or "(assistant)"
-    return f"{finding.severity.upper()} {finding.rule} @ {where}: {finding.message} Fix: {finding.fix}"
+# Diagnoses, rankings and diffs: the structured content gets its share, the text the rest.
+_FIT = budget.AnswerFit(
+    budget.STRUCTURED_BUDGET, "the text lists more", "narrow the request (fields=[...]) for the rest"
+)
 
 
 def fit(model: BaseModel, text: str) -> Answer:
-    """Long diagnoses and diffs: the model inside its budget, the text cut at a line boundary inside its own,
-    both saying what was cut."""
-    model, cuts = budget.bounded(model, budget.STRUCTURED_BUDGET)
-    structured = budget.cut_note([f"structured {path}" for path in cuts], "the text lists more")
-    if budget.sent_size(text + structured) <= budget.TEXT_BUDGET:
-        return Answer(model, text + structured)
-    room = budget.TEXT_BUDGET - budget.sent_size(structured)
-    return Answer(model, budget.clip(text, room, "narrow the request (fields=[...]) for the rest") + structured)
+    return Answer(*_FIT(model, text))
 
 
 class Troubleshooting:
     """Diagnosis and comparison for any credential."""
 
-    def __init__(self, assistants: AssistantService, *, memo_entries: int = 20_000) -> None:
+    def __init__(self, assistants: AssistantService, *, memo_entries: int) -> None:
         self.assistants = assistants
         self._diagnoses: LRU[tuple[str, str, str], Diagnosis] = LRU(max(memo_entries // 10, 100))
         self._tallies: LRU[tuple[str, str, str], Tally] = LRU(memo_entries)
@@ -151,7 +109,7 @@ class Troubleshooting:
 
         def make() -> Tally:
             errors, warnings, top = _diagnostics().triage(item)
-            return errors, warnings, _top_line(top)
+            return errors, warnings, top_line(top)
 
         return self._tallies.get_or_make(key, make)
 
@@ -179,10 +137,10 @@ class Troubleshooting:
         not_checked: list[str],
     ) -> Answer:
         found = self.diagnosis(cred, cached.value)
-        cross = crosscheck(
+        cross = _diagnostics().check_account(
             cached.value.value, account.get("phone numbers"), account.get("voices"), account.get("campaigns")
         )
-        findings = sorted([*found.findings, *cross.findings], key=lambda f: _SEVERITY_RANK.get(f.severity, 3))
+        findings = sorted([*found.findings, *cross.findings], key=lambda f: RANK[f.severity])
         counts = {
             label: sum(1 for f in findings if f.severity == severity)
             for label, severity in (("errors", "error"), ("warnings", "warning"), ("info", "info"))
@@ -198,17 +156,8 @@ class Troubleshooting:
             not_checked=not_checked or None,
             **freshness(cached),
         )
-        summary = f"{counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info"
-        lines = [f"{found.name} ({found.assistant_id}): {summary}"]
-        lines += [_finding_line(f) for f in findings]
-        if found.variables:
-            needed = "; ".join(f"{v.name} ({', '.join(v.sources)})" for v in found.variables)
-            lines.append(f"Variables each call must supply: {needed}")
-        lines += _used_by_lines(used_by)
-        if not_checked:
-            lines.append("Not checked: " + "; ".join(not_checked))
-        lines.append(f'What its calls did: analyze_calls(assistant_id="{found.assistant_id}").')
-        return fit(model, "\n".join(lines) + stale_note(cached))
+        text = diagnosis_text(found.assistant_id, found.name, counts, findings, found.variables, used_by, not_checked)
+        return fit(model, text + stale_note(cached))
 
     async def _account(
         self, cred: Credential
@@ -279,12 +228,7 @@ class Troubleshooting:
             else None
         )
         model = DiagnosisView(assistants=rows, total=len(order), next_cursor=next_cursor, **freshness(cached))
-        lines = [f"{len(rows)} of {len(order)} assistants, worst first (id | name | errors | warnings | top finding)"]
-        lines += [f"{r.id} | {r.name or '-'} | {r.errors} | {r.warnings} | {r.top or '-'}" for r in rows]
-        if next_cursor:
-            lines.append(f"More: call diagnose_assistant with cursor={next_cursor}")
-        lines.append("Details: diagnose_assistant with assistant_id=<id>.")
-        return fit(model, "\n".join(lines) + stale_note(cached))
+        return fit(model, ranking_text(rows, len(order), next_cursor) + stale_note(cached))
 
     async def compare(self, cred: Credential, id_a: str, id_b: str, fields: Sequence[str] | str | None) -> Answer:
         wanted = coerce_string_list(fields, "fields")
@@ -303,19 +247,5 @@ class Troubleshooting:
 def _comparison(a: Mapping[str, Any], b: Mapping[str, Any], wanted: list[str] | None) -> tuple[Comparison, str, Answer]:
     """compare_assistants' structured result, its text (before any cut), and the fresh answer."""
     result = compare(a, b, wanted)
-    lines = [
-        f"A = {result.a['name']} ({result.a['id']}); B = {result.b['name']} ({result.b['id']})",
-        f"{len(result.changes)} differences; {result.identical_fields} fields identical"
-        + (f"; not compared: {', '.join(result.ignored)}" if result.ignored else ""),
-    ]
-    for change in result.changes:
-        if change.diff is not None:
-            lines.append(f"~ {change.path}: {change.a} → {change.b}\n{change.diff}")
-        elif change.kind == "changed":
-            lines.append(f"~ {change.path}: {budget.json_text(change.a)} → {budget.json_text(change.b)}")
-        elif change.kind == "added":
-            lines.append(f"+ {change.path} (only in B): {budget.json_text(change.b)}")
-        else:
-            lines.append(f"- {change.path} (only in A): {budget.json_text(change.a)}")
-    text = "\n".join(lines)
+    text = comparison_text(result)
     return result, text, fit(AssistantComparison(comparison=result), text)

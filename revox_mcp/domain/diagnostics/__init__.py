@@ -6,13 +6,14 @@ No I/O happens here. The rules come from ``docs/revox-api.md`` section 4:
 
 * single-field rules V1-V46. V47 is left out: it constrains the voice *preview* endpoint, which is not
   an assistant field;
-* cross-field rules X1-X19 and X23-X25. X20-X22 need other endpoints (phone numbers, voices), so the
-  server layer runs them.
+* cross-field rules X1-X19 and X23-X25. X20-X22 need other endpoints (phone numbers, voices): the
+  service fetches them and ``check_account`` (``account``) runs them.
 
-``rules`` holds every rule, ``reference`` what they compare against, ``context`` what the checks
-share; the checks themselves are grouped by area (``schema``, ``voice_llm``, ``calling``,
-``transfer_messaging``, ``urls``, ``custom_tools``, ``content``). Fields, the placeholder grammar, the
-credential-name rule and the lenient readers come from ``domain.facts``.
+``rules`` holds every rule (in the one rule shape of ``domain.rules``), ``reference`` what they compare
+against, ``context`` what the checks share; the checks themselves are grouped by area (``schema``,
+``voice_llm``, ``calling``, ``transfer_messaging``, ``urls``, ``custom_tools``, ``content``, ``account``).
+Fields, the placeholder grammar, the credential-name rule and the lenient readers come from
+``domain.facts``.
 
 Messages never quote secrets: not ``llm_model.api_key``, tool header or query values, tool body
 templates, nor URL query strings (URLs are quoted as scheme and host only). Other free text is passed
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from revox_mcp.domain.diagnostics.account import AccountCheck, check_account
 from revox_mcp.domain.diagnostics.calling import check_duration, check_first_sentence, check_retry
 from revox_mcp.domain.diagnostics.content import (
     check_faq,
@@ -41,10 +43,20 @@ from revox_mcp.domain.diagnostics.transfer_messaging import check_messaging, che
 from revox_mcp.domain.diagnostics.urls import check_urls
 from revox_mcp.domain.diagnostics.voice_llm import check_llm, check_sounds, check_voice
 from revox_mcp.domain.facts import OBJECT_TYPES
-from revox_mcp.domain.findings import Diagnosis, Finding, Severity, VariableUse
+from revox_mcp.domain.findings import Diagnosis, Finding, VariableUse
+from revox_mcp.domain.rules import RANK
 from revox_mcp.domain.text import strip_invisible
 
-__all__ = ["RULES", "Diagnosis", "Finding", "Severity", "VariableUse", "diagnose", "triage"]
+__all__ = [
+    "RULES",
+    "AccountCheck",
+    "Diagnosis",
+    "Finding",
+    "VariableUse",
+    "check_account",
+    "diagnose",
+    "triage",
+]
 
 
 _CHECKS: tuple[Callable[[Context], None], ...] = (
@@ -67,11 +79,9 @@ _CHECKS: tuple[Callable[[Context], None], ...] = (
     check_integrations,  # after collect_variables: templates may use call variables
 )
 
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
 
 def _finding_order(finding: dict[str, str]) -> tuple[int, str, str]:
-    return _SEVERITY_ORDER[finding["severity"]], finding["path"], finding["rule"]
+    return RANK[finding["severity"]], finding["path"], finding["rule"]
 
 
 def _label(value: Any) -> str:

@@ -1,51 +1,28 @@
 """Every rule ``diagnose`` can emit: severity, a one-line description, message and fix templates.
 
-Severities: error = the assistant will misbehave; warning = likely a mistake; info = worth knowing.
-Values that older API versions accepted are never errors. Templates name their parameters ``$name``
-(readable next to literal ``{{variables}}``); each check passes ``path`` and the rule's parameters.
+Rules have the one shape of ``domain.rules``. Values that older API versions accepted are never errors.
+Templates name their parameters ``$name`` (readable next to literal ``{{variables}}``); each check
+passes ``path`` and the rule's parameters.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
 
-from revox_mcp.domain.findings import Severity
+from revox_mcp.domain.rules import RuleSpec, finding_fields, rule_table, templated
 
 
-@dataclass(frozen=True)
-class Rule:
-    severity: Severity
-    about: str  # one line, for RULES
-    message: str  # one sentence, a str.format template: {path} plus the parameters each check passes
-    fix: str
+def _error(about: str, message: str, fix: str) -> RuleSpec:
+    return templated("error", about, message, fix)
 
 
-_PARAM = re.compile(r"\$(\w+)")
+def _warning(about: str, message: str, fix: str) -> RuleSpec:
+    return templated("warning", about, message, fix)
 
 
-def _template(text: str) -> str:
-    """'$name' parameters -> a str.format template (literal braces doubled)."""
-    return _PARAM.sub(r"{\1}", text.replace("{", "{{").replace("}", "}}"))
-
-
-def _rule(severity: Severity, about: str, message: str, fix: str) -> Rule:
-    return Rule(severity, about, _template(message), _template(fix))
-
-
-def _error(about: str, message: str, fix: str) -> Rule:
-    return _rule("error", about, message, fix)
-
-
-def _warning(about: str, message: str, fix: str) -> Rule:
-    return _rule("warning", about, message, fix)
-
-
-def _info(about: str, message: str, fix: str) -> Rule:
-    return _rule("info", about, message, fix)
+def _info(about: str, message: str, fix: str) -> RuleSpec:
+    return templated("info", about, message, fix)
 
 
 # (message, fix) pairs that several rules share: they differ only in what they are about.
@@ -67,7 +44,7 @@ _WITHOUT_SOUND = (
 )
 
 
-_RULE_TABLE: dict[str, Rule] = {
+_RULE_TABLE: dict[str, RuleSpec] = {
     # --- schema drift (X23) ---
     "schema.not_an_object": _error(
         "The payload is not a JSON object.",
@@ -445,7 +422,7 @@ _RULE_TABLE: dict[str, Rule] = {
     ),
 }
 
-RULES: Mapping[str, str] = MappingProxyType({rule: spec.about for rule, spec in _RULE_TABLE.items()})
+RULES: Mapping[str, RuleSpec] = rule_table(_RULE_TABLE)
 
 
 def finding(rule: str, path: str, **params: str) -> dict[str, str]:
@@ -459,12 +436,4 @@ def finding_of(rule: str, path: str, params: tuple[tuple[str, str], ...]) -> dic
     assistants (defaults, shared tools and URLs), and filling two templates costs more than a lookup.
     The dicts are shared, so nothing may mutate them.
     """
-    spec = _RULE_TABLE[rule]
-    values = dict(params, path=path)
-    return {
-        "rule": rule,
-        "severity": spec.severity,
-        "path": path,
-        "message": spec.message.format_map(values),
-        "fix": spec.fix.format_map(values),
-    }
+    return finding_fields(rule, RULES[rule], path, dict(params))

@@ -1,0 +1,61 @@
+"""What an assistant's calls show, and which configuration field explains it. Pure, no I/O.
+
+``facts_of`` (``call_facts``) reads one cleaned call into the few facts the rules need (memoised by
+the service, by content). ``aggregate`` (``aggregation``) turns the facts of many calls into
+distributions, percentiles and shares. ``findings`` runs the checks: each ties a pattern in the calls
+to a configuration field, with the evidence (how many of how many calls, attempts or turns, the
+share, up to three example call ids), the field's current value and the exact change to make.
+
+``rules`` holds every rule, ``context`` what the checks share; the checks themselves are grouped by
+area (``duration``, ``dialing``, ``messaging``, ``transfers``, ``tools``, ``openings``, ``latency``,
+``content``), as the configuration checks of ``domain.diagnostics`` are.
+
+Text from calls (transcripts, tool outputs) is never repeated in a finding beyond a short quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from revox_mcp.domain.evidence.aggregation import Aggregate, aggregate
+from revox_mcp.domain.evidence.call_facts import AttemptFacts, CallFacts, facts_of
+from revox_mcp.domain.evidence.content import check_interruptions, check_structured_output, check_variables
+from revox_mcp.domain.evidence.context import Check, Context
+from revox_mcp.domain.evidence.dialing import check_dial, check_ivr, check_unreachable
+from revox_mcp.domain.evidence.duration import check_max_duration
+from revox_mcp.domain.evidence.latency import check_latency
+from revox_mcp.domain.evidence.messaging import check_after_call_sms, check_voicemail
+from revox_mcp.domain.evidence.openings import check_openings
+from revox_mcp.domain.evidence.rules import RULES
+from revox_mcp.domain.evidence.tools import check_tools
+from revox_mcp.domain.evidence.transfers import check_transfers
+from revox_mcp.domain.findings import Evidence
+from revox_mcp.domain.rules import RANK
+
+__all__ = ["RULES", "Aggregate", "AttemptFacts", "CallFacts", "Evidence", "aggregate", "facts_of", "findings"]
+
+_CHECKS: tuple[Check, ...] = (
+    check_max_duration,
+    check_ivr,
+    check_voicemail,
+    check_transfers,
+    check_tools,
+    check_dial,
+    check_unreachable,
+    check_openings,
+    check_latency,
+    check_interruptions,
+    check_after_call_sms,
+    check_structured_output,
+    check_variables,
+)
+
+
+def findings(
+    calls: Sequence[CallFacts], config: Mapping[str, Any] | None, agg: Aggregate | None = None
+) -> list[Evidence]:
+    """Every rule over ``calls`` (most recent first), worst first. ``config`` None: not read (values unknown)."""
+    ctx = Context(calls, config, agg or aggregate(calls))
+    found = [finding for check in _CHECKS for finding in check(ctx)]
+    return sorted(found, key=lambda f: (RANK[f.severity], -f.share, f.rule))

@@ -1,0 +1,120 @@
+"""What every call check shares: the calls and configuration it reads, how evidence is tallied and
+how a finding is written. Pure.
+
+A rule never claims more than its evidence: it says what it counted and over what, and a small
+sample lowers its severity to "info". Text from calls is never repeated beyond a short quote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from revox_mcp.domain.call_fields import one_line
+from revox_mcp.domain.evidence.aggregation import Aggregate
+from revox_mcp.domain.evidence.call_facts import AttemptFacts, CallFacts
+from revox_mcp.domain.evidence.rules import RULES
+from revox_mcp.domain.findings import Evidence
+from revox_mcp.domain.rules import Severity
+
+# Below this many calls, attempts or turns counted, a finding is only "info": too few to be sure.
+SMALL_SAMPLE = 5
+# A pattern is reported when it shows in at least this many calls...
+MIN_COUNT = 2
+# ...and (for rate-based rules) at least this share of what was counted.
+MIN_SHARE = 0.1
+_QUOTE = 90
+_VALUE_CHARS = 80
+NOT_READ = "(configuration not read)"
+
+
+@dataclass
+class Tally:
+    """Calls showing a pattern (their ids, most recent first) and a count in some unit."""
+
+    count: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def add(self, call_id: str, amount: int = 1) -> None:
+        self.count += amount
+        if call_id not in self.ids:
+            self.ids.append(call_id)
+
+    @classmethod
+    def of(cls, attempts: Iterable[tuple[CallFacts, AttemptFacts]], shows: Callable[[AttemptFacts], bool]) -> Tally:
+        """The attempts that show a pattern, counted, with their calls' ids."""
+        tally = cls()
+        for call, attempt in attempts:
+            if shows(attempt):
+                tally.add(call.id)
+        return tally
+
+
+def short_json(value: Any) -> str:
+    """A configuration value as short JSON."""
+    try:
+        shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        shown = "?"
+    return shown if len(shown) <= _VALUE_CHARS else shown[: _VALUE_CHARS - 1] + "…"
+
+
+def quote(value: str) -> str:
+    """A short quote of call text, marked as such (never more than _QUOTE characters)."""
+    return "“" + one_line(value, _QUOTE).replace("“", '"').replace("”", '"') + "”"
+
+
+@dataclass(frozen=True)
+class Context:
+    calls: Sequence[CallFacts]  # most recent first
+    config: Mapping[str, Any] | None
+    agg: Aggregate
+
+    def get(self, key: str) -> Any:
+        return self.config.get(key) if self.config is not None else None
+
+    def shown(self, key: str) -> str:
+        return short_json(self.get(key)) if self.config is not None else NOT_READ
+
+
+Check = Callable[[Context], list[Evidence]]
+
+
+def finding(
+    rule: str,
+    tally: Tally,
+    of: int,
+    what: str,
+    field_name: str,
+    value: str,
+    change: str,
+    severity: Severity | None = None,
+) -> Evidence:
+    base = severity or RULES[rule].severity
+    level: Severity = "info" if of < SMALL_SAMPLE else base
+    return Evidence(
+        rule=rule,
+        severity=level,
+        count=tally.count,
+        of=of,
+        share=round(tally.count / of, 2) if of else 0.0,
+        what=what,
+        examples=tally.ids[:3],
+        field=field_name,
+        value=value,
+        change=change,
+    )
+
+
+def enough(tally: Tally, of: int, share: float = MIN_SHARE) -> bool:
+    return tally.count >= MIN_COUNT and of > 0 and tally.count / of >= share
+
+
+def connected_attempts(ctx: Context) -> list[tuple[CallFacts, AttemptFacts]]:
+    return [(c, a) for c in ctx.calls for a in c.attempts if a.connected]
+
+
+def answered_attempts(ctx: Context) -> list[tuple[CallFacts, AttemptFacts]]:
+    return [(c, a) for c in ctx.calls for a in c.attempts if a.answered_by_human]

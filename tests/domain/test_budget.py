@@ -1,0 +1,83 @@
+"""Every answer inside its byte budget: values, models and texts cut at clean boundaries, saying what
+was cut and how to read the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from revox_mcp.domain import budget
+from revox_mcp.domain.output import Out, dump
+
+
+def test_fit_cuts_long_strings_at_a_marked_boundary() -> None:
+    value = {"prompt": "é" * 50_000, "name": "x"}
+    fitted, cuts = budget.fit(value, 10_000, "ask for more")
+    assert budget.size(fitted) <= 10_000
+    assert cuts == ["prompt"]
+    assert "ask for more" in fitted["prompt"]
+    assert fitted["name"] == "x"
+
+
+def test_fit_cuts_long_lists_when_strings_are_not_enough() -> None:
+    value = {"faq_items": [{"q": "short"}] * 5000}
+    fitted, cuts = budget.fit(value, 5_000, "hint")
+    assert budget.size(fitted) <= 5_000
+    assert cuts == ["faq_items"]
+
+
+def test_json_text_keeps_non_ascii_text() -> None:
+    assert budget.json_text({"name": "Relance impayés"}) == '{"name":"Relance impayés"}'
+
+
+class View(Out):
+    text: str
+    items: list[str] = Field(default_factory=list)
+    cut: list[str] | None = None
+
+
+def sent(model: Out, text: str) -> int:
+    return budget.size(dump(model)) + budget.sent_size(text) + budget.ENVELOPE
+
+
+FIT = budget.AnswerFit(5_000, "the text has more", "narrow it", cut_field="cut")
+
+
+def test_a_small_answer_is_sent_as_it_is() -> None:
+    model = View(text="hello")
+    assert FIT(model, "line one\nline two") == (model, "line one\nline two")
+
+
+def test_a_model_over_its_share_is_cut_and_the_text_and_its_cut_field_name_the_paths() -> None:
+    model = View(text="x" * 20_000, items=[f"item {i}" for i in range(2_000)], cut=["earlier"])
+    fitted, text = FIT(model, "the whole story")
+    assert budget.size({**dump(fitted), "cut": ["earlier"]}) <= 5_000  # the paths it records come on top
+    assert sent(fitted, text) <= budget.MAX_RESPONSE_BYTES
+    assert fitted.cut is not None
+    assert fitted.cut[0] == "earlier"
+    assert "text" in fitted.cut
+    assert text.startswith("the whole story\n…[cut to fit: structured ")
+    assert text.endswith("; the text has more]")
+
+
+def test_the_text_gets_what_the_structured_content_leaves_and_is_cut_at_a_line() -> None:
+    model = View(text="short")
+    long_text = "\n".join(f"line {i} " + "é" * 100 for i in range(1_000))
+    fitted, text = FIT(model, long_text)
+    assert fitted == model
+    assert text.endswith("\n…[cut to fit; narrow it]")
+    assert long_text.startswith(text.rsplit("\n…[cut", 1)[0] + "\n")  # whole lines only
+    assert budget.sent_size(text) > budget.TEXT_BUDGET  # more than a fixed share: what the model leaves
+    assert sent(fitted, text) <= budget.MAX_RESPONSE_BYTES
+
+
+def test_a_value_carried_twice_fits_as_json_and_as_its_rendering() -> None:
+    def render(value: Any) -> str:  # a rendering three times as long as the JSON
+        return budget.json_text(value) * 3
+
+    value = {"prompt": "p" * 30_000, "tools": [{"name": f"t{i}"} for i in range(500)]}
+    fitted, cuts = budget.fit_rendered(value, 6_000, "read on", render)
+    assert budget.fits_twice(fitted, 6_000, render)
+    assert not budget.fits_twice(value, 6_000, render)
+    assert "prompt" in cuts

@@ -1,0 +1,373 @@
+"""The MCP Apps views in a real browser: headless Chromium shows each view inside our host page,
+which speaks the host side of the protocol (ext-apps' AppBridge) and relays the view's tools/call
+to a real ``revox-mcp --demo`` through the official MCP client. The tests assert what a person sees,
+that nothing leaves the page, that planted markup stays text, and that the theme follows the host.
+
+``REVOX_MCP_SCREENSHOTS=docs/screenshots`` saves the screenshots the README shows.
+"""
+
+# ruff: noqa: F811 (the harness's fixtures, imported below, are named again as test parameters)
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script: fixtures)
+    MISCONFIGURED_ID,
+    WAIT_MS,
+    HostPage,
+    analysis,
+    browser,
+    demo,
+    host,
+    host_script,
+    open_host,
+    server_params,
+    wire,
+)
+from fake_revox import FakeRevox
+from mcp import Client
+from support import API_KEY
+
+BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
+LONG_PROMPT_ID = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
+FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
+SUPPORT_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
+PLANTED = "<img src=x onerror=\"parent.postMessage({pwned: 1}, '*')\">"
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    # Module-wide, so that one browser and one server serve every test of this module.
+    return "asyncio"
+
+
+async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_share_field_value_and_fix(
+    host: HostPage,
+) -> None:
+    result = await host.triage()
+    view = host.view
+    findings = result["structuredContent"]["findings"]
+    items = view.locator("li.finding")
+    await items.first.wait_for(timeout=WAIT_MS)
+    assert await items.count() == len(findings)
+    for item, finding in zip(await items.all(), findings, strict=True):
+        text = await item.inner_text()
+        assert finding["severity"].upper() in text
+        assert f"{finding['count']}/{finding['of']}" in text
+        assert f"{round(finding['share'] * 100)}%" in text
+        assert finding["field"] in text
+        assert finding["value"] in text
+        assert finding["change"] in text
+    page_text = await view.locator("main").inner_text()
+    assert "Appointment Reminders (misconfigured)" in page_text
+    assert "29 calls · 29 attempts" in page_text
+    assert "max_duration" in page_text
+    assert "7 of 29" in page_text  # counts per attempt, as k of n
+    assert result["structuredContent"]["notes"][0] in page_text
+    await host.screenshot("calls-triage")
+    host.assert_clean()
+
+
+async def test_opening_a_finding_lists_its_calls_and_a_call_shows_its_attempts_and_quoted_transcript(
+    host: HostPage,
+) -> None:
+    result = await host.triage()
+    view = host.view
+    first = result["structuredContent"]["findings"][0]  # Book-Slot errors; its example call 9022e090...
+    toggle = view.locator("li.finding button.toggle").first
+    await toggle.focus()
+    await toggle.press("Enter")  # the keyboard opens it
+    assert await toggle.get_attribute("aria-expanded") == "true"
+    example = view.locator(f"li.finding button.call[data-id='{first['examples'][0]}']").first
+    await example.wait_for(timeout=WAIT_MS)
+    await view.locator("li.finding .calls-status").first.get_by_text("of 29 calls").wait_for(timeout=WAIT_MS)
+    # Today's findings carry no drill_down: the view falls back to the assistant's calls.
+    assert host.tool_calls[0] == ("list_calls", {"assistant_id": MISCONFIGURED_ID, "limit": 10})
+
+    await example.focus()
+    await example.press("Enter")
+    transcript = view.locator(".call-view .turns")
+    await transcript.wait_for(timeout=WAIT_MS)
+    assert ("get_call", {"call_id": first["examples"][0]}) in host.tool_calls
+    assert ("get_call", {"call_id": first["examples"][0], "detail": "transcript"}) in host.tool_calls
+    call_view = await view.locator(".call-view").inner_text()
+    assert "max_duration" in call_view  # the attempt
+    assert "ended by system" in call_view
+    quoted = view.locator(".call-view section.quoted")
+    assert await quoted.get_attribute("aria-label") == "Quoted call content"
+    quoted_text = await quoted.inner_text()
+    assert "Quoted call content" in quoted_text
+    assert "never follow it" in quoted_text
+    assert "Friday at ten works" in quoted_text  # a transcript line
+    assert "slot must be an ISO 8601 datetime" in quoted_text  # the tool's error
+    assert "9 of 9 turns" in quoted_text
+    await host.screenshot("calls-triage-drill-down", part=view.locator("li.finding").first)
+    host.assert_clean()
+
+
+async def test_a_tool_error_is_shown_as_its_text(host: HostPage, demo: Client) -> None:
+    result = await analysis(demo, "00000000-0000-4000-8000-000000000000")
+    assert result["isError"] is True
+    await host.show("calls-triage", result)
+    alert = host.view.get_by_role("alert")
+    await alert.wait_for(timeout=WAIT_MS)
+    assert result["content"][0]["text"] in await alert.inner_text()
+    host.assert_clean()
+
+
+async def test_the_view_performs_the_handshake_answers_teardown_and_reports_its_size(
+    host: HostPage, demo: Client
+) -> None:
+    result = await analysis(demo, BASELINE_ID)
+    app_info = await host.show("calls-triage", result)
+    await host.view.get_by_text("No finding").wait_for(timeout=WAIT_MS)
+    received = await host.received()
+    initialize, initialized = received[0], received[1]
+    assert initialize["method"] == "ui/initialize"
+    assert initialize["params"]["protocolVersion"] == "2026-01-26"
+    assert initialize["params"]["appInfo"] == app_info == {"name": "revox-mcp calls triage", "version": "1.0.0"}
+    assert "appCapabilities" in initialize["params"]
+    assert initialized == {"jsonrpc": "2.0", "method": "ui/notifications/initialized", "params": {}}
+    sizes = [m["params"] for m in received if m.get("method") == "ui/notifications/size-changed"]
+    assert sizes
+    assert sizes[-1]["height"] > 100
+    assert await host.page.evaluate("() => host.teardown()") == {}
+    host.assert_clean()
+
+
+async def test_the_view_follows_the_hosts_theme_its_style_variables_and_their_changes(
+    host: HostPage, demo: Client
+) -> None:
+    result = await analysis(demo, BASELINE_ID)
+    await host.show("calls-triage", result, host_context={"theme": "dark"})
+    view = host.view
+    await view.get_by_text("No finding").wait_for(timeout=WAIT_MS)
+    body = view.locator("body")
+
+    async def background() -> str:
+        return str(await body.evaluate("(b) => getComputedStyle(b).backgroundColor"))
+
+    assert await view.locator("html").get_attribute("data-theme") == "dark"
+    assert await background() == "rgb(24, 24, 27)"  # the dark fallback
+    await host.page.evaluate("(c) => host.setContext(c)", {"theme": "light"})
+    await view.locator("html[data-theme='light']").wait_for(timeout=WAIT_MS)
+    assert await background() == "rgb(255, 255, 255)"
+    variables = {"--color-background-primary": "rgb(1, 2, 3)", "--color-text-primary": "rgb(250, 250, 250)"}
+    await host.page.evaluate("(c) => host.setContext(c)", {"theme": "dark", "styles": {"variables": variables}})
+    await view.locator("html[data-theme='dark']").wait_for(timeout=WAIT_MS)
+    assert await background() == "rgb(1, 2, 3)"
+    assert await body.evaluate("(b) => getComputedStyle(b).color") == "rgb(250, 250, 250)"
+    host.assert_clean()
+
+
+async def test_the_diff_view_shows_a_and_b_on_one_row_per_path_and_long_prompts_as_a_line_diff(
+    host: HostPage, demo: Client
+) -> None:
+    result = wire(
+        await demo.call_tool("compare_assistants", {"assistant_id_a": BASELINE_ID, "assistant_id_b": LONG_PROMPT_ID})
+    )
+    comparison = result["structuredContent"]["comparison"]
+    await host.show("config-diff", result)
+    view = host.view
+    rows = view.locator("tr.change")
+    await rows.first.wait_for(timeout=WAIT_MS)
+    assert await rows.count() == len(comparison["changes"])
+    duration = view.locator("tr.change", has=view.locator("th code", has_text="max_call_duration_secs"))
+    cells = [await cell.inner_text() for cell in await duration.locator("td").all()]
+    assert cells == ["480", "1500"]  # A and B on the path's own row
+    removed = view.locator("tr.change.removed").first
+    assert "only in A" in await removed.inner_text()
+    assert "(absent)" in await removed.locator("td").nth(1).inner_text()
+    prompt_diff = view.locator("tr.change:has(th code:text-is('prompt')) + tr.diff-row")
+    lines = await prompt_diff.locator("li").all_inner_texts()
+    assert any(line.startswith("A −") and "Stay concise: max 60 tokens per turn" in line for line in lines)
+    assert any(line.startswith("B +") and "# Compliance" in line for line in lines)
+    summary = await view.locator(".summary").inner_text()
+    assert summary.startswith(f"{len(comparison['changes'])} differences")
+    assert f"{comparison['identical_fields']} fields identical" in summary
+    await host.screenshot("config-diff")
+    host.assert_clean()
+
+
+@pytest.mark.parametrize("name", ["calls-triage", "config-diff"])
+async def test_each_view_fits_a_360_px_frame_in_the_dark(
+    browser: Any, demo: Client, host_script: str, name: str
+) -> None:
+    host, close = await open_host(browser, demo, host_script, width=360, height=800)
+    try:
+        if name == "config-diff":
+            arguments = {"assistant_id_a": BASELINE_ID, "assistant_id_b": FRENCH_ID}
+            result = wire(await demo.call_tool("compare_assistants", arguments))
+        else:
+            result = await analysis(demo, SUPPORT_ID)
+        await host.show(name, result, host_context={"theme": "dark"})
+        view = host.view
+        await view.locator("h1").wait_for(timeout=WAIT_MS)
+        if name == "config-diff":
+            # Narrow: each side is labelled A or B under its path.
+            side = view.locator("td.side").first
+            assert await side.evaluate("(td) => getComputedStyle(td, '::before').content") == '"A"'
+        else:
+            await view.locator("button.toggle").first.click()
+            await view.locator("button.call").first.wait_for(timeout=WAIT_MS)
+        overflow = await view.locator("html").evaluate("(h) => h.scrollWidth - h.clientWidth")
+        assert overflow <= 0
+        await host.screenshot(f"{name}-narrow-dark")
+        host.assert_clean()
+    finally:
+        await close()
+
+
+def contract_series(structured: dict[str, Any]) -> dict[str, Any]:
+    """Today's analyze_calls answer with the time-axis fields of the PLAN.md contract added: two
+    weeks of daily buckets, a prompt edit and a model switch, and the change point they explain."""
+    days = [f"2026-02-{day:02d}T00:00:00Z" for day in range(3, 17)]
+    series = []
+    for index, start in enumerate(days):
+        after_prompt = index >= 7
+        after_model = index >= 10
+        series.append(
+            {
+                "start": start,
+                "calls": 20,
+                "attempts": 22,
+                "reached_person": 14,
+                "voicemail": 3,
+                "tool_errors": 1,
+                "tool_results": 6,
+                "outcomes": {
+                    "not_interested": 9 if after_prompt else 3,
+                    "completed": 4 if after_prompt else 10,
+                    "none": 7,
+                },
+                "end_reasons": {
+                    "client_initiated": 12 if after_prompt else 5,
+                    "tool_end_call": 8 if after_prompt else 15,
+                },
+                "llm_ttft_p50_ms": 1600 if after_model else 800,
+                "llm_ttft_p95_ms": 2600 if after_model else 1400,
+            }
+        )
+    drill = {"assistant_id": MISCONFIGURED_ID, "outcome": "not_interested"}
+    return {
+        **structured,
+        "period": {"since": days[0], "until": "2026-02-16T23:59:59Z", "bucket": "day", "calls": 280, "complete": True},
+        "series": series,
+        "config_changes": [
+            {
+                "at": "2026-02-10T14:02:00Z",
+                "source": "calls",
+                "kind": "prompt",
+                "fields": ["prompt"],
+                "summary": "prompt changed",
+            },
+            {
+                "at": "2026-02-13T09:30:00Z",
+                "source": "versions",
+                "kind": "model",
+                "fields": ["llm_model"],
+                "summary": "llm_model changed",
+            },
+        ],
+        "change_points": [
+            {
+                "metric": "outcome=not_interested",
+                "kind": "rate",
+                "at": "2026-02-10T14:05:00Z",
+                "before": {"count": 21, "of": 140},
+                "after": {"count": 63, "of": 140},
+                "p_value": 1e-9,
+                "significance": "p < 0.001",
+                "test": "two-proportion z-test",
+                "cause": {"at": "2026-02-10T14:02:00Z", "kind": "prompt", "fields": ["prompt"]},
+                "drill_down": drill,
+            }
+        ],
+    }
+
+
+async def test_the_triage_view_charts_the_series_with_config_changes_and_change_points_marked(
+    host: HostPage, demo: Client
+) -> None:
+    result = await analysis(demo, MISCONFIGURED_ID)
+    result["structuredContent"] = contract_series(result["structuredContent"])
+    await host.show("calls-triage", result, {"assistant_id": MISCONFIGURED_ID})
+    view = host.view
+    chart = view.locator("svg.chart")
+    await chart.wait_for(timeout=WAIT_MS)
+    assert await chart.locator("rect").count() == 14 * 3  # a bar per day, stacked by outcome
+    tag_texts = chart.locator("text.marker-tag")
+    assert await tag_texts.all_text_contents() == ["C1", "P1", "C2"]  # in time order
+    rows = [await tag.get_attribute("y") for tag in await tag_texts.all()]
+    assert rows[0] != rows[1]  # the prompt edit and the shift 3 minutes later: tags on two rows
+    assert "not interested 84" in await view.locator(".legend").inner_text()  # 7*3 + 7*9
+    markers = await view.locator("ul.markers").inner_text()
+    assert "C1 2026-02-10 14:02Z · prompt changed (fields: prompt)" in markers
+    point = view.locator("li.finding.change")
+    point_text = await point.inner_text()
+    assert "21/140 (15%)" in point_text  # before, as k/n
+    assert "63/140 (45%)" in point_text  # after
+    assert "p < 0.001" in point_text
+    assert "prompt at 2026-02-10 14:02Z" in point_text
+    await view.get_by_role("button", name="Latency").click()
+    assert await chart.locator("polyline").count() == 2  # p50 and p95
+    await point.locator("button.toggle").click()
+    await point.locator("button.call").first.wait_for(timeout=WAIT_MS)
+    # The change point's own drill-down arguments, as list_calls takes them.
+    drilled = {"assistant_id": MISCONFIGURED_ID, "outcome": "not_interested", "limit": 10}
+    assert ("list_calls", drilled) in host.tool_calls
+    listed = await point.locator("button.call .facts").all_inner_texts()
+    assert listed
+    assert all("outcome not_interested" in row for row in listed)
+    await view.get_by_role("button", name="Outcomes").click()
+    assert await chart.locator("rect").count() == 14 * 3
+    await host.screenshot("calls-triage-series")
+    host.assert_clean()
+
+
+def planted_calls() -> list[dict[str, Any]]:
+    """The fixture calls, plus the newest call of the misconfigured assistant, whose caller said markup."""
+    document = json.loads(Path(__file__).parents[1].joinpath("fixtures_calls.json").read_text(encoding="utf-8"))
+    calls: list[dict[str, Any]] = document["calls"]
+    original = next(
+        c
+        for c in calls
+        if (c.get("assistant") or {}).get("id") == MISCONFIGURED_ID
+        and any(a.get("transcript") for a in c.get("call_attempts") or [])
+    )
+    planted = copy.deepcopy(original)
+    planted["id"] = "bad0bad0-0000-4000-8000-000000000001"
+    planted["created_at"] = planted["updated_at"] = "2026-12-31T10:00:00Z"
+    planted["outcome_summary"] = f"The caller said {PLANTED}"
+    attempt = next(a for a in planted["call_attempts"] if a.get("transcript"))
+    attempt["transcript"][0]["content"] = f"Hello {PLANTED} who is this?"
+    return [*calls, planted]
+
+
+async def test_markup_planted_in_a_transcript_shows_as_text_and_never_runs(browser: Any, host_script: str) -> None:
+    with FakeRevox(api_key=API_KEY, calls=planted_calls()) as fake:
+        params = server_params(env={"REVOX_API_KEY": API_KEY, "REVOX_BASE_URL": fake.base_url})
+        async with Client(params) as client:
+            host, close = await open_host(browser, client, host_script)
+            try:
+                await host.show("calls-triage", await analysis(client, MISCONFIGURED_ID))
+                view = host.view
+                await view.locator("button.toggle").first.click()
+                planted = view.locator("button.call[data-id='bad0bad0-0000-4000-8000-000000000001']").last
+                await planted.wait_for(timeout=WAIT_MS)
+                await planted.click()
+                await view.locator(".call-view .turns").wait_for(timeout=WAIT_MS)
+                quoted = await view.locator(".call-view section.quoted").inner_text()
+                assert f"Hello {PLANTED} who is this?" in quoted  # shown, as the caller's words
+                assert f"The caller said {PLANTED}" in quoted
+                assert await view.locator("img").count() == 0  # never parsed as markup
+                assert not any("pwned" in json.dumps(m) for m in await host.received())  # never ran
+                host.assert_clean()  # and "x" was never fetched
+            finally:
+                await close()

@@ -1,0 +1,266 @@
+"""The harness of the views' browser tests: Debian's headless Chromium driven by Playwright, our host
+page (tests/e2e/host: ext-apps' AppBridge playing the host side of MCP Apps), and a relay that hands
+the view's tools/call requests to a real revox-mcp through the official MCP client.
+
+The page is served from an origin that never resolves (``http://views.test``): every request the
+browser makes is answered by a route that records it, serves the host page and its script, and
+refuses anything else. A view that reached for the network would show up in ``requests``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+from support import IN_CI
+
+from revox_mcp.views import ViewName, view_html
+
+REPO = Path(__file__).resolve().parents[2]
+VIEWS_SOURCE = REPO / "views"
+HOST_DIR = Path(__file__).with_name("host")
+ORIGIN = "http://views.test"
+HOST_URL = f"{ORIGIN}/host.html"
+HOST_SCRIPT_URL = f"{ORIGIN}/host.js"
+CHROMIUM = os.environ.get("REVOX_MCP_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium on a closed network: no sandbox (root in CI), no GPU, and none of the background
+# connections (updates, sync, QUIC probes) that the network would refuse at every start.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SETTLED_HEIGHT = """() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const root = document.documentElement;
+    const before = root.style.height;
+    root.style.height = "max-content";
+    const height = Math.ceil(root.getBoundingClientRect().height);
+    root.style.height = before;
+    resolve(height);
+})))"""
+# The demo's assistant with the most findings (tool errors, max duration, a silent opening, ...).
+MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
+# How long a locator waits for what a view shows after a tools/call through the relay.
+WAIT_MS = 15_000
+# What the relay's server child inherits (the stdio client adds HOME, PATH, ...).
+CHILD_ENV = {"REVOX_MCP_LOG_LEVEL": "WARNING"}
+
+
+def missing_tools() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    if not Path(CHROMIUM).exists():
+        return f"no chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return missing_node()
+
+
+def missing_node() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not (VIEWS_SOURCE / "node_modules").is_dir():
+        return "views/node_modules is missing (npm ci --prefix views)"
+    return None
+
+
+def require(reason: str | None) -> None:
+    """Skip with ``reason`` by hand; in CI, where every tool is installed, fail instead."""
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+def build_host_script(out: Path) -> str:
+    """The host page's script, bundled with the ext-apps package it uses."""
+    subprocess.run(
+        ["node", str(VIEWS_SOURCE / "build.mjs"), "--host", str(out)],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.read_text(encoding="utf-8")
+
+
+def server_params(*args: str, env: dict[str, str] | None = None) -> StdioServerParameters:
+    """A real revox-mcp process over stdio (the venv's console script when there is one)."""
+    script = Path(sys.executable).with_name("revox-mcp")
+    if script.exists():
+        return StdioServerParameters(command=str(script), args=list(args), env={**CHILD_ENV, **(env or {})})
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "revox_mcp", *args], env={**CHILD_ENV, **(env or {})}
+    )
+
+
+def wire(result: Any) -> dict[str, Any]:
+    """A CallToolResult as it travels in JSON (camelCase keys, no nulls)."""
+    dumped: dict[str, Any] = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return dumped
+
+
+async def analysis(client: Client, assistant_id: str) -> dict[str, Any]:
+    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id}))
+
+
+@dataclass
+class HostPage:
+    """One browser page holding the host page and, inside it, one view."""
+
+    page: Any
+    client: Client
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def view(self) -> Any:
+        """The view's document, for locators."""
+        return self.page.frame_locator("iframe")
+
+    async def relay(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["name"]
+        arguments = params.get("arguments") or {}
+        self.tool_calls.append((name, arguments))
+        return wire(await self.client.call_tool(name, arguments))
+
+    async def show(
+        self,
+        name: ViewName,
+        result: dict[str, Any],
+        arguments: dict[str, Any] | None = None,
+        host_context: dict[str, Any] | None = None,
+        html: str | None = None,
+    ) -> dict[str, Any]:
+        """Load the view (``html``: as a server served it; else the package's), complete its
+        handshake, then send it the tool input and result. Returns the view's app info as the host
+        received it."""
+        context = {"theme": "light", "displayMode": "inline", "locale": "en-US", **(host_context or {})}
+        app_info: dict[str, Any] = await self.page.evaluate(
+            "(a) => host.load(a)", {"html": html if html is not None else view_html(name), "hostContext": context}
+        )
+        await self.page.evaluate("(a) => host.toolInput(a)", arguments or {})
+        await self.page.evaluate("(r) => host.toolResult(r)", result)
+        return app_info
+
+    async def triage(self, assistant_id: str = MISCONFIGURED_ID) -> dict[str, Any]:
+        """The calls triage view showing analyze_calls of ``assistant_id``; returns that result."""
+        result = await analysis(self.client, assistant_id)
+        await self.show("calls-triage", result, {"assistant_id": assistant_id})
+        return result
+
+    async def received(self) -> list[dict[str, Any]]:
+        """Every message the view posted to the host, in order."""
+        messages: list[dict[str, Any]] = await self.page.evaluate("() => host.state.received")
+        return messages
+
+    async def screenshot(self, name: str, part: Any = None, max_height: int = 1600) -> None:
+        """Saved under REVOX_MCP_SCREENSHOTS when set (docs/screenshots refreshes the README's): the
+        top of the view, or one ``part`` of it (a locator in the view), once the host has sized its
+        frame to the view's content."""
+        folder = os.environ.get("REVOX_MCP_SCREENSHOTS")
+        if not folder:
+            return
+        frame = await (await self.page.wait_for_selector("iframe")).content_frame()
+        for _ in range(100):
+            # The content's height two animation frames on, as the view measures it for the host.
+            content = await frame.evaluate(SETTLED_HEIGHT)
+            if content == await self.page.evaluate("() => host.state.iframe.clientHeight"):
+                break
+        else:
+            raise AssertionError("the host never sized the view's frame to its content")
+        height = await self.page.evaluate("() => document.documentElement.scrollHeight")
+        await self.page.set_viewport_size({"width": self.page.viewport_size["width"], "height": height})
+        await frame.evaluate(SETTLED_HEIGHT)  # two frames painted at the new size
+        await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
+        path = str(Path(folder) / f"{name}.png")
+        if part is not None:
+            await part.screenshot(path=path)
+        else:
+            width = self.page.viewport_size["width"]
+            await self.page.screenshot(
+                path=path, clip={"x": 0, "y": 0, "width": width, "height": min(height, max_height)}
+            )
+
+    def assert_clean(self) -> None:
+        """Nothing left the page but the host page's own two files, and no console error."""
+        assert set(self.requests) <= {HOST_URL, HOST_SCRIPT_URL}, self.requests
+        assert self.errors == []
+
+
+async def open_host(
+    browser: Any, client: Client, host_script: str, width: int = 760, height: int = 900
+) -> tuple[HostPage, Callable[[], Awaitable[None]]]:
+    """A fresh browser context showing the host page; returns it and its closer."""
+    context = await browser.new_context(viewport={"width": width, "height": height})
+    page = await context.new_page()
+    host = HostPage(page=page, client=client)
+    page.on("console", lambda message: host.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: host.errors.append(str(error)))
+    page.on("request", lambda request: host.requests.append(request.url))
+
+    async def answer(route: Any) -> None:
+        url = route.request.url
+        if url == HOST_URL:
+            await route.fulfill(
+                body=(HOST_DIR / "host.html").read_text(encoding="utf-8"), content_type="text/html; charset=utf-8"
+            )
+        elif url == HOST_SCRIPT_URL:
+            await route.fulfill(body=host_script, content_type="text/javascript; charset=utf-8")
+        else:
+            await route.abort()
+
+    await page.route("**/*", answer)
+    await page.expose_function("relayToolCall", host.relay)
+    await page.goto(HOST_URL)
+    return host, context.close
+
+
+# Fixtures of the browser test modules (each sets a module-wide anyio_backend): one browser and one
+# demo server for a whole module, a fresh page for each test.
+
+
+@pytest.fixture(scope="module")
+def host_script(tmp_path_factory: pytest.TempPathFactory) -> str:
+    require(missing_tools())
+    return build_host_script(tmp_path_factory.mktemp("host") / "host.js")
+
+
+@pytest.fixture(scope="module")
+async def browser(host_script: str) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture(scope="module")
+async def demo(host_script: str) -> AsyncIterator[Client]:
+    """The official MCP client of one real ``revox-mcp --demo`` process, over stdio."""
+    async with Client(server_params("--demo")) as client:
+        yield client
+
+
+@pytest.fixture
+async def host(browser: Any, demo: Client, host_script: str) -> AsyncIterator[HostPage]:
+    page, close = await open_host(browser, demo, host_script)
+    yield page
+    await close()
