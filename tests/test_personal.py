@@ -180,6 +180,8 @@ def test_a_contacts_name_said_in_text_is_masked_but_words_and_fields_that_are_no
         ("778899", True),
         ("Al", False),  # too short
         ("outbound", False),  # a lower-case word: vocabulary
+        ("élodie", False),
+        ("Élodie", True),
         ("Outbound", False),  # an enum word, any case
         ("USER_REJECTED", False),
         ("Speed Dial Timeout", False),

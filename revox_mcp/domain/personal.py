@@ -111,7 +111,7 @@ _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 _MIN_VALUE = 3
 # A number with fewer digits than this identifies no one ("42", "2026"): never looked for.
 _MIN_DIGITS = 6
-_LOWER_WORD = re.compile(r"[^\W\d_A-Z]+(?:[_\-][^\W\d_A-Z]+)*")  # "outbound", "user_rejected", "élodie"
+_WORD = re.compile(r"[^\W\d_]+(?:[_\-][^\W\d_]+)*")  # "outbound", "user_rejected", "Élodie"
 _FOLD = re.compile(r"[\s_\-]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -173,7 +173,7 @@ def identifying(value: str, facts: Iterable[str] = ()) -> bool:
     module docstring): not too short, not a lower-case word, not a small number, not a word of a fact,
     not a UUID (a record's id: ids are never masked)."""
     value = value.strip()
-    if len(value) < _MIN_VALUE or _LOWER_WORD.fullmatch(value) or _UUID.fullmatch(value):
+    if len(value) < _MIN_VALUE or _UUID.fullmatch(value) or (value.islower() and _WORD.fullmatch(value)):
         return False
     if value.isdigit() and len(value) < _MIN_DIGITS:
         return False
@@ -230,10 +230,14 @@ def _phone_match(match: re.Match[str]) -> str:
 # --- what each field is -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
 def _key_kind(key: str) -> Literal["fact", "personal", "text"]:
     """A field this module does not know, by its name: an id or a timestamp, personal data, or text."""
-    words = name_words(key[:200])
+    return _key_kind_prefix(key[:200])
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_kind_prefix(key: str) -> Literal["fact", "personal", "text"]:
+    words = name_words(key)
     if not words:
         return "text"
     if words[-1] in _ID_WORDS or key == "assistants_used":
