@@ -1,8 +1,8 @@
 """Troubleshooting through the official MCP client: diagnose_assistant, compare_assistants,
 revox_status and the troubleshoot_assistant prompt, in memory and once over stdio.
 
-Upstream is the fixture data behind `demo_transport`; respx mocks GET /auth-status where the
-test needs a real key and an upstream answer the demo never gives (401, 503, no connection).
+Upstream is the fake Revox in process over the fixtures; a fault on GET /auth-status gives the
+answers a healthy Revox never gives (401, 503, no connection).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import sys
 from typing import Any
 
 import anyio
-import httpx
 import pytest
-import respx
+from fake_revox import FakeRevox, Fault
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
@@ -40,9 +39,17 @@ ALL_IDS = [a["id"] for a in ASSISTANTS]
 FINDING_KEYS = {"rule", "severity", "path", "message", "fix"}
 
 
-def make_server(*, mocked_by_respx: bool = False) -> MCPServer:
-    """The server over the fixtures, or over the real httpx transport that respx patches."""
-    return support_make_server() if mocked_by_respx else server_over()
+def make_server() -> MCPServer:
+    """The server over the fixtures."""
+    return server_over()
+
+
+def status_server(auth_fault: Fault | None = None) -> MCPServer:
+    """The server over the fake Revox in process, ``GET /auth-status`` answered by ``auth_fault`` if given."""
+    fake = FakeRevox(api_key=API_KEY)
+    if auth_fault is not None:
+        fake.fail_every(auth_fault, path="/auth-status")
+    return support_make_server(transport=fake.transport())
 
 
 def assert_clean(result: CallToolResult) -> None:
@@ -221,17 +228,10 @@ async def test_an_assistant_compared_with_itself_has_no_differences():
 # --------------------------------------------------------------------------- revox_status
 
 
-def auth_router(route_answer: httpx.Response | Exception) -> respx.MockRouter:
-    router = respx.mock(base_url=BASE_URL, assert_all_called=True)
-    router.get("/auth-status", name="auth").mock(side_effect=[route_answer] * 5)
-    return router
-
-
 @pytest.mark.anyio
 async def test_status_reports_an_accepted_key_by_fingerprint_only():
-    with auth_router(httpx.Response(200, json={"authenticated": True})):
-        async with Client(make_server(mocked_by_respx=True)) as client:
-            result = await client.call_tool("revox_status", {})
+    async with Client(status_server()) as client:
+        result = await client.call_tool("revox_status", {})
     body = result.structured_content
     assert result.is_error is False
     assert body["key_accepted"] is True
@@ -247,9 +247,8 @@ async def test_status_reports_an_accepted_key_by_fingerprint_only():
 @pytest.mark.anyio
 @pytest.mark.parametrize("status", [401, 403])
 async def test_status_reports_a_rejected_key_and_points_at_revox_api_key(status: int):
-    with auth_router(httpx.Response(status, json={"error": f"bad key {API_KEY}"})):
-        async with Client(make_server(mocked_by_respx=True)) as client:
-            result = await client.call_tool("revox_status", {})
+    async with Client(status_server(Fault.status(status, {"error": f"bad key {API_KEY}"}))) as client:
+        result = await client.call_tool("revox_status", {})
     assert result.is_error is False
     assert result.structured_content["key_accepted"] is False
     assert "check REVOX_API_KEY" in text_of(result)
@@ -257,13 +256,10 @@ async def test_status_reports_a_rejected_key_and_points_at_revox_api_key(status:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(
-    "answer", [httpx.Response(503, text="down"), httpx.ConnectError("refused")], ids=["503", "no-connection"]
-)
-async def test_status_still_answers_when_revox_is_unreachable(answer: httpx.Response | Exception):
-    with auth_router(answer):
-        async with Client(make_server(mocked_by_respx=True)) as client:
-            result = await client.call_tool("revox_status", {})
+@pytest.mark.parametrize("answer", [Fault.status(503, "down"), Fault.reset()], ids=["503", "no-connection"])
+async def test_status_still_answers_when_revox_is_unreachable(answer: Fault):
+    async with Client(status_server(answer)) as client:
+        result = await client.call_tool("revox_status", {})
     body = result.structured_content
     assert result.is_error is False
     assert body.get("key_accepted") is None  # unknown, not false
