@@ -26,7 +26,7 @@ from typing import Any
 
 import anyio
 
-from revox_mcp.domain.ingest import ItemSet, ingest_list
+from revox_mcp.domain.ingest import ItemSet, ingest_list, ingest_object
 from revox_mcp.domain.redaction import Redactor
 from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
 from revox_mcp.history.store import History, Store
@@ -134,7 +134,8 @@ def run() -> list[Row]:
 
     raw = assistants(COUNT)
     start = time.perf_counter()
-    listing = ingest_list(raw, Redactor())
+    redactor = Redactor()
+    listing = ingest_list(raw, lambda document: ingest_object(document, redactor))
     cleaning_ms = (time.perf_counter() - start) * 1000
     rows = anyio.run(_sqlite, listing, cleaning_ms)
     if shutil.which("redis-server"):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from revox_mcp.cache.clock import SYSTEM_CLOCK, Clock
 from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
 from revox_mcp.history.store import History, Store
 from revox_mcp.history.version import (
@@ -80,15 +81,17 @@ def open_history(
     *,
     demo: bool = False,
     redis_url: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> History:
-    """The history the settings ask for; nothing is opened or created until it is first used.
+    """The history the settings ask for (one per process); nothing is opened or created until it is
+    first used. ``clock``: the server's time sources (seen times, retry intervals).
 
     The demo keeps it in memory (it writes nothing to disk) unless it is off. Redis needs its URL
     and the ``team`` extra (ConfigError otherwise).
     """
     store: Store | None
     if settings.mode == "off":
-        return History(None)
+        return History(None, clock=clock.monotonic, wall=clock.wall)
     if demo or settings.mode == "memory":
         from revox_mcp.history.memory import MemoryStore
 
@@ -105,9 +108,10 @@ def open_history(
         path = settings.file(env)
         if path is None:
             # Not a reason to refuse to start: the server works without its history.
-            return History(None, off_reason="no home directory to keep the history in: set REVOX_MCP_STATE_DIR")
+            reason = "no home directory to keep the history in: set REVOX_MCP_STATE_DIR"
+            return History(None, clock=clock.monotonic, wall=clock.wall, off_reason=reason)
         store = SqliteStore(path, limits=settings.limits)
-    return History(store)
+    return History(store, clock=clock.monotonic, wall=clock.wall)
 
 
 async def erase_history(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from revox_mcp.domain.ingest import ItemSet, ingest_list
+from revox_mcp.domain.ingest import ItemSet, ingest_list, ingest_object
 from revox_mcp.domain.redaction import Redactor
 from revox_mcp.history.memory import MemoryStore
 from revox_mcp.history.store import Appended, Token
@@ -51,7 +51,8 @@ def assistants(count: int, *, tag: str = "") -> list[dict[str, Any]]:
 
 def listing(raw: list[dict[str, Any]]) -> ItemSet:
     """What the data path holds after a fetch: the assistants cleaned at ingest."""
-    return ingest_list(copy.deepcopy(raw), Redactor())
+    redactor = Redactor()
+    return ingest_list(copy.deepcopy(raw), lambda document: ingest_object(document, redactor))
 
 
 def versions_of(items: ItemSet, seen: float = SEEN) -> list[Version]:

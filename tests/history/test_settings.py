@@ -6,8 +6,10 @@ from pathlib import Path
 
 import anyio
 import pytest
-from history.samples import ACCOUNT, version
+from history.samples import ACCOUNT, assistants, listing, version
+from support import FakeClock
 
+from revox_mcp.cache.clock import Clock
 from revox_mcp.history.memory import MemoryStore
 from revox_mcp.history.redis import RedisStore
 from revox_mcp.history.settings import (
@@ -66,6 +68,15 @@ async def test_without_a_home_directory_the_server_starts_with_history_off(monke
     health = await history.health()
     assert (health.state, health.store) == ("off", "off")
     assert "REVOX_MCP_STATE_DIR" in health.reason
+
+
+@pytest.mark.anyio
+async def test_the_history_takes_the_servers_clock(tmp_path: Path) -> None:
+    wall = FakeClock(1_771_250_000.0)
+    env = {"REVOX_MCP_HISTORY": "memory"}
+    history = open_history(history_settings(env), env, clock=Clock(wall=wall, monotonic=FakeClock()))
+    (seen,) = await history.record_listing(ACCOUNT, listing(assistants(1)))
+    assert seen.seen_at == 1_771_250_000.0
 
 
 def test_redis_without_its_url_names_the_variable() -> None:
