@@ -206,6 +206,17 @@ async def test_get_call_unknown_id_and_field_are_clear_errors():
     assert "transcript" in text_of(offset)
 
 
+async def test_get_call_answers_a_documented_field_the_call_lacks_as_null():
+    """SDK 0.5.0's optional keys (outcome, scheduled_at, an attempt's end_reason...) may be absent from a call."""
+    lean = {k: v for k, v in call("lean-call", attempt()).items() if k != "outcome"}
+    async with Client(server_with_calls([lean])) as client:
+        result = await client.call_tool("get_call", {"call_id": "lean-call", "fields": ["outcome", "scheduled_at"]})
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert result.structured_content["call"] == {"outcome": None, "scheduled_at": None}
+    assert "outcome: null" in text_of(result)
+
+
 async def test_a_long_transcript_comes_in_turns_continued_with_offset():
     [big] = FakeRevox.make_calls(1, turns=400, turn_chars=300)
     async with Client(server_with_calls([big])) as client:
