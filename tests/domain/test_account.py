@@ -65,9 +65,19 @@ def test_a_cartesia_model_the_voice_does_not_support_is_an_error():
     assert rules(assistant(voice=katie)) == {}  # no modelCompat: universal
 
 
-def test_a_realtime_model_speaks_with_its_own_voice_so_the_tts_voice_is_not_checked():
+@pytest.mark.parametrize(
+    "voice",
+    [
+        {"id": "nope", "provider": "cartesia"},  # not in the catalogue
+        {"id": "f9836c6e-a0bd-460e-9d3c-f7299fa60f94", "provider": "cartesia", "model": "sonic-3.5"},  # model
+        {"id": "a167e0f3-df7e-4d52-a9c3-f949145efdab", "provider": "cartesia"},  # language (French prompt)
+    ],
+)
+def test_a_realtime_model_speaks_with_its_own_voice_so_the_tts_voice_is_not_checked(voice: dict[str, Any]):
+    french = "Bonjour, vous êtes Lucie. Appelez le client et demandez-lui s'il est satisfait du service, et pour quoi."
+    assert rules(assistant(voice=voice, prompt=french))  # a TTS assistant with this voice gets a finding
     realtime = {"type": "realtime", "provider": "openai", "realtime_model_id": "gpt-realtime"}
-    assert rules(assistant(llm_model=realtime, voice={"id": "nope", "provider": "cartesia"})) == {}
+    assert rules(assistant(llm_model=realtime, voice=voice, prompt=french)) == {}
 
 
 def test_a_precall_lookup_without_an_inbound_number_is_a_warning():

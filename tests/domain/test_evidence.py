@@ -256,6 +256,16 @@ def test_fast_replies_are_quiet(key: str, rule: str):
     assert rule not in run(calls_of(*fast))
 
 
+def test_a_realtime_assistant_gets_no_tts_finding_but_its_model_is_still_judged():
+    """A realtime model speaks itself: slow "TTS" is its own latency, not the voice's."""
+    slow = [[attempt(events=events(4, llm_ttft_ms=2500, tts_ttfb_ms=2500), start=i)] for i in range(4)]
+    realtime = {"type": "realtime", "provider": "openai", "realtime_model_id": "gpt-realtime"}
+    assert {"calls.slow_llm", "calls.slow_tts"} <= set(run(calls_of(*slow)))
+    found = run(calls_of(*slow), llm_model=realtime)
+    assert "calls.slow_llm" in found
+    assert "calls.slow_tts" not in found
+
+
 def test_frequent_interruptions_fire():
     cut = [[attempt(events=events(3, was_cut=True) + events(2, was_cut=False), start=i)] for i in range(5)]
     finding = only(run(calls_of(*cut)), "calls.interrupted")

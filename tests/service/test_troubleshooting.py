@@ -78,6 +78,18 @@ async def test_diagnosing_the_misconfigured_assistant_lists_its_errors_with_fixe
 
 
 @pytest.mark.anyio
+async def test_diagnosing_a_realtime_assistant_says_its_voice_is_unused_and_nothing_else_about_it():
+    """The misconfigured fixture is realtime: its voice's speed (1.4) and volume used to be warned about."""
+    async with Client(make_server()) as client:
+        result = await client.call_tool("diagnose_assistant", {"assistant_id": MISCONFIGURED_ID})
+    assert result.structured_content is not None
+    about_voice = [f for f in result.structured_content["findings"] if f["path"].startswith("voice")]
+    assert [f["rule"] for f in about_voice] == ["llm.realtime.voice_unused"]
+    assert "voice.speed" not in text_of(result)
+    assert "voice.volume" not in text_of(result)
+
+
+@pytest.mark.anyio
 async def test_the_baseline_assistant_has_no_error_or_warning():
     async with Client(make_server()) as client:
         body = await call_ok(client, "diagnose_assistant", {"assistant_id": BASELINE_ID})

@@ -42,9 +42,9 @@ from revox_mcp.domain.diagnostics.schema import check_enums, check_schema
 from revox_mcp.domain.diagnostics.transfer_messaging import check_messaging, check_transfer
 from revox_mcp.domain.diagnostics.urls import check_urls
 from revox_mcp.domain.diagnostics.voice_llm import check_llm, check_sounds, check_voice
-from revox_mcp.domain.facts import OBJECT_TYPES
+from revox_mcp.domain.facts import OBJECT_TYPES, unused_parts
 from revox_mcp.domain.findings import Diagnosis, Finding, VariableUse
-from revox_mcp.domain.rules import RANK
+from revox_mcp.domain.rules import RANK, about_unused
 from revox_mcp.domain.text import strip_invisible
 
 __all__ = [
@@ -104,6 +104,9 @@ def _run(assistant: Mapping[str, Any]) -> Context:
             check(ctx)
         except Exception:  # a bug in one check must neither hide the others nor crash the caller
             ctx.add("diagnose.check_failed", "", group=check.__name__.split("_", 1)[1])
+    unused = unused_parts(assistant)
+    if unused:
+        ctx.findings = [f for f in ctx.findings if not about_unused(f["rule"], f["path"], unused)]
     if len(ctx.findings) > 1:
         ctx.findings.sort(key=_finding_order)
     return ctx

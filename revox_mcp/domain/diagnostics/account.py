@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from revox_mcp.domain.facts import child, number, text
+from revox_mcp.domain.facts import child, number, text, unused_parts
 from revox_mcp.domain.findings import CampaignUse, Finding, UsedBy
-from revox_mcp.domain.rules import RuleSpec, finding_fields, rule_table, templated
+from revox_mcp.domain.rules import RuleSpec, about_unused, finding_fields, rule_table, templated
 from revox_mcp.domain.text import redacted
 
 ACCOUNT_RULES: Mapping[str, RuleSpec] = rule_table(
@@ -162,9 +162,8 @@ def check_phone_numbers(config: Mapping[str, Any], numbers: Sequence[Mapping[str
 
 def check_voice_in_catalogue(config: Mapping[str, Any], voices: Sequence[Mapping[str, Any]]) -> list[Finding]:
     voice = child(config, "voice")
-    llm = child(config, "llm_model")
-    if voice is None or not text(voice, "id") or (llm is not None and text(llm, "type") == "realtime"):
-        return []  # realtime models speak with their own voice
+    if voice is None or not text(voice, "id"):
+        return []
     voice_id, provider = text(voice, "id") or "", text(voice, "provider")
     match = next(
         (v for v in voices if text(v, "id") == voice_id and (provider is None or text(v, "provider") == provider)),
@@ -261,4 +260,6 @@ def check_account(
             found.append(_finding("xcheck.lookup_without_inbound", "precall_lookup_url"))
     if voices is not None and voices:
         found += check_voice_in_catalogue(config, voices)
+    unused = unused_parts(config)
+    found = [f for f in found if not about_unused(f.rule, f.path, unused)]
     return AccountCheck(found, used_by(assistant_id, numbers, campaigns))

@@ -30,8 +30,9 @@ from revox_mcp.domain.evidence.openings import check_openings
 from revox_mcp.domain.evidence.rules import RULES
 from revox_mcp.domain.evidence.tools import check_tools
 from revox_mcp.domain.evidence.transfers import check_transfers
+from revox_mcp.domain.facts import unused_parts
 from revox_mcp.domain.findings import Evidence
-from revox_mcp.domain.rules import RANK
+from revox_mcp.domain.rules import RANK, about_unused
 
 __all__ = ["RULES", "Aggregate", "AttemptFacts", "CallFacts", "Evidence", "aggregate", "facts_of", "findings"]
 
@@ -57,5 +58,6 @@ def findings(
 ) -> list[Evidence]:
     """Every rule over ``calls`` (most recent first), worst first. ``config`` None: not read (values unknown)."""
     ctx = Context(calls, config, agg or aggregate(calls))
-    found = [finding for check in _CHECKS for finding in check(ctx)]
+    unused = unused_parts(config)
+    found = [f for check in _CHECKS for f in check(ctx) if not about_unused(f.rule, f.field, unused)]
     return sorted(found, key=lambda f: (RANK[f.severity], -f.share, f.rule))
