@@ -37,8 +37,8 @@ class StatusView(Out):
     api_key_configured: bool
     api_key_fingerprint: str | None = Field(None, description="SHA-256 prefix")
     key_accepted: bool | None = Field(None, description="absent: unknown (see key_check)")
-    key_check: str | None = Field(None, description="what Revox answered to GET /auth-status, and what to do")
-    http_status: int | None = Field(None, description="the status Revox answered the check with, if not 2xx")
+    key_check: str | None = Field(None, description="what GET /auth-status got")
+    http_status: int | None = None
     retry_after_seconds: float | None = None
     latency_ms: float | None = None
     error: str | None = None

@@ -7,6 +7,7 @@ even when one assistant lacks it: it is answered as null, in the structured cont
 from __future__ import annotations
 
 import pytest
+from fake_revox import FakeRevox
 from mcp import Client
 from support import ASSISTANTS, BY_ID, assert_ok, server_over, text_of
 
@@ -44,3 +45,19 @@ async def test_a_name_the_schema_does_not_document_and_the_assistant_lacks_is_an
     assert result.is_error is True
     assert "Unknown field(s) 'voices'" in text_of(result)
     assert "faq_items" in text_of(result)
+
+
+async def test_a_page_of_assistants_the_size_budget_stopped_says_so_in_text_and_structured_content():
+    many = FakeRevox.make_assistants(300)
+    async with Client(server_over(many)) as client:
+        full = await client.call_tool("list_assistants", {"limit": 100})
+        short = await client.call_tool("list_assistants", {"limit": 3})
+    body = full.structured_content
+    assert body is not None
+    shown = len(body["assistants"])
+    assert 0 < shown < 100
+    assert body["stopped_by"] == "size"
+    assert f"{shown} of the 100 asked shown: no more fit the structured content's share (10,000 bytes)" in text_of(full)
+    assert short.structured_content is not None
+    assert "stopped_by" not in short.structured_content
+    assert "no more fit" not in text_of(short)

@@ -22,7 +22,10 @@ from calls_support import (
 )
 from fake_revox import FakeRevox, Fault
 from mcp import Client
-from support import API_KEY, assert_ok, text_of
+from support import API_KEY, FRENCH_ID, assert_ok, text_of, wire_bytes
+
+from revox_mcp.api.demo import demo_transport
+from revox_mcp.domain import budget
 
 pytestmark = pytest.mark.anyio
 
@@ -269,3 +272,54 @@ async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
                 group.start_soon(one)
     assert all(not r.is_error for r in results)
     assert len(searches(fake)) == 1
+
+
+# --------------------------------------------------------------------------- budgets, said honestly
+
+
+def demo() -> Any:
+    return support.make_server(transport=demo_transport())
+
+
+async def test_a_page_of_calls_the_size_budget_stopped_says_so_in_text_and_structured_content():
+    """list_calls limit=100 on the demo returned 52 rows and a cursor without saying why."""
+    async with Client(demo()) as client:
+        full = await client.call_tool("list_calls", {"limit": 100})
+        short = await client.call_tool("list_calls", {"limit": 5})
+    body = full.structured_content
+    assert body is not None
+    shown = len(body["calls"])
+    assert 0 < shown < 100
+    assert body["stopped_by"] == "size"
+    assert body["next_cursor"]
+    assert wire_bytes(full) <= budget.MAX_RESPONSE_BYTES
+    line = f"{shown} of the 100 asked shown: no more fit the answer's 32,000 bytes"
+    assert line in text_of(full)
+    assert text_of(full).index(line) < text_of(full).index("More: list_calls")
+    # A page that holds what was asked says nothing of the kind.
+    assert short.structured_content is not None
+    assert "stopped_by" not in short.structured_content
+    assert "no more fit" not in text_of(short)
+
+
+async def test_an_analysis_says_what_its_budget_counts_and_its_number_is_true():
+    """analyze_calls said "cut to fit 8 kB" over a 3.3 KB text: the 8,000 bytes are the whole answer."""
+    async with Client(demo()) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
+    assert_ok(result)
+    assert wire_bytes(result) <= 8_000
+    text = text_of(result)
+    note = next(line for line in text.splitlines() if line.startswith("Cut to fit"))
+    assert note.startswith("Cut to fit the answer's 8,000 bytes (structured content and text together, as sent): ")
+    assert result.structured_content is not None
+    assert note in result.structured_content["notes"]
+    left_out = int(note.split(" more findings left out")[0].rsplit(" ", 1)[1])
+    assert len(result.structured_content["findings"]) + left_out == int(text.split("Findings (")[1].split(";")[0])
+
+
+async def test_an_analysis_that_fits_says_nothing_was_cut():
+    async with Client(demo()) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": FRENCH_ID})
+    assert_ok(result)
+    assert "Cut to fit" not in text_of(result)
+    assert "cut" not in " ".join((result.structured_content or {}).get("notes", []))
