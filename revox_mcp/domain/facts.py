@@ -415,6 +415,11 @@ def unused_parts(config: Mapping[str, Any] | None) -> tuple[str, ...]:
     return REALTIME_UNUSED if llm is not None and llm.get("type") == "realtime" else ()
 
 
+def campaigns_of(assistant_id: str, campaigns: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The campaigns that use an assistant (their ``assistant_id`` is its id)."""
+    return [c for c in campaigns if text(c, "assistant_id") == assistant_id]
+
+
 def within(path: str, parts: Sequence[str]) -> bool:
     """Whether ``path`` is one of ``parts`` or inside one (``voice.speed`` is inside ``voice``)."""
     return any(path == part or path.startswith((f"{part}.", f"{part}[")) for part in parts)

@@ -32,8 +32,8 @@ from revox_mcp.domain.call_views import (
 )
 from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.cursor import decode_cursor, encode_cursor
-from revox_mcp.domain.evidence import Aggregate, CallFacts, Evidence, aggregate, facts_of, findings
-from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
+from revox_mcp.domain.evidence import Aggregate, CallFacts, Evidence, aggregate, facts_of, findings, needs_campaigns
+from revox_mcp.domain.facts import campaigns_of, coerce_string_list, validate_assistant_id
 from revox_mcp.domain.ingest import Item
 from revox_mcp.domain.output import AnObject, Objects, dump
 from revox_mcp.domain.quoting import CALL_DATA_NOTE
@@ -384,8 +384,19 @@ class CallService:
             )
         agg = aggregate(facts)
         found = findings(facts, config, agg)
+        if needs_campaigns(found):  # a finding names a campaign field: show its value
+            found = findings(facts, config, agg, await self._campaigns_of(cred, ident, notes))
         stale = next((p for p in pages if p.stale), pages[0])
         return self._analysis(ident, name, total, agg, found, notes, stale)
+
+    async def _campaigns_of(self, cred: Credential, ident: str, notes: list[str]) -> list[Mapping[str, Any]] | None:
+        """The campaigns that use the assistant, or None (and a note) when they cannot be read."""
+        try:
+            cached = await self.data.campaigns(cred)
+        except RevoxError as exc:
+            notes.append(f"campaigns not read ({exc}): their fields are not shown")
+            return None
+        return campaigns_of(ident, cached.value.items)
 
     def _analysis(
         self,

@@ -13,11 +13,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from named_support import unshown_fields
 
 from revox_mcp.domain import diagnostics
 from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference
 from revox_mcp.domain.facts import REALTIME_UNUSED, within
+from revox_mcp.domain.named_fields import states_value, value_at
 from revox_mcp.domain.redaction import REDACTED, redact
+from revox_mcp.domain.render.diagnosis import finding_line
 from revox_mcp.domain.rules import SAYS_UNUSED
 
 FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures_assistants.json").read_text(encoding="utf-8"))
@@ -500,6 +503,33 @@ def test_no_finding_is_about_the_voice_of_a_realtime_assistant_but_the_one_sayin
     diagnosis = diagnose(assistant)
     assert about_tts(diagnosis) <= SAYS_UNUSED
     assert ("llm.realtime.voice_unused" in rules_of(diagnosis)) == isinstance(assistant.get("voice"), dict)
+
+
+@pytest.mark.parametrize(("rule", "severity", "trigger", "clean"), CASES, ids=[case[0] for case in CASES])
+def test_every_field_a_fix_names_is_shown_with_its_current_value(
+    rule: str, severity: str, trigger: dict[str, Any] | Whole, clean: dict[str, Any] | Whole
+) -> None:
+    """A fix may only name a field whose value the answer shows: in the finding (its message, or
+    ``related``) and in its line of text."""
+    assistant = build(trigger)
+    if not isinstance(assistant, dict):
+        return  # not a readable object: no field to show
+    for finding in diagnose(assistant).findings:
+        spec = RULES[finding.rule]
+        stated = states_value(spec.message)
+        missing = unshown_fields(
+            finding.fix,
+            finding.path,
+            finding.related,
+            finding_line(finding),
+            assistant,
+            base_shown=stated,
+            names_base="{path}" in spec.fix,
+        )
+        assert missing == [], finding
+        if stated and "{value}" not in spec.message:  # "is empty", "is null": true of the value
+            _found, value = value_at(assistant, finding.path)
+            assert value is None or value in ("", [], {}) or (isinstance(value, str) and not value.strip())
 
 
 def test_the_baseline_fixture_has_no_error_or_warning() -> None:

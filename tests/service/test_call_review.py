@@ -12,6 +12,7 @@ import anyio
 import pytest
 import support
 from calls_support import (
+    CALL_FIXTURES,
     CALLS,
     PII_CALL,
     REMINDERS_ID,
@@ -22,10 +23,12 @@ from calls_support import (
 )
 from fake_revox import FakeRevox, Fault
 from mcp import Client
+from named_support import unshown_fields
 from support import API_KEY, FRENCH_ID, assert_ok, text_of, wire_bytes
 
-from revox_mcp.api.demo import demo_transport
+from revox_mcp.api.demo import demo_account, demo_assistants, demo_transport
 from revox_mcp.domain import budget
+from revox_mcp.domain.facts import campaigns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -323,3 +326,67 @@ async def test_an_analysis_that_fits_says_nothing_was_cut():
     assert_ok(result)
     assert "Cut to fit" not in text_of(result)
     assert "cut" not in " ".join((result.structured_content or {}).get("notes", []))
+
+
+async def test_every_field_an_analysis_names_is_shown_with_its_value_on_the_demo():
+    """End to end, over every demo assistant: each change names only fields the answer shows."""
+    assistants, _listed = demo_assistants()
+    campaigns = demo_account()["campaigns"]
+    checked = 0
+    async with Client(demo()) as client:
+        for assistant in assistants:
+            result = await client.call_tool("analyze_calls", {"assistant_id": assistant["id"]})
+            assert_ok(result)
+            assert result.structured_content is not None
+            for finding in result.structured_content["findings"]:
+                missing = unshown_fields(
+                    finding["change"],
+                    finding["field"],
+                    finding.get("related"),
+                    text_of(result),
+                    assistant,
+                    base_shown=True,
+                    campaigns=campaigns_of(assistant["id"], campaigns),
+                )
+                assert missing == [], finding
+                checked += 1
+    assert checked >= 10
+
+
+def refused_calls() -> list[dict[str, Any]]:
+    """Calls of the reminders assistant refused for too many simultaneous calls, and fine ones."""
+    refused = [attempt(result=None, seconds=None, dial_error="too_many_calls", start=i) for i in range(4)]
+    made = [call(f"tm{i}", a) for i, a in enumerate(refused)] + [call(f"ok{i}", attempt(start=i)) for i in range(4)]
+    return [{**c, "assistant": {"id": REMINDERS_ID}} for c in made]
+
+
+async def test_a_finding_naming_a_campaign_field_reads_the_campaigns_once_and_shows_the_value(fake: FakeRevox):
+    campaigns = [{**CALL_FIXTURES["campaigns"][0], "max_concurrent_calls": 8}]
+    fake.set_account(refused_calls(), campaigns=campaigns)
+    async with Client(server_over_fake(fake)) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
+    assert_ok(result)
+    assert result.structured_content is not None
+    [finding] = [f for f in result.structured_content["findings"] if f["rule"] == "calls.dial_too_many"]
+    assert finding["related"] == {"campaigns[name=February reminders].max_concurrent_calls": "8"}
+    assert "campaigns[name=February reminders].max_concurrent_calls = 8" in text_of(result)
+    assert [r.path for r in fake.requests].count("/campaigns") == 1
+
+
+async def test_an_analysis_naming_no_campaign_field_does_not_read_the_campaigns(fake: FakeRevox):
+    fake.set_account([{**c, "assistant": {"id": REMINDERS_ID}} for c in refused_calls() if c["id"].startswith("ok")])
+    async with Client(server_over_fake(fake)) as client:
+        assert_ok(await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID}))
+    assert "/campaigns" not in [r.path for r in fake.requests]
+
+
+async def test_campaigns_that_cannot_be_read_are_said_so_in_the_finding_and_a_note(fake: FakeRevox):
+    fake.set_account(refused_calls())
+    fake.inject(Fault.status(403), path="/campaigns")
+    async with Client(server_over_fake(fake)) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
+    assert_ok(result)
+    assert result.structured_content is not None
+    [finding] = [f for f in result.structured_content["findings"] if f["rule"] == "calls.dial_too_many"]
+    assert finding["related"] == {"campaigns.max_concurrent_calls": "(campaigns not read)"}
+    assert any(note.startswith("campaigns not read") for note in result.structured_content["notes"])

@@ -19,6 +19,7 @@ import respx
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
+from named_support import unshown_fields
 from support import (
     API_KEY,
     ASSISTANTS,
@@ -35,6 +36,9 @@ from support import (
 from support import make_server as support_make_server
 
 from revox_mcp.domain.compare import MAX_DIFF_LINES
+from revox_mcp.domain.diagnostics import RULES as CONFIGURATION_RULES
+from revox_mcp.domain.diagnostics.account import ACCOUNT_RULES
+from revox_mcp.domain.named_fields import states_value
 
 ALL_IDS = [a["id"] for a in ASSISTANTS]
 FINDING_KEYS = {"rule", "severity", "path", "message", "fix"}
@@ -71,10 +75,36 @@ async def test_diagnosing_the_misconfigured_assistant_lists_its_errors_with_fixe
     assert body["assistant_id"] == MISCONFIGURED_ID
     assert body["name"] == "Appointment Reminders (misconfigured)"
     assert body["findings"]
-    assert all(set(finding) == FINDING_KEYS for finding in body["findings"])
+    assert all(FINDING_KEYS <= set(finding) <= {*FINDING_KEYS, "related"} for finding in body["findings"])
     errors = {f["rule"] for f in body["findings"] if f["severity"] == "error"}
     assert errors == {"retry.window.end_before_start", "retry.window.time_format", "first_sentence.static_empty"}
     assert "max_duration.too_short" in {f["rule"] for f in body["findings"] if f["severity"] == "warning"}
+
+
+@pytest.mark.anyio
+async def test_every_field_a_diagnosis_names_is_shown_with_its_value():
+    """End to end, over every fixture assistant: each fix names only fields the answer shows."""
+    checked = 0
+    async with Client(make_server()) as client:
+        for assistant in ASSISTANTS:
+            result = await client.call_tool("diagnose_assistant", {"assistant_id": assistant["id"]})
+            assert_clean(result)
+            assert result.structured_content is not None
+            lines = text_of(result)
+            for finding in result.structured_content["findings"]:
+                spec = {**CONFIGURATION_RULES, **ACCOUNT_RULES}[finding["rule"]]
+                missing = unshown_fields(
+                    finding["fix"],
+                    finding["path"],
+                    finding.get("related"),
+                    lines,
+                    assistant,
+                    base_shown=states_value(spec.message),
+                    names_base="{path}" in spec.fix,
+                )
+                assert missing == [], finding
+                checked += 1
+    assert checked >= 40
 
 
 @pytest.mark.anyio

@@ -16,6 +16,7 @@ from revox_mcp.domain.call_views import CallRow, CallSummary, Turn
 from revox_mcp.domain.evidence import Aggregate
 from revox_mcp.domain.findings import Evidence
 from revox_mcp.domain.quoting import neutral, neutral_block, quoted_block
+from revox_mcp.domain.render.diagnosis import values_text
 from revox_mcp.domain.render.tree import render_tree
 
 # How to read the rest of a call's JSON.
@@ -187,10 +188,11 @@ def call_json_text(
 def evidence_line(finding: Evidence, examples: int) -> str:
     """One finding: its rule, count of what it counted, up to ``examples`` call ids, the field and the change."""
     shown = ", ".join(finding.examples[:examples])
+    others = f"; {values_text(finding.related, finding.field)}" if finding.related else ""
     return (
         f"{finding.severity.upper()} {finding.rule}: {finding.count}/{finding.of} "
         f"({_pct(finding.count, finding.of)}) {finding.what}; example calls: {shown}\n"
-        f"  {finding.field} = {finding.value} → {finding.change}"
+        f"  {finding.field} = {finding.value}{others} → {finding.change}"
     )
 
 
@@ -200,7 +202,7 @@ def dropped_note(dropped: Sequence[Evidence], examples: tuple[int, int] | None, 
     out, one short item each. None when nothing was cut."""
     if not dropped and examples is None:
         return None
-    parts = [f"example calls to {examples[0]} per finding ({examples[1]} in this text)"] if examples else []
+    parts = [f"example calls to {examples[0]} per finding"] if examples else []
     if dropped:
         parts.append(
             f"{len(dropped)} more findings left out: "
