@@ -156,6 +156,11 @@ def size_stop(shown: int, asked: int, within: str) -> str:
     return f"{shown} of the {asked} asked shown: no more fit {within}."
 
 
+def structured_words(max_bytes: int) -> str:
+    """What the budget of a value measured as structured content counts (its text shows the same)."""
+    return f"{max_bytes:,} bytes of structured content (the text shows the same)"
+
+
 def cut_note(cuts: list[str], hint: str, *, within: str) -> str:
     """One line naming what was cut (at most 8 paths), the budget it was cut to (``within``: what it
     counts) and how to get the rest; "" when nothing was."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from revox_mcp.domain.budget import cut_note, twice_words
+from revox_mcp.domain.budget import cut_note, structured_words
 from revox_mcp.domain.call_fields import FILTERS, when_text
 from revox_mcp.domain.call_views import CallRow, CallSummary, Turn
 from revox_mcp.domain.evidence import Aggregate
@@ -154,12 +154,12 @@ def transcript_text(
     ident: str, attempt: int, turns: Sequence[Turn], offset: int, total: int, next_offset: int | None, budget: int
 ) -> str:
     """Turns of one attempt's transcript from ``offset``, quoted, and how to read on (the rest did not
-    fit ``budget`` bytes, as structured content and as text)."""
+    fit ``budget`` bytes of structured content)."""
     end = offset + len(turns)
     head = f"Call {ident}, attempt #{attempt or '-'}: turns {offset + 1 if turns else offset}-{end} of {total}"
     lines = [head, quoted_block(ident, [turn_line(turn) for turn in turns])]
     if next_offset is not None:
-        lines.append(f"No more turns fit {twice_words(budget)}.")
+        lines.append(f"No more turns fit {structured_words(budget)}.")
         lines.append(f'More: get_call(call_id="{ident}", offset={next_offset})')
     if not total:
         lines.append("This attempt has no transcript (not answered, or not transcribed yet).")
@@ -169,14 +169,14 @@ def transcript_text(
 def call_json_text(
     ident: str, call: dict[str, Any], cuts: list[str], next_offset: int | None, whole: bool, budget: int
 ) -> str:
-    """A call's (redacted) JSON as quoted ``key: value`` lines; what was cut (to ``budget`` bytes, as
-    structured content and as text), how to read on. ``whole``: every field, per-turn LLM prompts left out."""
+    """A call's (redacted) JSON as quoted ``key: value`` lines; what was cut (to ``budget`` bytes of
+    structured content), how to read on. ``whole``: every field, per-turn LLM prompts left out."""
     text = quoted_block(ident, [neutral_block(render_tree(call))])
     if next_offset is not None:
-        text += f"\nNo more items fit {twice_words(budget)}."
+        text += f"\nNo more items fit {structured_words(budget)}."
         text += f"\nMore: get_call with the same fields and offset={next_offset}"
     elif cuts:
-        text += cut_note(cuts, READ_CALL_ON, within=twice_words(budget))
+        text += cut_note(cuts, READ_CALL_ON, within=structured_words(budget))
     if whole:
         text += '\nPer-turn LLM prompts are left out: fields=["llm_system_prompt"] shows them.'
     return text
