@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from answers_support import unshown_fields
 from calls_support import CALL_FIXTURES, REMINDERS_ID
-from named_support import unshown_fields
 from support import BY_ID, FRENCH_ID, LONG_PROMPT_ID
 
 from revox_mcp.domain.diagnostics.account import ACCOUNT_RULES, check_account, guess_language, used_by

@@ -11,9 +11,9 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from answers_support import unshown_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from named_support import unshown_fields
 
 from revox_mcp.domain import diagnostics
 from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from answers_support import unshown_fields
 from calls_support import attempt, call
-from named_support import unshown_fields
 
 from revox_mcp.domain.evidence import RULES, Evidence, facts_of, findings, needs_campaigns
 from revox_mcp.domain.render.calls import evidence_line

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from answers_support import unshown_fields
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from named_support import unshown_fields
 from support import examples
 
 from revox_mcp.domain.named_fields import (

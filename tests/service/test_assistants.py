@@ -7,6 +7,7 @@ even when one assistant lacks it: it is answered as null, in the structured cont
 from __future__ import annotations
 
 import pytest
+from answers_support import assert_stopped_by_size
 from fake_revox import FakeRevox
 from mcp import Client
 from support import ASSISTANTS, BY_ID, assert_ok, server_over, text_of
@@ -52,12 +53,4 @@ async def test_a_page_of_assistants_the_size_budget_stopped_says_so_in_text_and_
     async with Client(server_over(many)) as client:
         full = await client.call_tool("list_assistants", {"limit": 100})
         short = await client.call_tool("list_assistants", {"limit": 3})
-    body = full.structured_content
-    assert body is not None
-    shown = len(body["assistants"])
-    assert 0 < shown < 100
-    assert body["stopped_by"] == "size"
-    assert f"{shown} of the 100 asked shown: no more fit the structured content's share (10,000 bytes)" in text_of(full)
-    assert short.structured_content is not None
-    assert "stopped_by" not in short.structured_content
-    assert "no more fit" not in text_of(short)
+    assert_stopped_by_size(full, short, "assistants", "the structured content's share (10,000 bytes)")

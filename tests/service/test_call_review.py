@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 import pytest
 import support
+from answers_support import assert_stopped_by_size, unshown_fields
 from calls_support import (
     CALL_FIXTURES,
     CALLS,
@@ -23,7 +24,6 @@ from calls_support import (
 )
 from fake_revox import FakeRevox, Fault
 from mcp import Client
-from named_support import unshown_fields
 from support import API_KEY, FRENCH_ID, assert_ok, text_of, wire_bytes
 
 from revox_mcp.api.demo import demo_account, demo_assistants, demo_transport
@@ -289,20 +289,8 @@ async def test_a_page_of_calls_the_size_budget_stopped_says_so_in_text_and_struc
     async with Client(demo()) as client:
         full = await client.call_tool("list_calls", {"limit": 100})
         short = await client.call_tool("list_calls", {"limit": 5})
-    body = full.structured_content
-    assert body is not None
-    shown = len(body["calls"])
-    assert 0 < shown < 100
-    assert body["stopped_by"] == "size"
-    assert body["next_cursor"]
     assert wire_bytes(full) <= budget.MAX_RESPONSE_BYTES
-    line = f"{shown} of the 100 asked shown: no more fit the answer's 32,000 bytes"
-    assert line in text_of(full)
-    assert text_of(full).index(line) < text_of(full).index("More: list_calls")
-    # A page that holds what was asked says nothing of the kind.
-    assert short.structured_content is not None
-    assert "stopped_by" not in short.structured_content
-    assert "no more fit" not in text_of(short)
+    assert_stopped_by_size(full, short, "calls", "the answer's 32,000 bytes (structured content and text together")
 
 
 async def test_an_analysis_says_what_its_budget_counts_and_its_number_is_true():
@@ -360,14 +348,20 @@ def refused_calls() -> list[dict[str, Any]]:
     return [{**c, "assistant": {"id": REMINDERS_ID}} for c in made]
 
 
-async def test_a_finding_naming_a_campaign_field_reads_the_campaigns_once_and_shows_the_value(fake: FakeRevox):
-    campaigns = [{**CALL_FIXTURES["campaigns"][0], "max_concurrent_calls": 8}]
-    fake.set_account(refused_calls(), campaigns=campaigns)
+async def too_many_calls_finding(fake: FakeRevox) -> tuple[Any, dict[str, Any]]:
+    """analyze_calls over the fake, and its calls.dial_too_many finding."""
     async with Client(server_over_fake(fake)) as client:
         result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
     assert_ok(result)
     assert result.structured_content is not None
     [finding] = [f for f in result.structured_content["findings"] if f["rule"] == "calls.dial_too_many"]
+    return result, finding
+
+
+async def test_a_finding_naming_a_campaign_field_reads_the_campaigns_once_and_shows_the_value(fake: FakeRevox):
+    campaigns = [{**CALL_FIXTURES["campaigns"][0], "max_concurrent_calls": 8}]
+    fake.set_account(refused_calls(), campaigns=campaigns)
+    result, finding = await too_many_calls_finding(fake)
     assert finding["related"] == {"campaigns[name=February reminders].max_concurrent_calls": "8"}
     assert "campaigns[name=February reminders].max_concurrent_calls = 8" in text_of(result)
     assert [r.path for r in fake.requests].count("/campaigns") == 1
@@ -383,10 +377,7 @@ async def test_an_analysis_naming_no_campaign_field_does_not_read_the_campaigns(
 async def test_campaigns_that_cannot_be_read_are_said_so_in_the_finding_and_a_note(fake: FakeRevox):
     fake.set_account(refused_calls())
     fake.inject(Fault.status(403), path="/campaigns")
-    async with Client(server_over_fake(fake)) as client:
-        result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
-    assert_ok(result)
-    assert result.structured_content is not None
-    [finding] = [f for f in result.structured_content["findings"] if f["rule"] == "calls.dial_too_many"]
+    result, finding = await too_many_calls_finding(fake)
     assert finding["related"] == {"campaigns.max_concurrent_calls": "(campaigns not read)"}
     assert any(note.startswith("campaigns not read") for note in result.structured_content["notes"])
+    assert "campaigns.max_concurrent_calls = (campaigns not read)" in text_of(result)

@@ -16,10 +16,10 @@ import anyio
 import httpx
 import pytest
 import respx
+from answers_support import unshown_fields
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
-from named_support import unshown_fields
 from support import (
     API_KEY,
     ASSISTANTS,

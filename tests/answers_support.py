@@ -1,4 +1,5 @@
-"""The check every rule engine's findings are held to: a fix names only fields whose value the answer shows.
+"""Checks of what answers say: a fix names only fields whose value the answer shows; a page cut short by
+the size budget says so.
 
 For each field a fix names (``named_fields``), the finding shows its current value: the finding's own
 field when the finding states it, else an entry of ``related`` holding exactly what ``shown`` reads
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from mcp.types import CallToolResult
+from support import text_of
 
 from revox_mcp.domain.named_fields import CAMPAIGN_FIELDS, campaign_values, named_fields, resolve, shown
 
@@ -45,3 +49,20 @@ def unshown_fields(
             if values.get(path) != value or not any(f"{key} = {value}" in text for key in written):
                 missing.append(f"{token} ({path} = {value})")
     return missing
+
+
+def assert_stopped_by_size(full: CallToolResult, short: CallToolResult, rows: str, within: str) -> None:
+    """``full`` (limit=100) was ended by the size budget and says so, naming the budget (``within``);
+    ``short`` (a small limit) holds what was asked and says nothing of the kind."""
+    body = full.structured_content
+    assert body is not None
+    shown_rows = len(body[rows])
+    assert 0 < shown_rows < 100
+    assert body["stopped_by"] == "size"
+    assert body["next_cursor"]
+    line = f"{shown_rows} of the 100 asked shown: no more fit {within}"
+    assert line in text_of(full)
+    assert text_of(full).index(line) < text_of(full).index("More: ")
+    assert short.structured_content is not None
+    assert "stopped_by" not in short.structured_content
+    assert "no more fit" not in text_of(short)
