@@ -1,4 +1,4 @@
-"""Shared pieces: result rows, timing statistics, /proc readings, server processes, runtimes.
+"""Shared pieces: result rows, timing statistics, /proc readings, server processes, in-process servers.
 
 Every goal in the table is a ratio against a baseline measured in the same run, or a memory or
 CPU figure read from /proc for a process started here: the machine is shared, wall-clock times
@@ -26,7 +26,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_revox import FakeRevox, Fault  # noqa: E402
 
 if TYPE_CHECKING:
-    from revox_mcp.server.app import Runtime
+    from collections.abc import Callable
+
+    import httpx
+
+    from revox_mcp.server.app import RevoxServer
 
 __all__ = [
     "API_KEY",
@@ -39,7 +43,8 @@ __all__ = [
     "child_env",
     "cpu_seconds",
     "http_server",
-    "runtime",
+    "in_process",
+    "in_process_server",
     "stats",
     "status_mb",
 ]
@@ -172,33 +177,35 @@ def http_server(env: Mapping[str, str], startup_seconds: float = 60) -> Iterator
 # --- in-process servers ------------------------------------------------------------------------------
 
 
-def runtime(
+def in_process_server(
     base_url: str,
     *,
     ttl: float = 3600.0,
     key: str = API_KEY,
-    api_options: Mapping[str, Any] | None = None,
-    **runtime_options: Any,
-) -> Runtime:
-    """The production runtime (the real RevoxApi with its default timeout, budget and retries) against ``base_url``.
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] | None = None,
+    **settings: Any,
+) -> RevoxServer:
+    """The production server (the real RevoxApi with the default timeout, budget and retries) against
+    ``base_url``: ``transport`` replaces the network, ``clock`` the cache's time, ``settings`` the
+    Settings' defaults (``stale_grace``...), where a benchmark says why."""
+    from dataclasses import replace
 
-    ``api_options`` override RevoxApi's defaults (``transport``...), ``runtime_options`` the Runtime's
-    (``clock``, ``stale_grace``...), where a benchmark says why.
-    """
-    from revox_mcp.api.client import RevoxApi
-    from revox_mcp.credential import Credential
-    from revox_mcp.server.app import FixedCredential, Runtime
+    from revox_mcp.cache.clock import Clock
+    from revox_mcp.server.app import build_server
+    from revox_mcp.settings import Secret, Settings
 
-    def api() -> RevoxApi:
-        return RevoxApi(base_url=base_url, **(api_options or {}))
+    configured = replace(Settings(api_key=Secret(key), base_url=base_url, cache_ttl=ttl), **settings)
+    return build_server(configured, transport=transport, clock=Clock(wall=clock, monotonic=clock) if clock else Clock())
 
-    return Runtime(
-        api=api,
-        credentials=FixedCredential(Credential(key)),
-        cache_ttl=ttl,
-        own_secrets=(key,),
-        **runtime_options,
-    )
+
+def in_process(assistants: list[dict[str, Any]], listed: set[str] | None = None, key: str = API_KEY) -> Any:
+    """The fake Revox in process (an httpx transport: no socket, no thread), serving ``assistants``
+    (``listed``: the ids listed, default all) to ``key``: for measures of bytes, not of time."""
+    from revox_mcp.api.fake import FakeApi, Organisation
+    from revox_mcp.api.fake.transport import fake_transport
+
+    return fake_transport(FakeApi({key: Organisation(assistants, listed)}))
 
 
 def measured_in_child(module: str, assistants: list[dict[str, Any]], some_id: str) -> dict[str, Any]:

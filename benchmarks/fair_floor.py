@@ -34,11 +34,10 @@ def _answering(by_arguments: dict[str, CallToolResult], context: str | None) -> 
 
 
 def build(results: Path) -> MCPServer[Any]:
-    from revox_mcp.__main__ import runtime_for
     from revox_mcp.server.app import build_server
     from revox_mcp.settings import load_settings
 
-    server = build_server(runtime_for(load_settings({}, demo=True), None))
+    server = build_server(load_settings({}, demo=True))
     tools = server._tool_manager  # private: there is no public way to swap a registered tool's function
     answers: dict[str, dict[str, CallToolResult]] = {}
     for saved in json.loads(results.read_text(encoding="utf-8")):

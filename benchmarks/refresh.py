@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from .common import API_KEY, FakeRevox, Row, measured_in_child, runtime
+from .common import API_KEY, FakeRevox, Row, in_process_server, measured_in_child
 
 SECTION = "3. unchanged refresh"
 ASSISTANTS = 10_000
@@ -47,11 +47,10 @@ async def _cpu_ms(call: Any) -> float:
 
 async def _measure(base_url: str, some_id: str) -> dict[str, Any]:
     from revox_mcp.api.client import RevoxApi
-    from revox_mcp.server.app import build_server
 
     clock = _Clock()
     # A grace far beyond the refresh: each measured call waits for its refresh instead of answering stale.
-    server = build_server(runtime(base_url, ttl=TTL, clock=clock, stale_grace=600.0))
+    server = in_process_server(base_url, ttl=TTL, clock=clock, stale_grace=600.0)
     out: dict[str, Any] = {}
     async with Client(server, cache=None) as client:
         for cycle in (1, 2):

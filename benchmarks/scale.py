@@ -25,7 +25,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from .common import API_KEY, FakeRevox, Row, measured_in_child, runtime, stats, status_mb
+from .common import API_KEY, FakeRevox, Row, in_process_server, measured_in_child, stats, status_mb
 
 SECTION = "6. scale"
 SIZES = (100, 1_000, 10_000)
@@ -44,10 +44,9 @@ async def _cpu_ms(call: Any) -> float:
 async def _measure(base_url: str, some_id: str) -> dict[str, Any]:
     from revox_mcp.api.client import RevoxApi
     from revox_mcp.domain.diagnostics import diagnose, triage
-    from revox_mcp.server.app import build_server
 
     out: dict[str, Any] = {}
-    async with Client(build_server(runtime(base_url)), cache=None) as mcp:
+    async with Client(in_process_server(base_url), cache=None) as mcp:
         out["load_ms"] = await _cpu_ms(mcp.call_tool("get_assistant", {"assistant_id": some_id}))
         out["first_page_ms"] = await _cpu_ms(mcp.call_tool("list_assistants", {}))
         for tool, arguments in (("list_assistants", {}), ("get_assistant", {"assistant_id": some_id})):

@@ -14,7 +14,7 @@ import anyio
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from .common import ROOT, FakeRevox, Row, runtime
+from .common import ROOT, FakeRevox, Row, in_process, in_process_server
 
 SECTION = "8. bytes"
 
@@ -34,12 +34,11 @@ def _wire(result: CallToolResult) -> int:
 
 
 def _client(assistants: list[dict[str, Any]], listed: set[str]) -> Client:
-    from revox_mcp.api.demo import DEMO_BASE_URL, demo_transport
-    from revox_mcp.server.app import build_server
+    from revox_mcp.api.demo import DEMO_BASE_URL
 
-    # In-process Revox (the demo's fake transport) over these assistants: bytes, not time, are measured.
-    transport = demo_transport(assistants, listed)
-    return Client(build_server(runtime(DEMO_BASE_URL, api_options={"transport": transport})), cache=None)
+    # The fake Revox in process over these assistants: bytes, not time, are measured.
+    transport = in_process(assistants, listed)
+    return Client(in_process_server(DEMO_BASE_URL, transport=transport), cache=None)
 
 
 async def _compare(assistants: list[dict[str, Any]], listed: set[str], label: str) -> list[Row]:

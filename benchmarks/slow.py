@@ -25,12 +25,12 @@ import anyio
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from .common import API_KEY, FakeRevox, Fault, Row, runtime
+from .common import API_KEY, FakeRevox, Fault, Row, in_process_server
 from .drip import DripRevox
 
 SECTION = "2. slow Revox"
-GRACE = 5.0  # the cache's stale-while-revalidate grace (Runtime.stale_grace default)
-BUDGET = 40.0  # RevoxApi's call budget (CALL_BUDGET_SECONDS)
+GRACE = 5.0  # the cache's stale-while-revalidate grace (Settings.stale_grace default)
+BUDGET = 40.0  # RevoxApi's call budget (Settings.call_budget default)
 DEADLINE_GOAL = 45.0
 SLACK = 1.1  # timer-driven figures: 10 % for scheduling on a shared machine
 DRIP_RATE = 64 * 1024
@@ -57,9 +57,7 @@ async def _timed(client: Client, tool: str, arguments: dict[str, Any]) -> Call:
 
 
 def _server(base_url: str) -> Client:
-    from revox_mcp.server.app import build_server
-
-    return Client(build_server(runtime(base_url, ttl=TTL)), cache=None)
+    return Client(in_process_server(base_url, ttl=TTL), cache=None)
 
 
 async def _slow_with_cache(client: Client, ids: list[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from .common import API_KEY, FakeRevox, Row, runtime
+from .common import API_KEY, FakeRevox, Row, in_process_server
 
 SECTION = "7. upstream"
 MIXED_CALLS = 1_000
@@ -23,9 +23,8 @@ CONCURRENT = 50
 
 
 def _server(base_url: str) -> Any:
-    from revox_mcp.server.app import build_server
 
-    return build_server(runtime(base_url))
+    return in_process_server(base_url)
 
 
 def _mixed(ids: list[str], rng: random.Random) -> tuple[str, dict[str, Any]]:

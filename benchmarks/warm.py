@@ -46,12 +46,11 @@ def _wire(result: Any) -> str:
 
 async def precompute() -> list[dict[str, Any]]:
     """Each case's result, computed once in-process against the demo runtime, as wire JSON."""
-    from revox_mcp.__main__ import runtime_for
     from revox_mcp.server.app import build_server
     from revox_mcp.settings import load_settings
 
     saved = []
-    async with Client(build_server(runtime_for(load_settings({}, demo=True), None)), cache=None) as client:
+    async with Client(build_server(load_settings({}, demo=True)), cache=None) as client:
         for _label, tool, arguments in CASES:
             result = await client.call_tool(tool, arguments)
             assert not result.is_error, result.content

@@ -28,11 +28,10 @@ def tools() -> list[dict[str, str]]:
     import anyio
     from mcp import Client
 
-    from revox_mcp.__main__ import runtime_for
     from revox_mcp.server.app import build_server
     from revox_mcp.settings import load_settings
 
-    server = build_server(runtime_for(load_settings({}, demo=True), None))
+    server = build_server(load_settings({}, demo=True))
 
     async def listed() -> list[dict[str, str]]:
         async with Client(server) as client:

@@ -1,4 +1,5 @@
-"""Command line: the one composition root. Reads settings, sets up logging, builds and runs the server.
+"""Command line: parses the arguments, loads the settings, sets up logging, builds the server (the
+composition root, ``server.app.build_server``) and runs it.
 
 revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--auth-token T]
           [--allowed-host H[:P] ...] [--allow-unauthenticated] [--demo] [--multi-user]
@@ -14,15 +15,10 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from revox_mcp import __version__
-from revox_mcp.settings import ConfigError, Settings, load_settings
-
-if TYPE_CHECKING:
-    import httpx
-
-    from revox_mcp.server.app import Runtime
+from revox_mcp.logs import configure_logging
+from revox_mcp.settings import ConfigError, load_settings
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 AUTH_TOKEN_ENV = "REVOX_MCP_AUTH_TOKEN"  # noqa: S105  # a variable name, not a secret
@@ -98,77 +94,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class _RedactingFormatter(logging.Formatter):
-    """Last line of defence: no log line, traceback included, may contain a secret, whatever logged it."""
-
-    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
-        super().__init__(fmt)
-        # Longest first, so a secret containing another is masked whole.
-        self._secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "[REDACTED]")
-        return text
-
-
-def configure_logging(settings: Settings, secrets: Sequence[str] = ()) -> None:
-    """Log to stderr only (on stdio, stdout belongs to the protocol), with the API key and ``secrets`` masked."""
-    handler = logging.StreamHandler(sys.stderr)
-    masked = [*secrets, settings.api_key.get_secret_value()] if settings.api_key is not None else list(secrets)
-    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", masked))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    quiet = logging.WARNING if settings.log_level != "DEBUG" else logging.DEBUG
-    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(max(quiet, logging.getLogger(noisy).level))
-
-
-def runtime_for(settings: Settings, auth_token: str | None) -> Runtime:
-    """What the server is built from: the real API with the configured key, or the demo data in-process."""
-    from revox_mcp.api.client import RevoxApi
-    from revox_mcp.credential import Credential
-    from revox_mcp.server.app import FixedCredential, Runtime
-
-    if settings.multi_user or (settings.redis_url is not None and not settings.demo):
-        return team_runtime(settings, auth_token)
-    if settings.demo:
-        from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL
-
-        def fake_revox() -> httpx.AsyncBaseTransport:
-            from revox_mcp.api.demo import demo_transport  # httpx and the data: on the first request
-
-            return demo_transport()
-
-        def make_demo() -> RevoxApi:
-            return RevoxApi(base_url=DEMO_BASE_URL, timeout=settings.timeout, transport=fake_revox)
-
-        return Runtime(
-            api=make_demo,
-            credentials=FixedCredential(Credential(DEMO_API_KEY)),
-            demo=True,
-            auth_token=auth_token,
-            cache_ttl=settings.cache_ttl,
-            personal_data=settings.personal_data,
-        )
-    assert settings.api_key is not None
-    key = settings.api_key.get_secret_value()
-
-    def make() -> RevoxApi:
-        return RevoxApi(base_url=settings.base_url, timeout=settings.timeout)
-
-    return Runtime(
-        api=make,
-        credentials=FixedCredential(Credential(key)),
-        auth_token=auth_token,
-        cache_ttl=settings.cache_ttl,
-        own_secrets=tuple(secret for secret in (key, auth_token) if secret),
-        personal_data=settings.personal_data,
-    )
-
-
 # --- team deployment: --multi-user and REVOX_MCP_REDIS_URL ------------------------------------------
 
 
@@ -186,51 +111,6 @@ def team_problem(args: argparse.Namespace, auth_token: str) -> str | None:
             "credential; put any extra gate in the proxy in front"
         )
     return None
-
-
-def team_runtime(settings: Settings, auth_token: str | None) -> Runtime:
-    """Callers' own keys (multi-user), a cache shared through Redis (REVOX_MCP_REDIS_URL), or both."""
-    from revox_mcp.api.client import RevoxApi
-    from revox_mcp.cache.backend import CacheBackend, MemoryBackend
-    from revox_mcp.cache.shared import Coordinator, LocalCoordinator
-    from revox_mcp.credential import Credential
-    from revox_mcp.server.app import CredentialSource, FixedCredential, Runtime
-    from revox_mcp.server.team import CallerCredential
-
-    coordinator: Coordinator
-    backend: CacheBackend
-    if settings.redis_url is not None:
-        try:
-            from revox_mcp.cache.redis import RedisBackend
-        except ImportError:
-            raise ConfigError("REVOX_MCP_REDIS_URL needs the Redis client: pip install 'revox-mcp[team]'") from None
-        backend = coordinator = RedisBackend(settings.redis_url.get_secret_value())
-    else:
-        backend, coordinator = MemoryBackend(), LocalCoordinator()
-    credentials: CredentialSource
-    own: tuple[str, ...]
-    if settings.multi_user:
-        credentials, own = CallerCredential(), ()
-    else:
-        assert settings.api_key is not None
-        key = settings.api_key.get_secret_value()
-        credentials, own = FixedCredential(Credential(key)), (key,)
-
-    def make() -> RevoxApi:
-        # A 429 is answered at once (stale data or the wait), and every replica backs off: never slept through.
-        return RevoxApi(base_url=settings.base_url, timeout=settings.timeout, retry_rate_limited=False)
-
-    return Runtime(
-        api=make,
-        credentials=credentials,
-        auth_token=auth_token,
-        cache_ttl=settings.cache_ttl,
-        backend=lambda: backend,  # one per process: every lifespan (each SSE stream has one) shares it
-        own_secrets=tuple(secret for secret in (*own, auth_token) if secret),
-        multi_user=settings.multi_user,
-        coordinator=coordinator,
-        key_rate_limit=settings.key_rate_limit,
-    )
 
 
 def port_number(raw: str) -> int:
@@ -275,8 +155,7 @@ def _main(argv: Sequence[str] | None) -> None:
     if (problem := team_problem(args, auth_token)) is not None:
         print(f"revox-mcp: {problem}", file=sys.stderr)
         raise SystemExit(2)
-    redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else ""
-    configure_logging(settings, [auth_token, redis_url])
+    configure_logging(settings.log_level, [*settings.secrets(), auth_token])
     serving_http = args.command is None and args.transport != "stdio"
     if serving_http:
         from revox_mcp.server.http import BindError, bind, bind_refusal
@@ -295,11 +174,10 @@ def _main(argv: Sequence[str] | None) -> None:
     from revox_mcp.server.app import build_server
 
     try:
-        runtime = runtime_for(settings, (auth_token or None) if serving_http else None)
+        server = build_server(settings, auth_token=(auth_token or None) if serving_http else None)
     except ConfigError as exc:
         print(f"revox-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    server = build_server(runtime)
     if args.command in ("call", "read"):
         from revox_mcp.server.cli import run_cli
 
@@ -321,8 +199,6 @@ def _main(argv: Sequence[str] | None) -> None:
         "required" if auth_token else "not required",
     )
     security = transport_security(args.host, bound_port, args.allowed_host)
-    # Replicas (multi-user, or a cache shared through Redis): any of them answers any request, no sessions.
-    stateless = settings.multi_user or (settings.redis_url is not None and not settings.demo)
     serve(
         server,
         args.transport,
@@ -336,7 +212,7 @@ def _main(argv: Sequence[str] | None) -> None:
             if auth_token
             else "no token required"
         ),
-        stateless=stateless,
+        stateless=settings.replicated,  # any replica answers any request: no sessions
     )
 
 

@@ -88,3 +88,11 @@ class InputError(ValueError):
 def stale_allowed(exc: BaseException) -> bool:
     """Whether the last good data may be served instead: Revox down, slow or garbled, not a wrong key or id."""
     return isinstance(exc, RevoxUnavailableError | RevoxRateLimitError | RevoxResponseError)
+
+
+def reason_of(exc: BaseException) -> str:
+    """A short, secret-free reason a failure can be told by (errors carry no body, header or key):
+    shown with stale data, and shared with the other replicas while they back off."""
+    if isinstance(exc, RevoxRateLimitError) and exc.retry_after is not None:
+        return f"{exc}; next try in {max(int(exc.retry_after + 0.999), 1)} s"
+    return str(exc) or type(exc).__name__

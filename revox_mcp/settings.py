@@ -1,4 +1,8 @@
-"""Configuration from the environment, loaded once in ``__main__`` and passed down."""
+"""Configuration from the environment, loaded once in ``__main__`` and passed down.
+
+Every default lives here, once: the modules that take these values as parameters get them from the
+composition root (``server.app.build_server``), or name the constant below as their own default.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,19 @@ DEFAULT_BASE_URL = "https://www.getrevox.com/api"
 DEMO_API_KEY = "demo-key-not-a-secret"
 DEMO_BASE_URL = "https://demo.revox.invalid/api"
 DEFAULT_TTL = 30.0
+# One read, connect or write of a request must progress within this.
 DEFAULT_TIMEOUT = 15.0
 MAX_TIMEOUT = 30.0
+# Many MCP clients abandon a call after 60 s: a request to Revox answers, retries, backoff and the whole
+# body included, within this; a tool or resource call (which may wait for one) within a little more.
+DEFAULT_CALL_BUDGET = 40.0
+CALL_DEADLINE_MARGIN = 4.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_RETRY_BACKOFF = 0.5  # seconds before the first retry; doubled each time, with jitter
+# A caller with stale data at hand waits this long for a refresh, then answers the stale data.
+DEFAULT_STALE_GRACE = 5.0
+# Derived answers (summaries, diagnoses, call facts...) each service keeps, by content.
+DEFAULT_MEMO_ENTRIES = 20_000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -38,6 +53,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """What the server is built from (``server.app.build_server``)."""
+
     api_key: Secret | None
     base_url: str = DEFAULT_BASE_URL
     cache_ttl: float = DEFAULT_TTL
@@ -49,6 +66,39 @@ class Settings:
     redis_url: Secret | None = None  # may hold a password: never shown whole
     key_rate_limit: int | None = None  # upstream requests per minute per key, across replicas
     personal_data: Mode = "mask"
+    # Not read from the environment: the defaults every layer is given from here.
+    call_budget: float = DEFAULT_CALL_BUDGET
+    max_retries: int = DEFAULT_MAX_RETRIES
+    retry_backoff: float = DEFAULT_RETRY_BACKOFF
+    stale_grace: float = DEFAULT_STALE_GRACE
+    memo_entries: int = DEFAULT_MEMO_ENTRIES
+
+    @property
+    def call_deadline(self) -> float:
+        """No tool or resource answers later than this after it was called, whatever Revox does."""
+        return self.call_budget + CALL_DEADLINE_MARGIN
+
+    @property
+    def shared_cache(self) -> bool:
+        """Whether the cache is shared with other replicas through Redis (the demo never is)."""
+        return self.redis_url is not None and not self.demo
+
+    @property
+    def replicated(self) -> bool:
+        """Whether this process is one of several replicas (callers' own keys, or a shared cache):
+        any replica answers any request, and a 429 is shared, never slept through."""
+        return self.multi_user or self.shared_cache
+
+    def secrets(self) -> tuple[str, ...]:
+        """The configured secrets, to mask wherever they could show: the API key and the Redis password
+        (the Redis address itself is shown: host and port say which Redis a log line is about)."""
+        found = [self.api_key.get_secret_value()] if self.api_key is not None else []
+        if self.redis_url is not None:
+            try:
+                found.append(urlsplit(self.redis_url.get_secret_value()).password or "")
+            except ValueError:  # unparseable: never shown (shown_url), so masked whole
+                found.append(self.redis_url.get_secret_value())
+        return tuple(secret for secret in found if secret)
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:

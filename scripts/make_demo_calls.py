@@ -33,7 +33,8 @@ REALESTATE = "5e4f3a2b-1c0d-4e9f-8a7b-6c5d4e3f2a66"
 SCREENER = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
 LEGACY = "7a2b1c0d-9e8f-4a7b-8c6d-4e3f2a1b0c68"
 
-rng = random.Random(20260209)
+SEED = 20260209
+rng = random.Random(SEED)  # noqa: S311 - invented demo data, not secrets
 FIRST = ["Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Chloé", "Hugo", "Léa", "Mateo", "Sofía", "Jonas", "Giulia"]
 LAST = ["Martin", "Bernard", "Dubois", "Garcia", "Smith", "Johnson", "Müller", "Rossi", "Lopez", "Moreau", "Brown"]
 
@@ -66,7 +67,8 @@ def phone(country: str) -> str:
 
 def person() -> dict[str, str]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    email = f"{first.lower().replace('é', 'e').replace('í', 'i').replace('ü', 'u')}.{last.lower().replace('ü', 'u')}@example.com"
+    local = f"{first.lower().replace('é', 'e').replace('í', 'i').replace('ü', 'u')}.{last.lower().replace('ü', 'u')}"
+    email = f"{local}@example.com"
     return {"first_name": first, "last_name": last, "email": email}
 
 
@@ -247,256 +249,243 @@ BOOK_ERROR = (
 )
 
 
-def reminders() -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
+def reminder_attempt(when: datetime, number: str, **fields: Any) -> dict[str, Any]:
+    """One attempt of the reminders assistant (whose calls carry no latency figures)."""
+    return attempt(REMINDERS, when, latency=None, number=number, **fields)
 
-    def add(make: Any, count: int) -> None:
-        for _ in range(count):
-            calls.append(make())
 
-    def silent() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        turns = [("user", "Hello?"), ("user", "Hello? Is anyone there?"), ("user", "I can't hear anything.")]
-        a = attempt(
-            REMINDERS,
-            when,
-            seconds=rng.randint(7, 12),
-            ended_by="user",
-            end_reason="client_initiated",
-            turns=turns,
-            latency=None,
-            number=number,
-            structured={"confirmation_status": ""},
-        )
-        return order(
-            REMINDERS,
-            [a],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome="not_interested",
-            summary="The callee said hello several times, heard nothing and hung up.",
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
+def reminder_order(
+    who: dict[str, str], when: datetime, number: str, attempts_: list[dict[str, Any]], full: bool = True, **fields: Any
+) -> dict[str, Any]:
+    """A call order of the reminders campaign to ``who`` at ``number``."""
+    variables = reminder_variables(who, full)
+    return order(
+        REMINDERS,
+        attempts_,
+        callee=number,
+        contact=who,
+        variables=variables,
+        campaign=REMINDER_CAMPAIGN,
+        created=when,
+        **fields,
+    )
 
-    def cut_by_limit() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        failing = rng.random() < 0.9
-        turns = [
-            ("user", "Hello, who is this?"),
-            (
-                "assistant",
-                f"Hi {who['first_name']}, this is the clinic reminding you of your appointment on Tuesday at 11:00. Can you make it?",
-            ),
-            ("user", "Actually no, I need to move it. Do you have anything on Friday?"),
-            ("assistant", "Let me check. I can offer Friday 20 February at 10:00 or Monday 23 February at 15:30."),
-            ("user", "Friday at ten works. Can you book that, and send me a confirmation to my email?"),
-            ("assistant", "I'm booking Friday at 10:00 for you now."),
-            ("tool", ""),
-            (
-                "assistant",
-                "Sorry, the booking didn't go through, let me try once more." if failing else "Done, you're booked.",
-            ),
-            ("user", "Okay, and my address changed too, it's 12 Baker Street, my number is 07700 900123 if you need"),
-        ]
-        tools = {
-            6: {
-                "tool_name": "Book-Slot",
-                "tool_arguments": {"slot": "Friday 10am"},
-                "tool_output": BOOK_ERROR if failing else '{"booked": true}',
-                "tool_is_error": failing,
-            }
+
+def reminder_silent() -> dict[str, Any]:
+    """The callee says hello, hears nothing from the agent and hangs up."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    turns = [("user", "Hello?"), ("user", "Hello? Is anyone there?"), ("user", "I can't hear anything.")]
+    a = reminder_attempt(
+        when,
+        number,
+        seconds=rng.randint(7, 12),
+        ended_by="user",
+        end_reason="client_initiated",
+        turns=turns,
+        structured={"confirmation_status": ""},
+    )
+    return reminder_order(
+        who,
+        when,
+        number,
+        [a],
+        outcome="not_interested",
+        summary="The callee said hello several times, heard nothing and hung up.",
+    )
+
+
+def reminder_cut_by_limit() -> dict[str, Any]:
+    """A rescheduling cut by the call-duration limit; the booking tool fails 9 times in 10."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    failing = rng.random() < 0.9
+    turns = [
+        ("user", "Hello, who is this?"),
+        (
+            "assistant",
+            f"Hi {who['first_name']}, this is the clinic reminding you of your appointment on Tuesday at 11:00. "
+            "Can you make it?",
+        ),
+        ("user", "Actually no, I need to move it. Do you have anything on Friday?"),
+        ("assistant", "Let me check. I can offer Friday 20 February at 10:00 or Monday 23 February at 15:30."),
+        ("user", "Friday at ten works. Can you book that, and send me a confirmation to my email?"),
+        ("assistant", "I'm booking Friday at 10:00 for you now."),
+        ("tool", ""),
+        (
+            "assistant",
+            "Sorry, the booking didn't go through, let me try once more." if failing else "Done, you're booked.",
+        ),
+        ("user", "Okay, and my address changed too, it's 12 Baker Street, my number is 07700 900123 if you need"),
+    ]
+    tools = {
+        6: {
+            "tool_name": "Book-Slot",
+            "tool_arguments": {"slot": "Friday 10am"},
+            "tool_output": BOOK_ERROR if failing else '{"booked": true}',
+            "tool_is_error": failing,
         }
-        a = attempt(
-            REMINDERS,
-            when,
-            seconds=45,
-            ended_by="system",
-            end_reason="max_duration",
-            turns=turns,
-            tools=tools,
-            latency=None,
-            number=number,
-            structured={"confirmation_status": ""},
-        )
-        return order(
-            REMINDERS,
-            [a],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome="requested_callback_later",
-            summary="The patient wanted to move the appointment to Friday; "
-            "the call was cut before the new slot was confirmed.",
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
+    }
+    a = reminder_attempt(
+        when,
+        number,
+        seconds=45,
+        ended_by="system",
+        end_reason="max_duration",
+        turns=turns,
+        tools=tools,
+        structured={"confirmation_status": ""},
+    )
+    return reminder_order(
+        who,
+        when,
+        number,
+        [a],
+        outcome="requested_callback_later",
+        summary="The patient wanted to move the appointment to Friday; "
+        "the call was cut before the new slot was confirmed.",
+    )
 
-    def voicemail() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        a = attempt(
-            REMINDERS,
-            when,
-            result="voicemail",
-            seconds=5,
-            ended_by="agent",
-            end_reason="voicemail",
-            latency=None,
-            number=number,
-            recorded=False,
-        )
-        return order(
-            REMINDERS,
-            [a],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome=None,
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
 
-    def ivr() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        turns = [
-            (
-                "user",
-                "Welcome to Northwind Logistics. For deliveries press 1, for accounts press 2, for anything else stay on the line.",
-            )
-        ]
-        a = attempt(
-            REMINDERS,
-            when,
-            result="IVR",
-            seconds=14,
-            ended_by="agent",
-            end_reason="ivr_no_navigate",
-            turns=turns,
-            latency=None,
-            number=number,
-        )
-        return order(
-            REMINDERS,
-            [a],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome=None,
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
+def reminder_voicemail() -> dict[str, Any]:
+    """Voicemail: the agent ends the call after 5 s."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    a = reminder_attempt(
+        when,
+        number,
+        result="voicemail",
+        seconds=5,
+        ended_by="agent",
+        end_reason="voicemail",
+        recorded=False,
+    )
+    return reminder_order(
+        who,
+        when,
+        number,
+        [a],
+        outcome=None,
+    )
 
-    def wants_person() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        turns = [
-            ("user", "Yes?"),
-            ("assistant", f"Hi {who['first_name']}, this is the clinic about your appointment on Monday at 9:30."),
-            ("user", "I have a question about my prescription. Can I speak to a receptionist please?"),
-            ("assistant", "I'm sorry, I can only help with your appointment."),
-            ("user", "Then let me talk to a real person, please."),
-            ("assistant", "I understand. Is there anything about the appointment I can help with?"),
-        ]
-        a = attempt(
-            REMINDERS,
-            when,
-            seconds=rng.randint(28, 40),
-            ended_by="user",
-            end_reason="client_initiated",
-            turns=turns,
-            latency=None,
-            number=number,
-            structured={"confirmation_status": ""},
-        )
-        return order(
-            REMINDERS,
-            [a],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome="not_interested",
-            summary="The callee asked twice for a receptionist and hung up.",
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
 
-    def confirms() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        turns = [
-            ("user", "Hello?"),
-            (
-                "assistant",
-                f"Hi {who['first_name']}, this is the clinic: your appointment is on Thursday at 14:15. Does that still work?",
-            ),
-            ("user", "Yes, that's fine, see you then."),
-            ("assistant", "Perfect, thank you. Goodbye!"),
-        ]
-        a = attempt(
-            REMINDERS,
-            when,
-            seconds=rng.randint(18, 26),
-            ended_by="agent",
-            end_reason="tool_end_call",
-            turns=turns,
-            latency=None,
-            number=number,
-            structured={"confirmation_status": ""},
+def reminder_ivr() -> dict[str, Any]:
+    """A phone menu answers; the agent does not navigate it."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    turns = [
+        (
+            "user",
+            "Welcome to Northwind Logistics. For deliveries press 1, for accounts press 2, "
+            "for anything else stay on the line.",
         )
-        return order(
-            REMINDERS,
-            [a],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome="completed",
-            summary="The patient confirmed the appointment.",
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
+    ]
+    a = reminder_attempt(
+        when,
+        number,
+        result="IVR",
+        seconds=14,
+        ended_by="agent",
+        end_reason="ivr_no_navigate",
+        turns=turns,
+    )
+    return reminder_order(
+        who,
+        when,
+        number,
+        [a],
+        outcome=None,
+    )
 
-    def unreachable() -> dict[str, Any]:
-        who, number = person(), phone("gb")
-        first = CLOCK.next_call()
-        a1 = attempt(REMINDERS, first, result=None, dial_error="no_answer", latency=None, number=number)
-        a2 = attempt(
-            REMINDERS, first + timedelta(seconds=5), result=None, dial_error="busy", latency=None, number=number
-        )
-        return order(
-            REMINDERS,
-            [a1, a2],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who),
-            outcome=None,
-            campaign=REMINDER_CAMPAIGN,
-            created=first,
-        )
 
-    def errored() -> dict[str, Any]:
-        who, when, number = person(), CLOCK.next_call(), phone("gb")
-        return order(
-            REMINDERS,
-            [],
-            callee=number,
-            contact=who,
-            variables=reminder_variables(who, full=False),
-            status="errored",
-            campaign=REMINDER_CAMPAIGN,
-            created=when,
-        )
+def reminder_wants_person() -> dict[str, Any]:
+    """The callee asks twice for a receptionist and is not put through."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    turns = [
+        ("user", "Yes?"),
+        ("assistant", f"Hi {who['first_name']}, this is the clinic about your appointment on Monday at 9:30."),
+        ("user", "I have a question about my prescription. Can I speak to a receptionist please?"),
+        ("assistant", "I'm sorry, I can only help with your appointment."),
+        ("user", "Then let me talk to a real person, please."),
+        ("assistant", "I understand. Is there anything about the appointment I can help with?"),
+    ]
+    a = reminder_attempt(
+        when,
+        number,
+        seconds=rng.randint(28, 40),
+        ended_by="user",
+        end_reason="client_initiated",
+        turns=turns,
+        structured={"confirmation_status": ""},
+    )
+    return reminder_order(
+        who,
+        when,
+        number,
+        [a],
+        outcome="not_interested",
+        summary="The callee asked twice for a receptionist and hung up.",
+    )
 
-    for make, count in (
-        (silent, 5),
-        (cut_by_limit, 7),
-        (voicemail, 4),
-        (ivr, 3),
-        (wants_person, 3),
-        (confirms, 3),
-        (unreachable, 2),
-        (errored, 2),
-    ):
-        add(make, count)
-    return calls
+
+def reminder_confirms() -> dict[str, Any]:
+    """The appointment confirmed: the path that works."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    turns = [
+        ("user", "Hello?"),
+        (
+            "assistant",
+            f"Hi {who['first_name']}, this is the clinic: your appointment is on Thursday at 14:15. "
+            "Does that still work?",
+        ),
+        ("user", "Yes, that's fine, see you then."),
+        ("assistant", "Perfect, thank you. Goodbye!"),
+    ]
+    a = reminder_attempt(
+        when,
+        number,
+        seconds=rng.randint(18, 26),
+        ended_by="agent",
+        end_reason="tool_end_call",
+        turns=turns,
+        structured={"confirmation_status": ""},
+    )
+    return reminder_order(
+        who,
+        when,
+        number,
+        [a],
+        outcome="completed",
+        summary="The patient confirmed the appointment.",
+    )
+
+
+def reminder_unreachable() -> dict[str, Any]:
+    """Two attempts, no answer then busy."""
+    who, number = person(), phone("gb")
+    first = CLOCK.next_call()
+    a1 = reminder_attempt(first, number, result=None, dial_error="no_answer")
+    a2 = reminder_attempt(first + timedelta(seconds=5), number, result=None, dial_error="busy")
+    return reminder_order(who, first, number, [a1, a2])
+
+
+def reminder_errored() -> dict[str, Any]:
+    """Errored before any attempt; its prompt variables lack the free slots."""
+    who, when, number = person(), CLOCK.next_call(), phone("gb")
+    return reminder_order(who, when, number, [], full=False, status="errored")
+
+
+# Each scenario, and how many calls of it: in this order (the random draws follow it).
+REMINDER_CALLS = (
+    (reminder_silent, 5),
+    (reminder_cut_by_limit, 7),
+    (reminder_voicemail, 4),
+    (reminder_ivr, 3),
+    (reminder_wants_person, 3),
+    (reminder_confirms, 3),
+    (reminder_unreachable, 2),
+    (reminder_errored, 2),
+)
+
+
+def reminders() -> list[dict[str, Any]]:
+    return [make() for make, count in REMINDER_CALLS for _ in range(count)]
 
 
 def french_variables(who: dict[str, str]) -> dict[str, str]:
@@ -529,141 +518,153 @@ def screener_variables(who: dict[str, str]) -> dict[str, str]:
 FR_CAMPAIGN = {"id": "c0a80101-0000-4000-8000-00000000f002", "name": "Relances impayés T1"}
 
 
+FR_SENDER = "+33912345678"
+
+
+def french_abroad(country: str) -> dict[str, Any]:
+    """A number abroad, which the caller id has no international permission to call."""
+    who, when, number = person(), CLOCK.next_call(), phone(country)
+    a = attempt(FRENCH, when, result=None, dial_error="no_international_permission", latency=None, number=number)
+    return order(
+        FRENCH,
+        [a],
+        sender=FR_SENDER,
+        callee=number,
+        contact=who,
+        status="errored",
+        campaign=FR_CAMPAIGN,
+        variables=french_variables(who),
+        created=when,
+    )
+
+
+def french_dispute(transferred: bool) -> dict[str, Any]:
+    """The invoice is disputed and an adviser asked for; transferred, or not."""
+    who, when, number = person(), CLOCK.next_call(), phone("fr")
+    turns = [
+        ("user", "Allô ?"),
+        (
+            "assistant",
+            f"Bonjour {who['first_name']}, je vous appelle au sujet de la facture F-2026-{rng.randint(100, 999)} "
+            "de 420 euros, toujours impayée.",
+        ),
+        ("user", "Je l'ai contestée par courrier. Je voudrais parler à un conseiller, s'il vous plaît."),
+        ("assistant", "Je comprends, je vous mets en relation avec le service Litiges."),
+    ]
+    if not transferred:
+        turns[-1] = ("assistant", "Pouvez-vous me dire quand vous pensez régler la facture ?")
+        turns.append(("user", "Non, je veux parler à quelqu'un du service, pas à un robot."))
+    a = attempt(
+        FRENCH,
+        when,
+        seconds=rng.randint(35, 70),
+        ended_by="agent" if transferred else "user",
+        end_reason="transfer" if transferred else "client_initiated",
+        turns=turns,
+        latency=((1300, 3400), (180, 420), 0.15),
+        number=number,
+        human=transferred,
+        structured={"promise_to_pay_date": None, "dispute": "oui", "installments": None},
+    )
+    return order(
+        FRENCH,
+        [a],
+        sender=FR_SENDER,
+        callee=number,
+        contact=who,
+        variables=french_variables(who),
+        outcome="requested_callback_later" if transferred else "not_interested",
+        summary="Le client conteste la facture et demande un conseiller.",
+        campaign=FR_CAMPAIGN,
+        created=when,
+    )
+
+
+def french_instalments() -> dict[str, Any]:
+    """Three instalments agreed; a summary SMS after the call."""
+    who, when, number = person(), CLOCK.next_call(), phone("fr")
+    turns = [
+        ("user", "Oui, bonjour."),
+        (
+            "assistant",
+            f"Bonjour {who['first_name']}, je vous appelle pour la facture impayée de 420 euros. "
+            "Quand pensez-vous la régler ?",
+        ),
+        ("user", "Je peux payer en trois fois, à partir du 5 mars. Envoyez-moi le détail à " + who["email"] + "."),
+        (
+            "assistant",
+            "Très bien, je note un paiement en trois fois à partir du 5 mars. Vous recevrez un SMS récapitulatif.",
+        ),
+    ]
+    sms = [
+        {
+            "id": ident(),
+            "type": "after_call",
+            "to_phone_number": number,
+            "provider": "twilio",
+            "message_body": "Récapitulatif : paiement en 3 fois à partir du 05/03.",
+            "created_at": iso(when + timedelta(minutes=2)),
+        }
+    ]
+    a = attempt(
+        FRENCH,
+        when,
+        seconds=rng.randint(50, 95),
+        ended_by="agent",
+        end_reason="tool_end_call",
+        turns=turns,
+        latency=((1400, 3100), (160, 380), 0.1),
+        number=number,
+        sms=sms,
+        structured={"promise_to_pay_date": "2026-03-05", "dispute": "non", "installments": 3},
+    )
+    return order(
+        FRENCH,
+        [a],
+        sender=FR_SENDER,
+        callee=number,
+        contact=who,
+        variables=french_variables(who),
+        outcome="completed",
+        summary="Paiement en trois fois accepté à partir du 5 mars.",
+        campaign=FR_CAMPAIGN,
+        created=when,
+    )
+
+
+def french_voicemail() -> dict[str, Any]:
+    """Voicemail."""
+    who, when, number = person(), CLOCK.next_call(), phone("fr")
+    a = attempt(
+        FRENCH,
+        when,
+        result="voicemail",
+        seconds=6,
+        ended_by="agent",
+        end_reason="voicemail",
+        latency=None,
+        number=number,
+        recorded=False,
+    )
+    return order(
+        FRENCH,
+        [a],
+        sender=FR_SENDER,
+        callee=number,
+        contact=who,
+        campaign=FR_CAMPAIGN,
+        created=when,
+        variables=french_variables(who),
+    )
+
+
 def french() -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-    sender = "+33912345678"
-    for country in ("gb", "be", "ch"):
-        who, when, number = person(), CLOCK.next_call(), phone(country)
-        a = attempt(FRENCH, when, result=None, dial_error="no_international_permission", latency=None, number=number)
-        calls.append(
-            order(
-                FRENCH,
-                [a],
-                sender=sender,
-                callee=number,
-                contact=who,
-                status="errored",
-                campaign=FR_CAMPAIGN,
-                variables=french_variables(who),
-                created=when,
-            )
-        )
-    for transferred in (True, True, True, False):
-        who, when, number = person(), CLOCK.next_call(), phone("fr")
-        turns = [
-            ("user", "Allô ?"),
-            (
-                "assistant",
-                f"Bonjour {who['first_name']}, je vous appelle au sujet de la facture F-2026-{rng.randint(100, 999)} de 420 euros, toujours impayée.",
-            ),
-            ("user", "Je l'ai contestée par courrier. Je voudrais parler à un conseiller, s'il vous plaît."),
-            ("assistant", "Je comprends, je vous mets en relation avec le service Litiges."),
-        ]
-        if not transferred:
-            turns[-1] = ("assistant", "Pouvez-vous me dire quand vous pensez régler la facture ?")
-            turns.append(("user", "Non, je veux parler à quelqu'un du service, pas à un robot."))
-        a = attempt(
-            FRENCH,
-            when,
-            seconds=rng.randint(35, 70),
-            ended_by="agent" if transferred else "user",
-            end_reason="transfer" if transferred else "client_initiated",
-            turns=turns,
-            latency=((1300, 3400), (180, 420), 0.15),
-            number=number,
-            human=transferred,
-            structured={"promise_to_pay_date": None, "dispute": "oui", "installments": None},
-        )
-        calls.append(
-            order(
-                FRENCH,
-                [a],
-                sender=sender,
-                callee=number,
-                contact=who,
-                variables=french_variables(who),
-                outcome="requested_callback_later" if transferred else "not_interested",
-                summary="Le client conteste la facture et demande un conseiller.",
-                campaign=FR_CAMPAIGN,
-                created=when,
-            )
-        )
-    for _ in range(3):
-        who, when, number = person(), CLOCK.next_call(), phone("fr")
-        turns = [
-            ("user", "Oui, bonjour."),
-            (
-                "assistant",
-                f"Bonjour {who['first_name']}, je vous appelle pour la facture impayée de 420 euros. Quand pensez-vous la régler ?",
-            ),
-            ("user", "Je peux payer en trois fois, à partir du 5 mars. Envoyez-moi le détail à " + who["email"] + "."),
-            (
-                "assistant",
-                "Très bien, je note un paiement en trois fois à partir du 5 mars. Vous recevrez un SMS récapitulatif.",
-            ),
-        ]
-        sms = [
-            {
-                "id": ident(),
-                "type": "after_call",
-                "to_phone_number": number,
-                "provider": "twilio",
-                "message_body": "Récapitulatif : paiement en 3 fois à partir du 05/03.",
-                "created_at": iso(when + timedelta(minutes=2)),
-            }
-        ]
-        a = attempt(
-            FRENCH,
-            when,
-            seconds=rng.randint(50, 95),
-            ended_by="agent",
-            end_reason="tool_end_call",
-            turns=turns,
-            latency=((1400, 3100), (160, 380), 0.1),
-            number=number,
-            sms=sms,
-            structured={"promise_to_pay_date": "2026-03-05", "dispute": "non", "installments": 3},
-        )
-        calls.append(
-            order(
-                FRENCH,
-                [a],
-                sender=sender,
-                callee=number,
-                contact=who,
-                variables=french_variables(who),
-                outcome="completed",
-                summary="Paiement en trois fois accepté à partir du 5 mars.",
-                campaign=FR_CAMPAIGN,
-                created=when,
-            )
-        )
-    for _ in range(2):
-        who, when, number = person(), CLOCK.next_call(), phone("fr")
-        a = attempt(
-            FRENCH,
-            when,
-            result="voicemail",
-            seconds=6,
-            ended_by="agent",
-            end_reason="voicemail",
-            latency=None,
-            number=number,
-            recorded=False,
-        )
-        calls.append(
-            order(
-                FRENCH,
-                [a],
-                sender=sender,
-                callee=number,
-                contact=who,
-                campaign=FR_CAMPAIGN,
-                created=when,
-                variables=french_variables(who),
-            )
-        )
-    return calls
+    return [
+        *(french_abroad(country) for country in ("gb", "be", "ch")),
+        *(french_dispute(transferred) for transferred in (True, True, True, False)),
+        *(french_instalments() for _ in range(3)),
+        *(french_voicemail() for _ in range(2)),
+    ]
 
 
 # --- Inbound Support: custom LLM and CRM tools -----------------------------------------------------
@@ -855,7 +856,8 @@ def screener() -> list[dict[str, Any]]:
         hello, bye = lines[language]
         opening = (
             "assistant",
-            "Hi, this is an automated screening call from Brightpath Recruiting about the warehouse role you applied for.",
+            "Hi, this is an automated screening call from Brightpath Recruiting "
+            "about the warehouse role you applied for.",
         )
         if index < 5:
             turns = [("user", hello), opening, ("user", bye)]
@@ -1249,18 +1251,30 @@ CAMPAIGNS = [
 ]
 
 
-def main() -> None:
+def build() -> dict[str, Any]:
+    """The demo account, the same every time: the random draws and the clock start over."""
+    rng.seed(SEED)
+    CLOCK.now = START
     calls = [*reminders(), *french(), *support(), *baseline(), *screener(), *legacy(), *realestate(), *concierge()]
     calls.sort(key=lambda c: c["created_at"], reverse=True)
-    data = {
+    return {
         "_meta": "Generated by scripts/make_demo_calls.py; served by revox_mcp/api/demo.py. Secrets contain FAKE.",
         "calls": calls,
         "phone_numbers": PHONE_NUMBERS,
         "voices": VOICES,
         "campaigns": CAMPAIGNS,
     }
-    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(calls)} calls, {OUT.stat().st_size // 1024} kB")
+
+
+def render(data: dict[str, Any]) -> str:
+    """The file's text, as committed."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def main() -> None:
+    data = build()
+    OUT.write_text(render(data), encoding="utf-8")
+    print(f"{OUT}: {len(data['calls'])} calls, {OUT.stat().st_size // 1024} kB")
 
 
 if __name__ == "__main__":

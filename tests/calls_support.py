@@ -9,10 +9,10 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
-from support import ASSISTANTS, LISTED_IDS, make_server, text_of
+from support import ASSISTANTS, LISTED_IDS, server_over, text_of
 
-from revox_mcp.api.demo import demo_transport
-from revox_mcp.server.app import AppState
+from revox_mcp.api.fake import Account
+from revox_mcp.server.state import AppState
 
 CALL_FIXTURES: dict[str, Any] = json.loads(Path(__file__).with_name("fixtures_calls.json").read_text(encoding="utf-8"))
 CALLS: list[dict[str, Any]] = CALL_FIXTURES["calls"]
@@ -48,16 +48,15 @@ PERSONAL = (
 INJECTION_CANARIES = ("INJECTION-CANARY-7731", "SUMMARY-CANARY-5521", "TOOL-CANARY-3391")
 
 
-def account(calls: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {**CALL_FIXTURES, "calls": CALLS if calls is None else calls}
-
-
-def server_with_calls(
-    calls: list[dict[str, Any]] | None = None, *, account_data: dict[str, Any] | None = None, **options: Any
-) -> MCPServer[AppState]:
-    """The server over an in-process fake of Revox: the fixture assistants and calls (or those given)."""
-    data = account_data if account_data is not None else account(calls)
-    return make_server(transport=demo_transport(ASSISTANTS, LISTED_IDS, data), **options)
+def server_with_calls(calls: list[dict[str, Any]] | None = None, **options: Any) -> MCPServer[AppState]:
+    """The server over the fake Revox in process: the fixture assistants and account (or these calls)."""
+    served = Account(
+        CALLS if calls is None else calls,
+        CALL_FIXTURES["phone_numbers"],
+        CALL_FIXTURES["voices"],
+        CALL_FIXTURES["campaigns"],
+    )
+    return server_over(ASSISTANTS, LISTED_IDS, account=served, **options)
 
 
 def all_output(result: CallToolResult) -> str:

@@ -1,27 +1,27 @@
-"""A fake Revox API served over real loopback HTTP, with fault injection.
+"""The one fake Revox (``revox_mcp.api.fake``) served to tests, with fault injection and a request log.
 
-`FakeRevox` runs uvicorn's h11 protocol with a tiny raw-ASGI app on 127.0.0.1 (ephemeral port) in
-a background thread that owns its own event loop. That way sync tests, anyio tests and a server
-under test running in a subprocess all reach it the same way: through `base_url`.
+`FakeRevox` answers through the package's `FakeApi`, the routing and call-search semantics the demo
+uses too, in either of two ways:
+
+* over real loopback HTTP: uvicorn's h11 protocol with a tiny raw-ASGI app on 127.0.0.1 (ephemeral
+  port) in a background thread that owns its own event loop, so sync tests, anyio tests and a
+  server under test in a subprocess all reach it the same way, through `base_url`;
+* in process: `transport()` is an httpx transport for a `RevoxApi` in the test's own process (no
+  socket, no thread), with the same faults and the same request log.
 
     with FakeRevox() as fake:
         fake.inject(Fault.status(429, headers={"Retry-After": "1"}))
         ...  # the next request gets a 429, later ones the fixtures
         assert fake.requests[0].path == "/assistants"
 
-It serves the read endpoints the MCP server uses (`GET /assistants`, `GET /assistants/{id}`,
-`GET /auth-status`, `POST /call/search`, `GET /call/{id}`, `GET /phone-numbers`, `GET /voices`,
-`GET /campaigns`), checks the Bearer key on every request, and records every request (its body
-too), the faulted and the unauthorised ones included, before it answers.
+Every request is recorded (its body too), the faulted and the unauthorised ones included, before
+it is answered. `POST /call/search` is as strict as the SDK (`revox_mcp.api.fake.search`); its page
+base (`page_base`), page-size cap (`max_page_size`) and accepted `sort_by` values (`sortable`) are
+settable, since Revox documents none of them.
 
-`POST /call/search` is strict where Revox's SDK is: every filter array must be sent, each enum
-array holds only its own enum's values, `page` and `page_size` are integers. Its page base
-(`page_base`), page-size cap (`max_page_size`) and the `sort_by` values it accepts (`sortable`)
-are settable, since Revox documents none of them.
-
-Several organisations: `FakeRevox(keys={"sk-a": assistants_a, "sk-b": assistants_b})` knows
-each key with its own assistants (calls and account data are the main key's only);
-`inject(..., key="sk-a")` faults that key's requests only.
+Several organisations: `FakeRevox(keys={"sk-a": assistants_a, "sk-b": assistants_b})` knows each key
+with its own assistants (calls and account data are the main key's only); `inject(..., key="sk-a")`
+faults that key's requests only.
 """
 
 from __future__ import annotations
@@ -36,51 +36,27 @@ import struct
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import anyio
+import httpx
 from uvicorn import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
+
+from revox_mcp.api.fake import Account, Answer, FakeApi, Organisation, SearchRules
+from revox_mcp.api.fake.account import dumps
+from revox_mcp.api.fake.transport import BASE_PATH, path_under
 
 __all__ = ["FakeRevox", "Fault", "FaultKind", "RecordedRequest"]
 
 _FIXTURES = Path(__file__).with_name("fixtures_assistants.json")
 _CALL_FIXTURES = Path(__file__).with_name("fixtures_calls.json")
-# The arrays POST /call/search requires (SDK 0.5.0), and the enum each enum array takes.
-SEARCH_ARRAYS = (
-    "assignee_ids",
-    "assistant_ids",
-    "campaign_ids",
-    "directions",
-    "from_phone_numbers",
-    "outcomes",
-    "results",
-    "statuses",
-)
-SEARCH_ENUMS: dict[str, frozenset[str]] = {
-    "directions": frozenset({"inbound", "outbound"}),
-    "outcomes": frozenset({"not_interested", "interested", "completed", "requested_callback_later", "none"}),
-    "results": frozenset({"IVR", "voicemail", "human", "unknown", "ios-screening-filter", "none"}),
-    "statuses": frozenset(
-        {
-            "initializing",
-            "queued_for_calling",
-            "calling",
-            "post_processing",
-            "not_launched",
-            "scheduled",
-            "paused",
-            "completed",
-            "cancelled",
-            "errored",
-        }
-    ),
-}
 _HOST = "127.0.0.1"
 # How long stop() lets in-flight responses finish before it aborts their connections.
 _GRACE_SECONDS = 2.0
@@ -110,7 +86,7 @@ class RecordedRequest:
 
     method: str
     path: str
-    """The raw path, percent-encoding preserved (`/assistants/a%2Fb`)."""
+    """The raw path under the API's root, percent-encoding preserved (`/assistants/a%2Fb`)."""
     query: str
     """The raw query string, without `?`."""
     headers: dict[str, str]
@@ -120,6 +96,11 @@ class RecordedRequest:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    @property
+    def key(self) -> str:
+        """The Bearer key the request carried ("" without one)."""
+        return self.headers.get("authorization", "").partition(" ")[2]
 
 
 class FaultKind(enum.Enum):
@@ -153,7 +134,7 @@ class Fault:
         if body is None:
             body = {"error": _phrase(code)}
         if isinstance(body, (dict, list)):
-            payload, defaults = _dumps(body), _JSON_HEADERS
+            payload, defaults = dumps(body), _JSON_HEADERS
         else:
             payload = body.encode() if isinstance(body, str) else body
             defaults = _TEXT_HEADERS
@@ -167,12 +148,15 @@ class Fault:
 
     @classmethod
     def slow(cls, seconds: float) -> Fault:
-        """Wait `seconds`, then answer normally; gives up early if the client goes away."""
+        """Wait `seconds`, then answer normally; gives up early if the client goes away.
+
+        In process, a wait as long as the client's read timeout is that timeout at once (httpx.ReadTimeout).
+        """
         return cls(FaultKind.SLOW, seconds=seconds)
 
     @classmethod
     def reset(cls) -> Fault:
-        """Drop the connection with a TCP reset and no response."""
+        """Drop the connection with a TCP reset and no response (in process: httpx.ReadError)."""
         return cls(FaultKind.RESET)
 
     @classmethod
@@ -188,7 +172,7 @@ class Fault:
     @classmethod
     def wrong_shape(cls, payload: object = ("not", "an", "object")) -> Fault:
         """200 with valid JSON of the wrong shape; the default (a list) fits no endpoint."""
-        return cls(FaultKind.WRONG_SHAPE, 200, _dumps(payload), _JSON_HEADERS)
+        return cls(FaultKind.WRONG_SHAPE, 200, dumps(payload), _JSON_HEADERS)
 
     @classmethod
     def html_error(cls, status: int = 502) -> Fault:
@@ -199,30 +183,6 @@ class Fault:
             f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         )
         return cls(FaultKind.HTML_ERROR, status, page.encode(), _HTML_HEADERS)
-
-
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    body: bytes
-    headers: _Headers = _JSON_HEADERS
-
-
-@dataclass(frozen=True)
-class _Catalogue:
-    """The assistants, serialised once so that even a 10,000-assistant list is served fast."""
-
-    list_body: bytes
-    bodies: dict[str, bytes] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Account:
-    """Calls (each serialised once), phone numbers, voices and campaigns."""
-
-    calls: tuple[dict[str, Any], ...] = ()
-    call_bodies: dict[str, bytes] = field(default_factory=dict)  # each call's JSON, by id
-    lists: dict[str, bytes] = field(default_factory=dict)
 
 
 class _Connections:
@@ -270,7 +230,7 @@ class _TrackedH11Protocol(H11Protocol):
 
 
 class FakeRevox:
-    """The Revox API on a loopback socket: fixture data, Bearer auth, a request log, faults."""
+    """The fake Revox for tests: fixture data by default, Bearer auth, a request log, faults."""
 
     def __init__(
         self,
@@ -285,32 +245,28 @@ class FakeRevox:
         sortable: frozenset[str] = frozenset({"created_at"}),
     ) -> None:
         self.api_key = api_key
-        self.page_base = page_base
-        self.max_page_size = max_page_size
-        self.sortable = sortable
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._faults: list[tuple[Fault, str | None, str | None]] = []
-        self._catalogue = _Catalogue(b"")
-        self._account = _Account()
-        # Other organisations' keys, each with its own assistants (all listed).
-        self._other_keys: dict[str, _Catalogue] = {}
+        self._standing: tuple[Fault, str | None, str | None] | None = None
         if assistants is None:
             assistants, fixture_listed = _load_fixtures()
             listed_ids = fixture_listed if listed_ids is None else listed_ids
-        self.set_assistants(assistants, listed_ids)
-        account = _call_fixtures()
-        self.set_account(
-            calls if calls is not None else account["calls"],
-            phone_numbers=account["phone_numbers"],
-            voices=account["voices"],
-            campaigns=account["campaigns"],
+        fixtures = _call_fixtures()
+        account = Account(
+            calls if calls is not None else fixtures["calls"],
+            fixtures["phone_numbers"],
+            fixtures["voices"],
+            fixtures["campaigns"],
+        )
+        self.api = FakeApi(
+            {api_key: Organisation(assistants, listed_ids, account)}, SearchRules(page_base, max_page_size, sortable)
         )
         for other_key, other_assistants in (keys or {}).items():
             if other_key == api_key:
                 self.set_assistants(other_assistants)
             else:
-                self._other_keys[other_key] = _catalogue_of(other_assistants, None)
+                self.add_key(other_key, other_assistants)
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -373,6 +329,23 @@ class FakeRevox:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    def transport(self, base_path: str = BASE_PATH) -> httpx.MockTransport:
+        """The same fake in process, for a RevoxApi whose base URL's path is ``base_path``: same data,
+        same log, same faults (a reset is httpx.ReadError, a long wait httpx.ReadTimeout); no socket."""
+
+        async def handle(request: httpx.Request) -> httpx.Response:
+            recorded = RecordedRequest(
+                method=request.method,
+                path=path_under(request, base_path),
+                query=request.url.query.decode("ascii"),
+                headers={name.lower(): value for name, value in request.headers.multi_items()},
+                body=request.content,
+            )
+            answer = await self._answer_in_process(recorded, request)
+            return httpx.Response(answer.status, headers=list(answer.headers), content=answer.body)
+
+        return httpx.MockTransport(handle)
+
     # -- control ---------------------------------------------------------------------------------
 
     @property
@@ -394,22 +367,35 @@ class FakeRevox:
         with self._lock:
             self._faults.extend((fault, path, key) for fault in faults)
 
-    def add_key(self, key: str, assistants: list[dict[str, Any]]) -> None:
-        """Know ``key`` too, as another organisation's, with these assistants (all listed)."""
-        catalogue = _catalogue_of(assistants, None)
+    def fail_every(self, fault: Fault | None, *, path: str | None = None, key: str | None = None) -> None:
+        """Give every matching request this fault (after any queued by `inject`), until `fail_every(None)`."""
         with self._lock:
-            self._other_keys[key] = catalogue
+            self._standing = (fault, path, key) if fault is not None else None
 
     @property
     def pending_faults(self) -> int:
         with self._lock:
             return len(self._faults)
 
+    @property
+    def page_base(self) -> int:
+        return self.api.rules.page_base
+
+    @property
+    def max_page_size(self) -> int:
+        return self.api.rules.max_page_size
+
+    @property
+    def sortable(self) -> frozenset[str]:
+        return self.api.rules.sortable
+
+    def add_key(self, key: str, assistants: list[dict[str, Any]]) -> None:
+        """Know ``key`` too, as another organisation's, with these assistants (all listed) and no calls."""
+        self.api.organisations[key] = Organisation(assistants, None, Account(calls=[]))
+
     def set_assistants(self, assistants: list[dict[str, Any]], listed_ids: set[str] | None = None) -> None:
         """Serve these assistants: all retrievable by id; listed if in `listed_ids` (None: all)."""
-        catalogue = _catalogue_of(assistants, listed_ids)
-        with self._lock:
-            self._catalogue = catalogue
+        self.api.organisations[self.api_key] = Organisation(assistants, listed_ids, self._main.account)
 
     def set_account(
         self,
@@ -420,14 +406,18 @@ class FakeRevox:
         campaigns: list[dict[str, Any]] | None = None,
     ) -> None:
         """Serve these calls (and, when given, these phone numbers, voices, campaigns; else keep the current)."""
-        lists = dict(self._account.lists)
-        for name, value in (("phone-numbers", phone_numbers), ("voices", voices), ("campaigns", campaigns)):
-            if value is not None:
-                key = "phone_numbers" if name == "phone-numbers" else name
-                lists["/" + name] = _dumps({key: value})
-        account = _Account(tuple(calls), {str(call["id"]): _dumps(call) for call in calls}, lists)
-        with self._lock:
-            self._account = account
+        current = self._main.account or Account()
+        account = Account(
+            calls,
+            phone_numbers if phone_numbers is not None else current.phone_numbers,
+            voices if voices is not None else current.voices,
+            campaigns if campaigns is not None else current.campaigns,
+        )
+        self.api.organisations[self.api_key] = self._main.with_account(account)
+
+    @property
+    def _main(self) -> Organisation:
+        return self.api.organisations[self.api_key]
 
     @staticmethod
     def make_calls(
@@ -604,91 +594,52 @@ class FakeRevox:
             elif outcome == "stopping":
                 await self._reset(scope, receive)
             # "gone": the client timed out and left; there is no one to answer.
-        elif fault.kind is FaultKind.TRUNCATED_JSON:
-            normal = self._route(request)
-            whole = normal.body if normal.status == 200 else self._catalogue.list_body
-            text = whole.decode()  # cut on a character, so the failure is JSON, not UTF-8
-            await _send_response(send, _Response(200, text[: len(text) // 2].encode(), fault.headers))
         else:
-            await _send_response(send, _Response(fault.status_code, fault.body, fault.headers))
+            await _send_response(send, self._faulted(fault, request))
+
+    async def _answer_in_process(self, request: RecordedRequest, sent: httpx.Request) -> Answer:
+        """`_asgi`'s answer without a socket: a reset or a wait past the client's timeout raise as httpx would."""
+        fault = self._record(request)
+        if fault is None:
+            return self._route(request)
+        if fault.kind is FaultKind.RESET:
+            raise httpx.ReadError("connection reset by the fake", request=sent)
+        if fault.kind is FaultKind.SLOW:
+            read_timeout = (sent.extensions.get("timeout") or {}).get("read")
+            if read_timeout is not None and fault.seconds >= read_timeout:
+                raise httpx.ReadTimeout("the fake answered too slowly", request=sent)
+            await anyio.sleep(fault.seconds)
+            return self._route(request)
+        return self._faulted(fault, request)
+
+    def _faulted(self, fault: Fault, request: RecordedRequest) -> Answer:
+        """The answer a fault sends in place of the normal one (every kind but a reset or a wait)."""
+        if fault.kind is FaultKind.TRUNCATED_JSON:
+            normal = self._route(request)
+            whole = normal.body if normal.status == 200 else self._main.catalogue.list_body
+            text = whole.decode()  # cut on a character, so the failure is JSON, not UTF-8
+            return Answer(200, text[: len(text) // 2].encode(), fault.headers)
+        return Answer(fault.status_code, fault.body, fault.headers)
 
     def _record(self, request: RecordedRequest) -> Fault | None:
-        """Log the request and take the first queued fault whose path matches it."""
+        """Log the request and take the first queued fault whose path and key match it, else the standing one."""
         decoded = unquote(request.path)
-        _scheme, _, token = request.headers.get("authorization", "").partition(" ")
+
+        def matches(path: str | None, key: str | None) -> bool:
+            return (path is None or path in (request.path, decoded)) and (key is None or key == request.key)
+
         with self._lock:
             self._requests.append(request)
             for index, (fault, path, key) in enumerate(self._faults):
-                if (path is None or path in (request.path, decoded)) and (key is None or key == token):
+                if matches(path, key):
                     del self._faults[index]
                     return fault
+            if self._standing is not None and matches(self._standing[1], self._standing[2]):
+                return self._standing[0]
         return None
 
-    def _route(self, request: RecordedRequest) -> _Response:
-        authorization = request.headers.get("authorization")
-        catalogue = self._catalogue_for(authorization)
-        if catalogue is None:
-            return _Response(401, b'{"error":"Unauthorized"}', (*_JSON_HEADERS, ("www-authenticate", "Bearer")))
-        account = self._account if catalogue is self._catalogue else _Account()
-        path = request.path
-        if request.method == "POST" and path == "/call/search":
-            return self._search(account, request.body)
-        if request.method == "GET":
-            if path in account.lists:
-                return _Response(200, account.lists[path])
-            call_segment = path.removeprefix("/call/")
-            if call_segment != path and call_segment and "/" not in call_segment:
-                found = account.call_bodies.get(unquote(call_segment))
-                if found is not None:
-                    return _Response(200, b'{"call":' + found + b"}")
-                return _Response(404, b'{"error":"Call not found"}')
-            if path == "/auth-status":
-                return _Response(200, b'{"authenticated":true}')
-            if path == "/assistants":
-                return _Response(200, catalogue.list_body)
-            segment = path.removeprefix("/assistants/")
-            if segment != path and segment and "/" not in segment:
-                body = catalogue.bodies.get(unquote(segment))
-                if body is not None:
-                    return _Response(200, body)
-                return _Response(404, b'{"error":"Assistant not found"}')
-        return _Response(404, b'{"error":"Not found"}')
-
-    def _search(self, account: _Account, raw: bytes) -> _Response:
-        """POST /call/search, as strict as the SDK's types: 422 for a missing array or a misplaced value."""
-        try:
-            query = json.loads(raw)
-        except ValueError:
-            return _Response(400, b'{"error":"invalid JSON"}')
-        if not isinstance(query, dict):
-            return _Response(422, b'{"error":"expected an object"}')
-        for name in SEARCH_ARRAYS:
-            values = query.get(name)
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                return _Response(422, _dumps({"error": f"{name} must be an array of strings"}))
-            valid = SEARCH_ENUMS.get(name)
-            if valid is not None and any(v not in valid for v in values):
-                return _Response(422, _dumps({"error": f"invalid value in {name}"}))
-        page, size = query.get("page"), query.get("page_size")
-        if type(page) is not int or type(size) is not int or page < self.page_base or size < 1:
-            return _Response(422, b'{"error":"invalid page or page_size"}')
-        sort_by = query.get("sort_by")
-        if sort_by is not None and sort_by not in self.sortable:
-            return _Response(422, b'{"error":"invalid sort_by"}')
-        found = [call for call in account.calls if _matches(call, query)]
-        if sort_by is not None:
-            found.sort(key=lambda call: str(call.get("created_at")), reverse=query.get("sort_direction") == "desc")
-        size = min(size, self.max_page_size)
-        start = (page - self.page_base) * size
-        chosen = b",".join(account.call_bodies[str(call["id"])] for call in found[start : start + size])
-        return _Response(200, b'{"calls":[' + chosen + b'],"total_count":' + str(len(found)).encode() + b"}")
-
-    def _catalogue_for(self, authorization: str | None) -> _Catalogue | None:
-        """The assistants of the organisation whose key this is, or None for an unknown key."""
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        return self._catalogue if token == self.api_key else self._other_keys.get(token)
+    def _route(self, request: RecordedRequest) -> Answer:
+        return self.api.answer(request.method, request.path, request.headers.get("authorization"), request.body)
 
     async def _delay(self, seconds: float, receive: _Receive) -> str:
         """Sleep `seconds` unless the client leaves or the server stops first; say which happened."""
@@ -722,63 +673,17 @@ class FakeRevox:
         await _wait_for_disconnect(receive)
 
 
-def _matches(call: Mapping[str, Any], query: Mapping[str, Any]) -> bool:
-    """Whether a call passes the search filters (an empty array: no filter)."""
-    attempts = call.get("call_attempts") or []
-    last = attempts[0] if attempts else call.get("last_call_attempt") or {}
-    checks = (
-        ("assistant_ids", (call.get("assistant") or {}).get("id")),
-        ("campaign_ids", (call.get("campaign") or {}).get("id")),
-        ("assignee_ids", (call.get("assignee") or {}).get("id")),
-        ("directions", call.get("direction")),
-        ("from_phone_numbers", call.get("from_phone_number")),
-        ("outcomes", call.get("outcome") or "none"),
-        ("results", last.get("result") or "none"),
-        ("statuses", call.get("status")),
-    )
-    if any(query[name] and value not in query[name] for name, value in checks):
-        return False
-    if query.get("call_ids") and call.get("id") not in query["call_ids"]:
-        return False
-    text = str(query.get("query") or "").casefold()
-    if text:
-        contact = call.get("contact") or {}
-        haystack = " ".join(str(v) for v in (call.get("id"), call.get("to_phone_number"), *contact.values()) if v)
-        return text in haystack.casefold()
-    return True
-
-
 async def _wait_for_disconnect(receive: _Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 
 
-async def _send_response(send: _Send, response: _Response) -> None:
+async def _send_response(send: _Send, response: Answer) -> None:
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers]
     if not any(name == "content-length" for name, _ in response.headers):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body, "more_body": False})
-
-
-# Compact UTF-8, like the API's JSON.stringify. One encoder: building one per call costs more
-# than encoding a small assistant, which adds up over 10,000 of them.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _catalogue_of(assistants: list[dict[str, Any]], listed_ids: set[str] | None) -> _Catalogue:
-    bodies = {str(assistant["id"]): _dumps(assistant) for assistant in assistants}
-    listed = [
-        bodies[str(assistant["id"])] for assistant in assistants if listed_ids is None or assistant["id"] in listed_ids
-    ]
-    return _Catalogue(b'{"assistants":[' + b",".join(listed) + b"]}", bodies)
-
-
-def _dumps(value: object) -> bytes:
-    try:
-        return _ENCODER.encode(value).encode()
-    except UnicodeEncodeError:  # lone surrogates in planted data: sent as JSON escapes, as a real API would
-        return json.dumps(value, ensure_ascii=True).encode()
 
 
 def _phrase(code: int) -> str:

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
 
-from revox_mcp.api.client import RevoxApi
-from revox_mcp.api.demo import demo_transport
-from revox_mcp.credential import Credential
-from revox_mcp.server.app import AppState, FixedCredential, Runtime, build_server
+from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
+from revox_mcp.api.fake import Account, FakeApi, Organisation
+from revox_mcp.api.fake.transport import fake_transport
+from revox_mcp.cache.backend import CacheBackend
+from revox_mcp.cache.clock import Clock, Sleep
+from revox_mcp.server.app import build_server
+from revox_mcp.server.state import AppState
+from revox_mcp.settings import Secret, Settings
 
 BASE_URL = "https://api.revox.test/api"
 API_KEY = "sk-test-canary-key-0001"
@@ -85,65 +91,86 @@ class FakeClock:
         self.now += seconds
 
 
-def make_runtime(
+class Timers:
+    """Sleeps that end when the test says: each ``sleep`` waits until ``fire()``, which first moves
+    ``clock`` by the longest of them. Tasks line up on events, never on real time."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.pending: list[float] = []  # the sleeps under way (a cancelled one is let go)
+        self._fired = anyio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.pending.append(seconds)
+        fired = self._fired
+        try:
+            await fired.wait()
+        finally:
+            if not fired.is_set():
+                self.pending.remove(seconds)
+
+    def fire(self) -> None:
+        """End every sleep under way."""
+        self.clock.advance(max(self.pending, default=0.0))
+        self.pending.clear()
+        self._fired.set()
+        self._fired = anyio.Event()
+
+
+def make_settings(
     *,
     base_url: str = BASE_URL,
     key: str = API_KEY,
-    transport: httpx.AsyncBaseTransport | None = None,
     cache_ttl: float = 30.0,
-    clock: Callable[[], float] | None = None,
-    api_clock: Callable[[], float] | None = None,
-    sleep: Callable[[float], Any] = no_sleep,
     timeout: float = 15.0,
     backoff: float = 0.01,
-    max_retries: int = 2,
-    budget: float = 40.0,
-    demo: bool = False,
-    auth_token: str | None = None,
-    stale_grace: float = 5.0,
-    own_secrets: tuple[str, ...] | None = None,
-    **runtime_options: Any,
-) -> Runtime:
-    def api() -> RevoxApi:
-        options: dict[str, Any] = {"clock": api_clock} if api_clock is not None else {}
-        return RevoxApi(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout,
-            backoff=backoff,
-            max_retries=max_retries,
-            budget=budget,
-            sleep=sleep,
-            **options,
-        )
+    **options: Any,
+) -> Settings:
+    """The settings of a test server: the test key and Revox, quick retries, and ``options`` as given."""
+    settings = Settings(api_key=Secret(key), base_url=base_url, cache_ttl=cache_ttl, timeout=timeout)
+    return replace(settings, retry_backoff=backoff, **options)
 
-    extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
-    return Runtime(
-        api=api,
-        credentials=FixedCredential(Credential(key)),
-        demo=demo,
-        auth_token=auth_token,
-        cache_ttl=cache_ttl,
-        stale_grace=stale_grace,
-        own_secrets=own_secrets if own_secrets is not None else (key,),
-        **extra,
-        **runtime_options,
+
+def make_server(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] | None = None,
+    sleep: Sleep = no_sleep,
+    cache_sleep: Sleep = anyio.sleep,
+    backend: Callable[[], CacheBackend] | None = None,
+    auth_token: str | None = None,
+    **settings: Any,
+) -> MCPServer[AppState]:
+    """The server as production builds it, over ``make_settings(**settings)`` and what tests inject:
+    how Revox is reached (``transport``; by default the real httpx transport, for respx or a loopback
+    fake), the cache's ``clock`` (wall and monotonic), retries that never wait (``sleep``), the
+    cache's own waits (``cache_sleep``) and its ``backend``."""
+    times = Clock(wall=clock or time.time, monotonic=clock or time.monotonic, sleep=cache_sleep, retry_sleep=sleep)
+    return build_server(
+        make_settings(**settings), auth_token=auth_token, transport=transport, clock=times, backend=backend
     )
 
 
-def make_server(**options: Any) -> MCPServer[AppState]:
-    """The server over whatever ``options`` say (by default the real httpx transport, for respx)."""
-    return build_server(make_runtime(**options))
-
-
 def server_over(
-    assistants: list[dict[str, Any]] | None = None, listed: set[str] | None = None, **options: Any
+    assistants: list[dict[str, Any]] | None = None,
+    listed: set[str] | None = None,
+    *,
+    account: Account | None = None,
+    **options: Any,
 ) -> MCPServer[AppState]:
-    """The server over an in-process fake of Revox serving ``assistants`` (default: the fixtures)."""
+    """The server over the fake Revox in process: ``assistants`` (default: the fixtures; ``listed``:
+    the ids listed, default all) and ``account`` (default none: its endpoints answer 404), opened by
+    the server's key (``key``, default the test key)."""
     if assistants is None:
         assistants, listed = ASSISTANTS, LISTED_IDS
-    ids = listed if listed is not None else {a["id"] for a in assistants}
-    return make_server(transport=demo_transport(assistants, ids), **options)
+    organisation = Organisation(assistants, listed, account)
+    api = FakeApi({options.get("key", API_KEY): organisation})
+    return make_server(transport=fake_transport(api), **options)
+
+
+def demo_server(**options: Any) -> MCPServer[AppState]:
+    """The server over the demo organisation of the fake Revox, in process, opened by the demo key."""
+    return make_server(base_url=DEMO_BASE_URL, key=DEMO_API_KEY, transport=demo_transport(), **options)
 
 
 def text_of(result: CallToolResult) -> str:

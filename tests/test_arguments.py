@@ -8,9 +8,8 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
-from support import make_server
+from support import demo_server
 
-from revox_mcp.api.demo import demo_transport
 from revox_mcp.server.arguments import ArgumentsError, normalize_arguments, takes
 
 pytestmark = pytest.mark.anyio
@@ -26,7 +25,7 @@ GET_SCHEMA: dict[str, Any] = {
 
 @pytest.fixture
 def server() -> MCPServer:
-    return make_server(transport=demo_transport())
+    return demo_server()
 
 
 def text_of(result: CallToolResult) -> str:

@@ -32,8 +32,8 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 from support import API_KEY, BASELINE_ID, SECRETS_ID, FakeClock, assert_ok, text_of, wire_bytes
 
-from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
-from revox_mcp.server.app import TROUBLESHOOT_PROMPT, build_server
+from revox_mcp.api.demo import demo_transport
+from revox_mcp.server.prompts import TROUBLESHOOT_PROMPT
 
 pytestmark = pytest.mark.anyio
 
@@ -397,9 +397,7 @@ async def test_analyze_calls_with_many_findings_cuts_to_8_kb_and_names_what_it_c
 
 
 def demo_server() -> Any:
-    return build_server(
-        support.make_runtime(base_url=DEMO_BASE_URL, key=DEMO_API_KEY, transport=demo_transport(), demo=True)
-    )
+    return support.make_server(transport=demo_transport(), demo=True)
 
 
 async def test_on_the_demo_data_the_tools_lead_to_why_appointment_reminders_calls_go_wrong():

@@ -1,4 +1,6 @@
-"""The loopback fake Revox API: routes, auth, every fault kind, the request log, scale."""
+"""The tests' fake Revox, over loopback and in process: routes, auth, every fault kind, the request log, scale.
+
+(The routing and search semantics themselves are the package's: tests/api/test_fake.py.)"""
 
 from __future__ import annotations
 
@@ -290,3 +292,74 @@ async def test_serves_concurrent_requests_from_an_async_client(fake: FakeRevox) 
 
     assert statuses == [200] * 50
     assert len(fake.requests) == 50
+
+
+# --------------------------------------------------------------------------- in process
+
+
+@pytest.fixture
+async def in_process(fake: FakeRevox) -> Any:
+    async with httpx.AsyncClient(base_url="https://revox.test/api", transport=fake.transport(), headers=AUTH) as http:
+        yield http
+
+
+@pytest.mark.anyio
+async def test_in_process_requests_are_logged_under_the_api_root(
+    fake: FakeRevox, in_process: httpx.AsyncClient
+) -> None:
+    response = await in_process.get(f"/assistants/{BASELINE_ID}", params={"x": "1"})
+
+    assert response.json()["id"] == BASELINE_ID
+    [request] = fake.requests
+    assert (request.method, request.path, request.query, request.key) == (
+        "GET",
+        f"/assistants/{BASELINE_ID}",
+        "x=1",
+        "sk-test-key",
+    )
+
+
+@pytest.mark.anyio
+async def test_in_process_a_reset_and_a_wait_past_the_timeout_fail_as_httpx_would(
+    fake: FakeRevox, in_process: httpx.AsyncClient
+) -> None:
+    fake.inject(Fault.reset(), Fault.slow(5), Fault.slow(0))
+
+    with pytest.raises(httpx.ReadError):
+        await in_process.get("/assistants")
+    with pytest.raises(httpx.ReadTimeout):
+        await in_process.get("/assistants", timeout=1)
+    assert (await in_process.get("/assistants")).status_code == 200  # a wait within the timeout is served
+    assert fake.pending_faults == 0
+
+
+@pytest.mark.anyio
+async def test_in_process_answers_carry_the_same_faults(fake: FakeRevox, in_process: httpx.AsyncClient) -> None:
+    whole = (await in_process.get("/assistants")).content
+    fake.inject(Fault.rate_limited("3"), Fault.truncated_json(), Fault.html_error())
+
+    limited = await in_process.get("/assistants")
+    truncated = await in_process.get("/assistants")
+    html = await in_process.get("/assistants")
+
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "3")
+    assert whole.startswith(truncated.content)
+    assert len(truncated.content) < len(whole)
+    assert (html.status_code, html.headers["content-type"]) == (502, "text/html; charset=utf-8")
+
+
+@pytest.mark.anyio
+async def test_a_standing_fault_answers_every_matching_request_until_cleared(
+    fake: FakeRevox, in_process: httpx.AsyncClient
+) -> None:
+    fake.fail_every(Fault.status(503), path="/assistants")
+    fake.inject(Fault.status(418), path="/assistants")
+
+    statuses = [(await in_process.get("/assistants")).status_code for _ in range(3)]
+    other = await in_process.get("/auth-status")
+    fake.fail_every(None)
+    healed = await in_process.get("/assistants")
+
+    assert statuses == [418, 503, 503]  # a queued fault first, then the standing one
+    assert other.status_code == 200
+    assert healed.status_code == 200

@@ -23,10 +23,9 @@ from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.transport_security import TransportSecuritySettings
-from support import make_runtime
+from support import make_server
 
 from revox_mcp import __version__
-from revox_mcp.server.app import build_server
 from revox_mcp.server.http import HttpTransport, StaticTokenVerifier, bind_refusal, is_loopback, transport_security
 
 TOKEN = "tok-7f3e9c2a-canary-bearer"
@@ -63,7 +62,7 @@ async def serving(
 ) -> AsyncIterator[str]:
     """The app `revox-mcp --transport <transport>` serves, under uvicorn on loopback; yields its base URL."""
     port = port or free_port()
-    server = build_server(make_runtime(key=fake.api_key, base_url=fake.base_url, auth_token=token))
+    server = make_server(key=fake.api_key, base_url=fake.base_url, auth_token=token)
     security = security or transport_security("127.0.0.1", port)
     if transport == "sse":
         app = server.sse_app(transport_security=security)

@@ -1,4 +1,5 @@
-"""Logs at DEBUG, on every transport, never contain the API key, the bearer token or an assistant's secret.
+"""Logs at DEBUG, on every transport, never contain the API key, the bearer token or an assistant's secret,
+nor credentials in a configured URL, whoever logs the line (httpx, uvicorn, the SDK, us).
 
 Each test runs the real `python -m revox_mcp` against the loopback fake Revox with canary secrets,
 makes real calls through the official client, and reads the server's whole stderr.
@@ -28,8 +29,8 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from processes import stop
 
-from revox_mcp.__main__ import configure_logging
-from revox_mcp.settings import Secret, Settings
+from revox_mcp.logs import configure_logging
+from revox_mcp.settings import Secret, Settings, shown_url
 
 API_KEY = "sk-canary-apikey-5c1d7e0b93"
 TOKEN = "tok-canary-bearer-8a4f2e61d0"
@@ -170,11 +171,15 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     saved_handlers, saved_level = root.handlers[:], root.level
     stream = io.StringIO()
     try:
-        configure_logging(Settings(api_key=Secret(API_KEY), log_level="DEBUG"), [TOKEN])
+        redis_url = "redis://:pw-redis-31@cache.internal:6379/0"
+        redis = Settings(api_key=Secret(API_KEY), redis_url=Secret(redis_url))
+        configure_logging("DEBUG", [*redis.secrets(), TOKEN])
         handler = root.handlers[0]
         assert isinstance(handler, logging.StreamHandler)
         handler.setStream(stream)
         logging.getLogger("httpcore2.http11").debug("headers=%r", [(b"Authorization", f"Bearer {TOKEN}".encode())])
+        logging.getLogger("redis").warning("AUTH refused for password pw-redis-31 at cache.internal:6379")
+        logging.getLogger("revox_mcp.cache.redis").warning("Redis at %s is unreachable", shown_url(redis_url))
         try:
             raise RuntimeError(f"upstream said {API_KEY}")
         except RuntimeError:
@@ -187,6 +192,9 @@ def test_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     assert "[REDACTED]" in text
     assert API_KEY not in text
     assert TOKEN not in text
+    assert "pw-redis-31" not in text
+    assert "cache.internal:6379" in text  # the Redis address is shown, only its password hidden
+    assert "Redis at redis://cache.internal:6379/0 is unreachable" in text
 
 
 def test_logs_go_to_stderr_only(fake: FakeRevox) -> None:
@@ -206,3 +214,26 @@ def test_logs_go_to_stderr_only(fake: FakeRevox) -> None:
     assert WITH_SECRETS in done.stdout
     for canary in CANARIES:
         assert canary not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_credentials_in_the_base_url_never_reach_the_logs(fake: FakeRevox, level: str) -> None:
+    """httpx logs each request's URL: user info and credential query values of REVOX_BASE_URL are scrubbed."""
+    password, gateway = "pw-canary-4471", "gw-canary-99812"
+    planted = fake.base_url.replace("://", f"://user:{password}@", 1) + f"?gateway_key={gateway}"
+    env = {**server_env(fake), "REVOX_BASE_URL": planted, "REVOX_MCP_LOG_LEVEL": level}
+    done = subprocess.run(
+        [sys.executable, "-m", "revox_mcp", "call", "list_assistants"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert fake.requests  # the server did ask Revox, through the planted URL
+    log = done.stderr
+    if level == "DEBUG":
+        assert "HTTP Request: GET http://[REDACTED]:[REDACTED]@127.0.0.1" in log  # httpx logged the URL, scrubbed
+        assert "gateway_key=[REDACTED]" in log
+    for canary in (password, gateway, *CANARIES):
+        assert canary not in log, f"{canary!r} leaked into the logs"

@@ -19,11 +19,12 @@ import anyio
 import httpx
 import jsonschema
 import pytest
+from fake_revox import FakeRevox, Fault
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
-from support import LISTED, make_server
+from support import API_KEY, LISTED, make_server
 
 from revox_mcp.domain.facts import FIELDS
 
@@ -108,14 +109,10 @@ def bodies(draw: st.DrawFn) -> tuple[bytes, list[str], list[str]]:
 
 
 def _serving(body: bytes) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/auth-status"):
-            return httpx.Response(200, json={"authenticated": True})
-        if request.url.path.endswith("/assistants"):
-            return httpx.Response(200, content=body, headers={"content-type": "application/json"})
-        return httpx.Response(404)
-
-    return httpx.MockTransport(handle)
+    """The fake Revox in process, knowing no assistant by id, its list answered with ``body``."""
+    fake = FakeRevox([], api_key=API_KEY)
+    fake.fail_every(Fault.status(200, body, {"content-type": "application/json"}), path="/assistants")
+    return fake.transport()
 
 
 def _text(result: CallToolResult) -> str:

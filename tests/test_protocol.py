@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
-from support import make_server
-
-from revox_mcp.api.demo import demo_transport
+from support import demo_server
 
 pytestmark = pytest.mark.anyio
 
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
-
-
-def demo_server(**options: Any) -> MCPServer:
-    return make_server(transport=demo_transport(), **options)
 
 
 async def test_list_and_read_results_carry_our_ttl_as_a_private_cache_hint():

@@ -8,17 +8,11 @@ from typing import Any
 import pytest
 from agents.strict_schema import ensure_strict_json_schema
 from mcp import Client
-from mcp.server.mcpserver import MCPServer
-from support import make_server
+from support import demo_server
 
-from revox_mcp.api.demo import demo_transport
 from revox_mcp.server.schemas import strict_input_schema
 
 pytestmark = pytest.mark.anyio
-
-
-def demo_server() -> MCPServer:
-    return make_server(transport=demo_transport())
 
 
 async def advertised() -> dict[str, dict[str, Any]]:

@@ -2,7 +2,7 @@
 diagnosis, resource, completion, prompt, error or log line (issue 9's guarantee, end to end).
 
 Two assistants with generated secrets planted in generated places (``secret_strategies``), and a
-hidden third one fetched by id, are served by the demo's in-process fake of Revox; the server's own key
+hidden third one fetched by id, are served by the fake Revox in process; the server's own key
 (and HTTP token) are among the planted values, recognised by value only. Every answer the official
 MCP client receives, and every log line, is searched for each secret whole, URL-encoded and in
 12-character pieces of its random part.
@@ -21,10 +21,8 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
-from secret_strategies import Planted, leaks, own_secrets, planted_documents
-from support import make_server
-
-from revox_mcp.api.demo import demo_transport
+from secret_strategies import HeaderPlant, Planted, header_documents, leaks, own_secrets, planted_documents
+from support import examples, server_over
 
 IDS = ("aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa", "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb")
 HIDDEN = "cccccccc-3333-4333-8333-cccccccccccc"
@@ -37,8 +35,8 @@ def _text(result: CallToolResult) -> str:
 
 async def _outputs(listed: list[dict[str, Any]], hidden: dict[str, Any], key: str, token: str | None) -> list[str]:
     """Everything the model could see, for the documents served."""
-    transport = demo_transport([*listed, hidden], {str(document["id"]) for document in listed})
-    server = make_server(transport=transport, key=key, own_secrets=(key, *([token] if token else [])))
+    listed_ids = {str(document["id"]) for document in listed}
+    server = server_over([*listed, hidden], listed_ids, key=key, auth_token=token)
     out: list[str] = []
     async with Client(server) as client:
 
@@ -140,3 +138,24 @@ def test_a_secret_cut_at_any_length_in_a_preview_is_redacted_before_the_cut(fiel
         )
         text = "\n".join(outputs)
         assert google[:20] not in text, padding
+
+
+@settings(
+    max_examples=examples(100),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(header_documents(), header_documents())
+def test_no_planted_header_value_reaches_any_output(
+    first: tuple[dict[str, Any], list[HeaderPlant], list[str]],
+    second: tuple[dict[str, Any], list[HeaderPlant], list[str]],
+) -> None:
+    """Issue 16 item 5: header values under names that look harmless (X-Shop, X-Flow), wherever headers live."""
+    documents = [dict(first[0], id=IDS[0], name="first"), dict(second[0], id=IDS[1], name="second")]
+    hidden = {"id": HIDDEN, "name": "hidden", "type": "sub-assistant"}
+    everything = "\n".join(anyio.run(_outputs, documents, hidden, FALLBACK_KEY, None))
+    plants = [*first[1], *second[1]]
+    assert [plant for plant in plants if plant.marker in json.dumps(documents)] == plants
+    assert [plant.name for plant in plants if plant.marker in everything] == []

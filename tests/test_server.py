@@ -1,7 +1,7 @@
 """The MCP edge, in-process through the official client: `async with Client(build_server(...))`.
 
-Upstream Revox is mocked with respx (it patches plain httpx, which RevoxApi uses; mcp's own
-traffic goes through httpx2 and is untouched), or with `demo_transport` for the large generated data.
+Upstream is the fake Revox in process (`FakeRevox.transport()`): tests relist it, break it with a
+fault and count its requests; `server_over` serves the large generated data the same way.
 """
 
 from __future__ import annotations
@@ -9,16 +9,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-import httpx
 import pytest
-import respx
 import support
+from fake_revox import FakeRevox, Fault
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
@@ -26,27 +23,25 @@ from mcp.types import CallToolResult, ResourceTemplateReference
 from support import (
     API_KEY,
     ASSISTANTS,
-    BASE_URL,
     BASELINE_ID,
     BY_ID,
     FRENCH_ID,
     LISTED,
+    LISTED_IDS,
     MAX_RESPONSE_BYTES,
     SECRETS_ID,
     SUB_ID,
     FakeClock,
     assert_clean,
     compact,
-    make_server,
+    server_over,
     text_of,
     wire_bytes,
 )
 
-from revox_mcp.api.demo import demo_transport
-
 BODY_CANARY = "UPSTREAM-BODY-CANARY"
 SNAPSHOT = Path(__file__).with_name("snapshots") / "tools_list.json"
-LISTED_IDS = [a["id"] for a in LISTED]
+LISTED_ORDER = [a["id"] for a in LISTED]
 TEMPLATE = ResourceTemplateReference(uri="revox://assistants/{assistant_id}")
 # tools/list is paid at every session start (about 4k tokens at most).
 MAX_TOOLS_LIST_BYTES = 16_000
@@ -56,43 +51,28 @@ def assert_ok(result: CallToolResult) -> None:
     support.assert_ok(result, BODY_CANARY)
 
 
-class FakeRevox:
-    """What the respx routes answer: swap ``listed``/``by_id`` to change upstream, set ``fault`` to break it."""
+# Every server of this module reads this fake Revox, in process (it is never started): the `api`
+# fixture resets it for each test.
+UPSTREAM = FakeRevox(api_key=API_KEY)
 
-    def __init__(self) -> None:
-        self.listed: list[dict[str, Any]] = list(LISTED)
-        self.by_id: dict[str, dict[str, Any]] = dict(BY_ID)
-        self.fault: Callable[[httpx.Request], httpx.Response] | None = None
-        self.list_route: respx.Route
-        self.one_route: respx.Route
 
-    def listing(self, request: httpx.Request) -> httpx.Response:
-        if self.fault is not None:
-            return self.fault(request)
-        return httpx.Response(200, json={"assistants": self.listed})
-
-    def one(self, request: httpx.Request, assistant_id: str) -> httpx.Response:
-        if self.fault is not None:
-            return self.fault(request)
-        found = self.by_id.get(unquote(assistant_id))
-        if found is None:
-            return httpx.Response(404, json={"error": f"{BODY_CANARY} no assistant {API_KEY}"})
-        return httpx.Response(200, json=found)
-
-    @property
-    def calls(self) -> int:
-        return self.list_route.call_count + self.one_route.call_count
+def make_server(**options: Any) -> MCPServer:
+    return support.make_server(**{"transport": UPSTREAM.transport(), **options})
 
 
 @pytest.fixture
 def api() -> Iterator[FakeRevox]:
-    fake = FakeRevox()
-    with respx.mock(assert_all_called=False) as router:
-        fake.list_route = router.get(f"{BASE_URL}/assistants", name="list").mock(side_effect=fake.listing)
-        fake.one_route = router.get(
-            url__regex=rf"^{re.escape(BASE_URL)}/assistants/(?P<assistant_id>[^/?#]+)$", name="one"
-        ).mock(side_effect=fake.one)
-        yield fake
+    """The module's fake Revox as the fixtures, with no fault and an empty request log."""
+    UPSTREAM.set_assistants(ASSISTANTS, LISTED_IDS)
+    UPSTREAM.fail_every(None)
+    UPSTREAM.clear_log()
+    yield UPSTREAM
+    UPSTREAM.fail_every(None)
+
+
+def requests_to(fake: FakeRevox, prefix: str) -> int:
+    """How many requests went to ``prefix`` (``/assistants``: the list; ``/assistants/``: one by id)."""
+    return sum(1 for r in fake.requests if r.path == prefix or (prefix.endswith("/") and r.path.startswith(prefix)))
 
 
 @pytest.fixture(scope="module")
@@ -186,13 +166,13 @@ async def test_list_assistants_default_page_has_every_listed_assistant(api: Fake
     assert_ok(result)
     page = result.structured_content
     assert page is not None
-    assert [a["id"] for a in page["assistants"]] == LISTED_IDS
+    assert [a["id"] for a in page["assistants"]] == LISTED_ORDER
     assert page["total"] == 8
     assert page.get("next_cursor") is None
     assert SUB_ID not in text_of(result)
     text = text_of(result)
     assert text.startswith("8 of 8 assistants")
-    for assistant_id in LISTED_IDS:
+    for assistant_id in LISTED_ORDER:
         assert assistant_id in text
 
 
@@ -243,8 +223,8 @@ async def test_pagination_with_limit_3_visits_every_assistant_once(api: FakeRevo
                 break
             assert cursor in text_of(result)  # the text tells the model how to go on
     assert sizes == [3, 3, 2]
-    assert seen == LISTED_IDS
-    assert api.list_route.call_count == 1  # later pages come from the cached list
+    assert seen == LISTED_ORDER
+    assert requests_to(api, "/assistants") == 1  # later pages come from the cached list
 
 
 # --------------------------------------------------------------------------- get_assistant
@@ -327,7 +307,7 @@ async def test_sub_assistant_missing_from_the_list_is_reachable_by_id(api: FakeR
     assert result.structured_content["id"] == SUB_ID
     assert result.structured_content["name"] == "Buyer intake (step of flow)"
     assert json.loads(resource.contents[0].text)["id"] == SUB_ID  # type: ignore[union-attr]
-    assert api.one_route.call_count == 1  # fetched once, then cached
+    assert requests_to(api, "/assistants/") == 1  # fetched once, then cached
 
 
 @pytest.mark.anyio
@@ -359,7 +339,7 @@ async def test_resources_index_and_one_assistant(api: FakeRevox, server: MCPServ
     assert index.contents[0].mime_type == "application/json"
     body = json.loads(index.contents[0].text)  # type: ignore[union-attr]
     assert body["total"] == 8
-    assert [a["id"] for a in body["assistants"]] == LISTED_IDS
+    assert [a["id"] for a in body["assistants"]] == LISTED_ORDER
     assert "stale" not in body
     assert "truncated" not in body
     config = json.loads(one.contents[0].text)  # type: ignore[union-attr]
@@ -378,7 +358,7 @@ async def test_resources_index_and_one_assistant(api: FakeRevox, server: MCPServ
         ("relance", [FRENCH_ID]),
         ("RELANCE imp", [FRENCH_ID]),
         ("Real", ["3c6d5e4f-3a2b-4c1d-8e0f-9a8b7c6d5e64", "5e4f3a2b-1c0d-4e9f-8a7b-6c5d4e3f2a66"]),
-        ("", LISTED_IDS),
+        ("", LISTED_ORDER),
         ("zzz", []),
     ],
 )
@@ -394,7 +374,7 @@ async def test_completion_of_assistant_id_by_id_or_name_prefix(
 
 @pytest.mark.anyio
 async def test_completion_is_empty_rather_than_an_error_when_revox_fails(api: FakeRevox, server: MCPServer):
-    api.fault = lambda _request: httpx.Response(500, text=BODY_CANARY)
+    api.fail_every(Fault.status(500, BODY_CANARY))
     async with Client(server) as client:
         completion = (await client.complete(TEMPLATE, {"name": "assistant_id", "value": "0f"})).completion
     assert completion.values == []
@@ -403,43 +383,32 @@ async def test_completion_is_empty_rather_than_an_error_when_revox_fails(api: Fa
 # --------------------------------------------------------------------------- upstream failures
 
 
-def _raise(exc_type: type[httpx.TransportError]) -> Callable[[httpx.Request], httpx.Response]:
-    def fault(request: httpx.Request) -> httpx.Response:
-        raise exc_type(f"{BODY_CANARY} {API_KEY}", request=request)
-
-    return fault
-
-
-def _respond(status: int, **kwargs: Any) -> Callable[[httpx.Request], httpx.Response]:
-    return lambda _request: httpx.Response(status, **kwargs)
-
-
 _ERROR_BODY = {"error": f"{BODY_CANARY} leaked key {API_KEY} FAKE-secret"}
 
 # name -> (fault, upstream attempts per call, words the message must contain: cause and remedy)
-UPSTREAM_FAILURES: dict[str, tuple[Callable[[httpx.Request], httpx.Response], int, list[str]]] = {
-    "401": (_respond(401, json=_ERROR_BODY), 1, ["rejected the api key", "http 401", "revox_api_key"]),
-    "403": (_respond(403, json=_ERROR_BODY), 1, ["rejected the api key", "http 403", "revox_api_key"]),
+UPSTREAM_FAILURES: dict[str, tuple[Fault, int, list[str]]] = {
+    "401": (Fault.status(401, _ERROR_BODY), 1, ["rejected the api key", "http 401", "revox_api_key"]),
+    "403": (Fault.status(403, _ERROR_BODY), 1, ["rejected the api key", "http 403", "revox_api_key"]),
     "429 long Retry-After": (
-        _respond(429, json=_ERROR_BODY, headers={"Retry-After": "3600"}),
+        Fault.status(429, _ERROR_BODY, headers={"Retry-After": "3600"}),
         1,  # too long to wait inside a tool call: reported, not slept
         ["rate limiting", "429", "retry in 61 min"],
     ),
-    "500 after retries": (_respond(500, json=_ERROR_BODY), 3, ["unavailable", "http 500", "retry in a minute"]),
+    "500 after retries": (Fault.status(500, _ERROR_BODY), 3, ["unavailable", "http 500", "retry in a minute"]),
     "503 html": (
-        _respond(503, text=f"<html>{BODY_CANARY}</html>", headers={"content-type": "text/html"}),
+        Fault.status(503, f"<html>{BODY_CANARY}</html>", headers={"content-type": "text/html"}),
         3,
         ["unavailable", "http 503", "retry"],
     ),
-    "timeout": (_raise(httpx.ReadTimeout), 3, ["did not answer in time", "retry"]),
-    "connection refused": (_raise(httpx.ConnectError), 3, ["could not reach revox", "revox_base_url"]),
+    "timeout": (Fault.slow(3600), 3, ["did not answer in time", "retry"]),
+    "connection dropped": (Fault.reset(), 3, ["could not reach revox", "revox_base_url"]),
     "invalid json": (
-        _respond(200, text=f"<html>{BODY_CANARY} {API_KEY}</html>", headers={"content-type": "text/html"}),
+        Fault.status(200, f"<html>{BODY_CANARY} {API_KEY}</html>", headers={"content-type": "text/html"}),
         1,
         ["not valid json", "retry", "revox_base_url"],
     ),
     "wrong shape": (
-        _respond(200, json={"data": [{"name": BODY_CANARY}], "token": "FAKE"}),
+        Fault.wrong_shape({"data": [{"name": BODY_CANARY}], "token": "FAKE"}),
         1,
         ["unexpected answer", "expected", "retry"],
     ),
@@ -457,16 +426,16 @@ async def test_upstream_failure_is_a_tool_error_then_the_session_recovers(
     args = {"assistant_id": BASELINE_ID} if tool == "get_assistant" else {}
     clock = FakeClock()
     async with Client(make_server(clock=clock), mode=mode) as client:
-        api.fault = fault
+        api.fail_every(fault)
         result = await client.call_tool(tool, args)
         assert result.is_error is True
         message = text_of(result)
         assert_clean(message)
         for word in words:
             assert word in message.lower(), message
-        assert api.calls == attempts
+        assert len(api.requests) == attempts
 
-        api.fault = None
+        api.fail_every(None)
         clock.advance(4_000)  # past the back-off a failed load sets (an hour for the 429)
         assert_ok(await client.call_tool(tool, args))
 
@@ -480,7 +449,7 @@ async def test_upstream_failure_is_a_resource_error_then_the_session_recovers(
     fault, _attempts, words = UPSTREAM_FAILURES[failure]
     clock = FakeClock()
     async with Client(make_server(clock=clock)) as client:
-        api.fault = fault
+        api.fail_every(fault)
         with pytest.raises(MCPError) as caught:
             await client.read_resource(uri)
         assert caught.value.code == -32603  # ResourceError: an internal error, with our message
@@ -489,7 +458,7 @@ async def test_upstream_failure_is_a_resource_error_then_the_session_recovers(
         for word in words:
             assert word in message.lower(), message
 
-        api.fault = None
+        api.fail_every(None)
         clock.advance(4_000)  # past the back-off a failed load sets (an hour for the 429)
         ok = await client.read_resource(uri)
         assert json.loads(ok.contents[0].text)  # type: ignore[union-attr]
@@ -498,6 +467,8 @@ async def test_upstream_failure_is_a_resource_error_then_the_session_recovers(
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_unknown_id_points_to_list_assistants(api: FakeRevox, server: MCPServer, mode: str):
+    missing = {"error": f"{BODY_CANARY} no assistant {API_KEY}"}  # never echoed
+    api.fail_every(Fault.status(404, missing), path="/assistants/asst_does_not_exist")
     async with Client(server, mode=mode) as client:
         result = await client.call_tool("get_assistant", {"assistant_id": "asst_does_not_exist"})
         assert result.is_error is True
@@ -517,7 +488,7 @@ async def test_unknown_id_points_to_list_assistants(api: FakeRevox, server: MCPS
 
 @pytest.mark.anyio
 async def test_listing_404_points_at_the_base_url(api: FakeRevox, server: MCPServer):
-    api.fault = _respond(404, json=_ERROR_BODY)
+    api.fail_every(Fault.status(404, _ERROR_BODY))
     async with Client(server) as client:
         result = await client.call_tool("list_assistants", {})
     assert result.is_error is True
@@ -581,7 +552,7 @@ async def test_bad_input_is_a_tool_error_naming_the_fix(api: FakeRevox, server: 
         for word in words:
             assert word.lower() in message.lower(), message
         if case.endswith("id") or case.startswith("id "):
-            assert api.calls == 0  # a bad id never reaches Revox
+            assert api.requests == []  # a bad id never reaches Revox
         assert_ok(await client.call_tool(tool, {"assistant_id": BASELINE_ID} if tool == "get_assistant" else {}))
 
 
@@ -592,7 +563,7 @@ async def test_stale_cursor_after_the_list_changed_says_to_restart(api: FakeRevo
         assert first.structured_content is not None
         cursor = first.structured_content["next_cursor"]
         changed = dict(LISTED[4], updated_at="2026-03-01T00:00:00Z")
-        api.listed = [*LISTED[:4], changed, *LISTED[5:]]
+        api.set_assistants([*LISTED[:4], changed, *LISTED[5:]])
 
         result = await client.call_tool("list_assistants", {"limit": 3, "cursor": cursor})
         assert result.is_error is True
@@ -629,7 +600,7 @@ async def test_expired_list_is_served_stale_with_a_note_when_revox_fails(api: Fa
     async with Client(make_server(cache_ttl=10, clock=clock)) as client:
         assert_ok(await client.call_tool("list_assistants", {}))
         clock.now += 60
-        api.fault = _respond(503, text=BODY_CANARY)
+        api.fail_every(Fault.status(503, BODY_CANARY))
 
         result = await client.call_tool("list_assistants", {})
         assert_ok(result)
@@ -637,7 +608,7 @@ async def test_expired_list_is_served_stale_with_a_note_when_revox_fails(api: Fa
         assert page is not None
         assert page["stale"] is True
         assert page["age_seconds"] == 60
-        assert [a["id"] for a in page["assistants"]] == LISTED_IDS
+        assert [a["id"] for a in page["assistants"]] == LISTED_ORDER
         assert "NOTE" in text_of(result)
         assert "60 s old" in text_of(result)
 
@@ -646,7 +617,7 @@ async def test_expired_list_is_served_stale_with_a_note_when_revox_fails(api: Fa
         assert index["total"] == 8
     # One good fetch, then one failed refresh with its retries; the resource read, inside the back-off
     # that failure set, answers from the stale list at once instead of waiting on Revox again.
-    assert api.list_route.call_count == 1 + 3
+    assert requests_to(api, "/assistants") == 1 + 3
 
 
 @pytest.mark.anyio
@@ -655,7 +626,7 @@ async def test_expired_list_is_not_served_when_the_key_is_rejected(api: FakeRevo
     async with Client(make_server(cache_ttl=10, clock=clock)) as client:
         assert_ok(await client.call_tool("list_assistants", {}))
         clock.now += 60
-        api.fault = _respond(401, json=_ERROR_BODY)
+        api.fail_every(Fault.status(401, _ERROR_BODY))
         result = await client.call_tool("list_assistants", {})
     assert result.is_error is True
     assert "REVOX_API_KEY" in text_of(result)
@@ -672,8 +643,7 @@ async def test_a_field_read_after_the_cache_expired_shows_the_new_value(api: Fak
         assert before.structured_content is not None
         assert before.structured_content["config"] == {"prompt": BY_ID[BASELINE_ID]["prompt"]}
         rewritten = dict(BY_ID[BASELINE_ID], prompt="Rewritten prompt.")
-        api.by_id = dict(BY_ID) | {BASELINE_ID: rewritten}
-        api.listed = [rewritten if a["id"] == BASELINE_ID else a for a in LISTED]
+        api.set_assistants([rewritten if a["id"] == BASELINE_ID else a for a in ASSISTANTS], LISTED_IDS)
         assert text_of(await client.call_tool("get_assistant", args)) == text_of(before)  # still fresh
         clock.now += 60
         after = await client.call_tool("get_assistant", args)
@@ -742,7 +712,7 @@ async def test_non_ascii_names_are_sent_as_themselves(api: FakeRevox, server: MC
 @pytest.mark.anyio
 async def test_no_answer_passes_the_budget_with_3000_assistants():
     many = generated_assistants(3_000)
-    server = make_server(transport=demo_transport(many, {a["id"] for a in many}))
+    server = server_over(many)
     seen: list[str] = []
     async with Client(server) as client:
         cursor: str | None = None
@@ -797,7 +767,7 @@ def _megabyte_prompt() -> str:
 async def test_a_1mb_prompt_is_read_in_chunks_that_reassemble_exactly():
     prompt = _megabyte_prompt()
     big = dict(BY_ID[BASELINE_ID], prompt=prompt)
-    server = make_server(transport=demo_transport([big], {BASELINE_ID}))
+    server = server_over([big])
     chunks: list[str] = []
     async with Client(server) as client:
         offset: int | None = 0

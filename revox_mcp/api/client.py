@@ -9,13 +9,13 @@ caches or interprets payloads: that is ``cache`` and ``domain.ingest``'s job.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import logging
 import math
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,8 @@ import anyio
 
 from revox_mcp import __version__
 from revox_mcp.api.payload import parse_json
+from revox_mcp.api.search import CallQuery, CallSearch, SearchPage
+from revox_mcp.cache.memo import LRU
 from revox_mcp.credential import fingerprint_of
 
 if TYPE_CHECKING:
@@ -40,13 +42,16 @@ from revox_mcp.errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
+from revox_mcp.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CALL_BUDGET,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_BACKOFF,
+    DEFAULT_TIMEOUT,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://www.getrevox.com/api"
-# Many MCP clients abandon a call after 60 s. A request must answer, with data or an error,
-# well before that: retries, backoff and the whole body included.
-CALL_BUDGET_SECONDS = 40.0
 # A Retry-After longer than this is reported instead of slept.
 MAX_RETRY_AFTER_SECONDS = 10.0
 # Retry-After values are capped at a day: a 1e308-second wait is a broken header, not advice.
@@ -54,6 +59,7 @@ _RETRY_AFTER_CAP = 86_400.0
 # Generous for 10,000 assistants with long prompts (about 40 MB); an endless body or a gzip bomb stops here.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Keys whose counters and call-search habits are remembered (a few bytes each): a team serves many.
 _MAX_TRACKED_KEYS = 10_000
 
 
@@ -91,10 +97,10 @@ class RevoxApi:
         self,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = 15.0,
-        budget: float = CALL_BUDGET_SECONDS,
-        max_retries: int = 2,
-        backoff: float = 0.5,
+        timeout: float = DEFAULT_TIMEOUT,
+        budget: float = DEFAULT_CALL_BUDGET,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = DEFAULT_RETRY_BACKOFF,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         transport: httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -115,7 +121,8 @@ class RevoxApi:
         # Built lazily: the TLS context costs ~35 ms, which a cold start need not pay before the first request.
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
-        self._stats: OrderedDict[str, KeyStats] = OrderedDict()
+        self._stats: LRU[str, KeyStats] = LRU(_MAX_TRACKED_KEYS)
+        self._search = CallSearch(self._post_search, _MAX_TRACKED_KEYS)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -156,13 +163,7 @@ class RevoxApi:
         return self._stats.get(fingerprint) or KeyStats()
 
     def _stats_for(self, key: str) -> KeyStats:
-        fingerprint = fingerprint_of(key)
-        stats = self._stats.get(fingerprint)
-        if stats is None:
-            stats = self._stats[fingerprint] = KeyStats()
-            while len(self._stats) > _MAX_TRACKED_KEYS:
-                self._stats.popitem(last=False)
-        return stats
+        return self._stats.get_or_make(fingerprint_of(key), KeyStats)
 
     # --- endpoints (all reads; POST /call/search is a read that uses POST) ---------------------------
 
@@ -171,15 +172,23 @@ class RevoxApi:
         return await self._request("GET", "/assistants", key=key, unchanged=unchanged)
 
     async def assistant(self, key: str, ident: str) -> Reply:
-        """``GET /assistants/{id}``: one bare assistant object."""
-        return await self._one("assistant", f"/assistants/{segment(ident)}", ident, key)
+        """``GET /assistants/{id}``: one bare assistant object (create/update wrap it: tolerated too)."""
+        return _unwrapped(await self._one("assistant", f"/assistants/{segment(ident)}", ident, key), "assistant")
 
     async def call(self, key: str, ident: str) -> Reply:
-        """``GET /call/{id}``: ``{"call": {...}}``, one call order with every attempt."""
-        return await self._one("call", f"/call/{segment(ident)}", ident, key)
+        """``GET /call/{id}``: one call order with every attempt, out of its ``{"call": ...}`` envelope."""
+        return _unwrapped(await self._one("call", f"/call/{segment(ident)}", ident, key), "call")
 
-    async def search_calls(self, key: str, body: Mapping[str, Any]) -> Reply:
-        """``POST /call/search``: ``{"calls": [...], "total_count": n}``, one page."""
+    async def search_calls(self, key: str, query: CallQuery) -> SearchPage:
+        """``POST /call/search``: one page of calls, raw. The body, the page base, the sort and the
+        page-size cap are ``api.search``'s (learnt per key)."""
+        return await self._search.page(key, query)
+
+    def search_page_cap(self, key: str) -> int | None:
+        """The most calls Revox returned per search page for this key, once it returned fewer than asked."""
+        return self._search.cap(key)
+
+    async def _post_search(self, key: str, body: Mapping[str, Any]) -> Reply:
         return await self._request("POST", "/call/search", key=key, json=body)
 
     async def phone_numbers(self, key: str, *, unchanged: str | None = None) -> Reply:
@@ -331,6 +340,14 @@ class RevoxApi:
     def _backoff(self, attempt: int) -> float:
         # Exponential with jitter, like the official SDK: 0.5 s, 1 s, 2 s ... capped at 8 s.
         return float(min(self.backoff * 2**attempt, 8.0) * (0.75 + random.random() / 4))  # noqa: S311
+
+
+def _unwrapped(reply: Reply, field: str) -> Reply:
+    """The reply with ``{field: {...}}`` replaced by the object inside, when it came wrapped."""
+    value = reply.value
+    if isinstance(value, Mapping) and isinstance(value.get(field), Mapping):
+        return dataclasses.replace(reply, value=value[field])
+    return reply
 
 
 def _media_type(content_type: str) -> str:

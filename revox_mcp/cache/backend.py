@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from revox_mcp.cache.memo import LRU
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,18 @@ class MemoryBackend:
         max_bytes: int = 512 * 1024 * 1024,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[Entry, float]] = OrderedDict()
-        self._bytes = 0
+        # Each entry with when it expires (``clock``), weighed by its payload's size.
+        self._entries: LRU[str, tuple[Entry, float]] = LRU(
+            max_entries, max_weight=max_bytes, weigh=lambda stored: len(stored[0].payload)
+        )
 
     def __len__(self) -> int:
         return len(self._entries)
 
     @property
     def size_bytes(self) -> int:
-        return self._bytes
+        return self._entries.weight
 
     async def get(self, key: str) -> Entry | None:
         found = self._entries.get(key)
@@ -77,19 +78,9 @@ class MemoryBackend:
             return None
         entry, expires = found
         if self._clock() >= expires:
-            self._drop(key)
+            self._entries.pop(key)
             return None
-        self._entries.move_to_end(key)
         return entry
 
     async def set(self, key: str, entry: Entry, *, expire_after: float) -> None:
-        if key in self._entries:
-            self._drop(key)
-        self._entries[key] = (entry, self._clock() + expire_after)
-        self._bytes += len(entry.payload)
-        while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
-            self._drop(next(iter(self._entries)))
-
-    def _drop(self, key: str) -> None:
-        entry, _expires = self._entries.pop(key)
-        self._bytes -= len(entry.payload)
+        self._entries.put(key, (entry, self._clock() + expire_after))

@@ -1,13 +1,15 @@
-"""A bounded least-recently-used map, for data derived from cleaned Revox payloads.
+"""The one bounded map: least recently used first out, by count and, optionally, by weight.
 
-Keys are content-based (key fingerprint, object id, content digest...), never object identities,
-so an unchanged re-fetch, another replica's copy or a shared cache all hit the same memo.
+Every map that could grow with its input (memos of derived data, per-key back-offs and figures,
+cache entries in memory) is an ``LRU``: nothing evicts by hand. Memo keys are content-based (key
+fingerprint, object id, content digest...), never object identities, so an unchanged re-fetch,
+another replica's copy or a shared cache all hit the same memo.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -15,11 +17,17 @@ V = TypeVar("V")
 
 
 class LRU(Generic[K, V]):
-    """At most ``max_entries`` values; the least recently used goes first."""
+    """At most ``max_entries`` values (and, with ``weigh``, at most ``max_weight`` in total); the least
+    recently used goes first. ``None`` is not a value: ``get`` answers it for a missing key."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(
+        self, max_entries: int, *, max_weight: int | None = None, weigh: Callable[[V], int] | None = None
+    ) -> None:
         self.max_entries = max_entries
+        self.max_weight = max_weight
+        self._weigh = weigh
         self._items: OrderedDict[K, V] = OrderedDict()
+        self.weight = 0
         self.hits = 0
         self.misses = 0
 
@@ -36,15 +44,30 @@ class LRU(Generic[K, V]):
         return value
 
     def put(self, key: K, value: V) -> V:
+        self.pop(key)
         self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.max_entries:
-            self._items.popitem(last=False)
+        if self._weigh is not None:
+            self.weight += self._weigh(value)
+        while len(self._items) > self.max_entries or (
+            self.max_weight is not None and self.weight > self.max_weight and self._items
+        ):
+            self.pop(next(iter(self._items)))
+        return value
+
+    def pop(self, key: K) -> V | None:
+        """Forget ``key``; its value, or None."""
+        value = self._items.pop(key, None)
+        if value is not None and self._weigh is not None:
+            self.weight -= self._weigh(value)
         return value
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         found = self.get(key)
         return found if found is not None else self.put(key, make())
+
+    def values(self) -> Iterator[V]:
+        """The values, least recently used first (reading them uses none)."""
+        return iter(list(self._items.values()))
 
 
 class Latest(Generic[K, V]):

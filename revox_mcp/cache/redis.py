@@ -10,8 +10,9 @@ with the entry and the same expiry): the payload crosses the wire only when it c
 
 Redis may go away. Every command is bounded (``op_timeout``); the first failure logs one line and
 switches this replica to its local tier (a ``MemoryBackend`` that holds a copy of every entry it
-wrote or read) and to local back-off; it tries Redis again at most every ``retry_every`` seconds,
-and logs one line when Redis is back. Calls never wait for Redis longer than one command's bound.
+wrote or read) and to local back-off; it tries Redis again at most every ``retry_every`` seconds
+(on the injected clock), and logs one line when Redis is back. Calls never wait for Redis longer
+than one command's bound.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from revox_mcp.cache.backend import Entry, MemoryBackend
+from revox_mcp.cache.clock import SYSTEM_CLOCK, Clock
 from revox_mcp.cache.shared import FillLock, LocalCoordinator, SharedUnavailable
 from revox_mcp.settings import shown_url
 
@@ -74,15 +75,16 @@ class RedisBackend:
         local: MemoryBackend | None = None,
         op_timeout: float = DEFAULT_OP_TIMEOUT,
         retry_every: float = DEFAULT_RETRY_EVERY,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.where = shown_url(url)
         self.namespace = namespace
-        self.local = local if local is not None else MemoryBackend()
+        self.local = local if local is not None else MemoryBackend(clock=clock.wall)
         self.op_timeout = op_timeout
         self.retry_every = retry_every
-        self._clock = clock
-        self._fallback = LocalCoordinator(clock)
+        self._clock = clock.monotonic
+        self._wall = clock.wall
+        self._fallback = LocalCoordinator(clock.monotonic)
         # One command is tried once more on a fresh connection (a pooled one may predate a Redis
         # restart); no backoff: an unreachable Redis must cost a call nothing but one bound.
         self._redis: Redis = Redis.from_url(
@@ -226,8 +228,25 @@ class RedisBackend:
             # The latest 429's Retry-After wins: it is Revox's most recent word on this key.
             await self._try(lambda: self._redis.set(key, b"1", px=millis))
 
+    async def failed(self, name: str, seconds: float, reason: str) -> None:
+        self._fallback.local_failed(name, seconds, reason)
+        millis = max(int(seconds * 1000), 1)
+        with contextlib.suppress(SharedUnavailable):  # the local back-off holds meanwhile
+            await self._try(lambda: self._redis.set(f"{name}:failed", reason.encode(), px=millis))
+
+    async def failure(self, name: str) -> tuple[float, str] | None:
+        local = self._fallback.local_failure(name)
+        try:
+            reason, ttl_ms = await self._try(lambda: self._get_with_ttl(f"{name}:failed"))
+        except SharedUnavailable:
+            return local
+        if reason is None or ttl_ms <= 0:
+            return local
+        left = ttl_ms / 1000  # Redis's own clock: no skew between replicas
+        return (left, reason.decode(errors="replace")) if local is None or left > local[0] else local
+
     async def admit(self, fingerprint: str, per_minute: int) -> float | None:
-        now = time.time()
+        now = self._wall()
         window = int(now // 60)
         key = f"{self.namespace}:budget:{fingerprint}:{window}"
         try:

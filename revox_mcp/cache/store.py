@@ -6,10 +6,11 @@ Over a ``CacheBackend`` of serialised entries (in-process or shared):
 * concurrent callers of one key share one load (a *flight*), which runs in the cache's own task
   group, not in a caller's task, so a caller that gives up (its own deadline) never cancels the
   load others wait for;
-* with a stale entry at hand, a caller waits at most ``grace`` seconds for the refresh, then
-  answers the stale entry (marked stale, with the reason) while the refresh goes on;
-* a failed refresh sets a back-off for that key: until it ends, callers answer at once, from the
-  stale entry or with the failure, so an outage costs one wait, not one per call;
+* with a stale entry at hand, a caller waits at most ``grace`` seconds (on the injected sleep) for
+  the refresh, then answers the stale entry (marked stale, with the reason) while the refresh goes on;
+* a failed refresh sets a back-off for that key, shared with every replica through the
+  ``Coordinator``: until it ends, callers answer at once, from the stale entry or with the failure,
+  so an outage costs one wait per back-off window, not one per call or per replica;
 * the value last loaded or decoded for each key is kept with its content digest: an unchanged
   re-fetch, or another replica's identical entry, reuses the value already in memory, and a
   changed one replaces (and releases) it.
@@ -31,29 +32,32 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
 
 from revox_mcp.cache.backend import CacheBackend, Entry
+from revox_mcp.cache.clock import Sleep
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.shared import Coordinator, FillLock, LocalCoordinator, SharedUnavailable
-from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError, stale_allowed
+from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError, reason_of, stale_allowed
+from revox_mcp.settings import DEFAULT_CALL_BUDGET, DEFAULT_STALE_GRACE
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
-DEFAULT_GRACE = 5.0
+# How long a value stays fresh: seconds, or seconds for the value at hand (a key verdict).
+Ttl: TypeAlias = "float | Callable[[T], float]"
+
 DEFAULT_MAX_STALE = 24 * 3600.0
 # A fill lock outlives a dead holder by at most this; a live one extends it every third of it.
 DEFAULT_LOCK_TTL = 10.0
-# How long a replica waits for another's fetch before giving up (longer than the API budget).
-DEFAULT_FILL_TIMEOUT = 45.0
+# How long a replica waits for another's fetch before giving up: longer than that fetch may take.
+DEFAULT_FILL_TIMEOUT = DEFAULT_CALL_BUDGET + 5.0
 DEFAULT_POLL_EVERY = 0.05
 _MAX_FAILURES = 10_000
 _MAX_STORED_PER_KEY = 1_000
@@ -118,7 +122,7 @@ class CacheStats:
     loads: int = 0
     load_errors: int = 0
     last_error: str | None = None
-    stored: OrderedDict[str, float] = field(default_factory=OrderedDict)  # cache key -> stored_at
+    stored: LRU[str, float] = field(default_factory=lambda: LRU(_MAX_STORED_PER_KEY))  # cache key -> stored_at
 
 
 @dataclass
@@ -136,11 +140,17 @@ class _Failure:
     count: int
 
 
-def reason_of(exc: BaseException) -> str:
-    """A short, secret-free reason for a stale answer (errors carry no body, header or key)."""
-    if isinstance(exc, RevoxRateLimitError) and exc.retry_after is not None:
-        return f"{exc}; next try in {max(int(exc.retry_after + 0.999), 1)} s"
-    return str(exc) or type(exc).__name__
+class _BackingOff(Exception):
+    """Raised in a flight when another replica's load of the same entry failed and is backing off."""
+
+    def __init__(self, left: float, error: RevoxUnavailableError) -> None:
+        super().__init__(str(error))
+        self.left = left
+        self.error = error
+
+
+def _seconds(ttl: Ttl[T], value: T) -> float:
+    return ttl(value) if callable(ttl) else ttl
 
 
 class Cache:
@@ -151,13 +161,14 @@ class Cache:
         backend: CacheBackend,
         *,
         namespace: str = "revox-mcp:1",
-        grace: float = DEFAULT_GRACE,
+        grace: float = DEFAULT_STALE_GRACE,
         max_stale: float = DEFAULT_MAX_STALE,
         backoff_base: float = 2.0,
         backoff_max: float = 60.0,
         memo_entries: int = 256,
         wall: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = anyio.sleep,
         coordinator: Coordinator | None = None,
         key_rate_limit: int | None = None,
         lock_ttl: float = DEFAULT_LOCK_TTL,
@@ -177,16 +188,19 @@ class Cache:
         self.backoff_max = backoff_max
         self._wall = wall
         self._mono = monotonic
+        self._sleep = sleep
         # Per cache key, the digest and value last decoded or loaded: one value per key, so a
         # refresh with new content releases the previous value.
         self._decoded: LRU[str, tuple[str, Any]] = LRU(memo_entries)
         self._flights: dict[str, _Flight] = {}
-        self._failures: OrderedDict[str, _Failure] = OrderedDict()
-        self._limited: OrderedDict[str, float] = OrderedDict()  # key fingerprint -> rate-limited until (monotonic)
-        self._stats: OrderedDict[str, CacheStats] = OrderedDict()
+        self._failures: LRU[str, _Failure] = LRU(_MAX_FAILURES)
+        self._limited: LRU[str, float] = LRU(_MAX_FAILURES)  # key fingerprint -> rate-limited until (monotonic)
+        self._stats: LRU[str, CacheStats] = LRU(_MAX_FAILURES)
         self._tg: TaskGroup | None = None
 
     async def __aenter__(self) -> Cache:
+        if self._tg is not None:
+            raise RuntimeError("Cache is already open: one `async with` at a time")
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         return self
@@ -203,16 +217,11 @@ class Cache:
         return self._stats.get(fingerprint) or CacheStats()
 
     def _stats_for(self, fingerprint: str) -> CacheStats:
-        stats = self._stats.get(fingerprint)
-        if stats is None:
-            stats = self._stats[fingerprint] = CacheStats()
-            while len(self._stats) > _MAX_FAILURES:
-                self._stats.popitem(last=False)
-        return stats
+        return self._stats.get_or_make(fingerprint, CacheStats)
 
     def oldest_age(self, fingerprint: str) -> float | None:
         stored = self.stats(fingerprint).stored
-        return max(self._wall() - min(stored.values()), 0.0) if stored else None
+        return max(self._wall() - min(stored.values()), 0.0) if len(stored) else None
 
     async def get(
         self,
@@ -220,19 +229,25 @@ class Cache:
         load: Callable[[], Awaitable[T]],
         codec: Codec[T],
         *,
-        ttl: float,
+        ttl: Ttl[T],
         stale_on: Callable[[BaseException], bool] = stale_allowed,
     ) -> Cached[T]:
-        """The value for ``key``: cached, shared with concurrent callers, or freshly loaded."""
+        """The value for ``key``: cached, shared with concurrent callers, or freshly loaded.
+
+        ``ttl``: how long a value stays fresh, in seconds or as a function of the value.
+        ``stale_on``: the failures for which the last value is answered instead (marked stale).
+        """
         name = key.text(self.namespace)
         stats = self._stats_for(key.fingerprint)
         entry = await self.backend.get(name)
         age = 0.0
         if entry is not None:
             age = max(self._wall() - entry.stored_at, 0.0)
-            if age < ttl:
-                stats.hits += 1
-                return Cached(self._decode(name, entry, codec), age)
+            if callable(ttl) or age < ttl:
+                value = self._decode(name, entry, codec)
+                if age < _seconds(ttl, value):
+                    stats.hits += 1
+                    return Cached(value, age)
             if age > self.max_stale:
                 entry = None
         flight = self._flights.get(name)
@@ -256,8 +271,7 @@ class Cache:
         else:
             # One grace per refresh, not per caller: once a refresh has run `grace` seconds, callers
             # that find it still running answer from the stale entry at once.
-            with anyio.move_on_after(max(flight.started + self.grace - self._mono(), 0.0)):
-                await flight.done.wait()
+            await self._wait(flight.done, flight.started + self.grace - self._mono())
         if flight.value is not None:
             return flight.value
         if flight.error is not None:
@@ -272,6 +286,20 @@ class Cache:
         reason = f"Revox has not answered for {waited:.0f} s; refreshing in the background"
         return Cached(self._decode(name, entry, codec), age, True, reason)
 
+    async def _wait(self, done: anyio.Event, seconds: float) -> None:
+        """Until ``done`` is set, or for ``seconds`` on the cache's sleep, whichever comes first."""
+        if done.is_set() or seconds <= 0:
+            return
+        async with anyio.create_task_group() as race:
+
+            async def timer() -> None:
+                await self._sleep(seconds)
+                race.cancel_scope.cancel()
+
+            race.start_soon(timer)
+            await done.wait()
+            race.cancel_scope.cancel()
+
     def _failure(self, name: str, fingerprint: str) -> tuple[float, BaseException] | None:
         """Why not to ask Revox now, and for how long: this key is rate limited, or this entry's load failed."""
         now = self._mono()
@@ -279,7 +307,7 @@ class Cache:
         if until is not None:
             if now < until:
                 return until - now, RevoxRateLimitError(until - now)  # naming the wait left, not the first one
-            del self._limited[fingerprint]
+            self._limited.pop(fingerprint)
         failure = self._failures.get(name)
         if failure is not None and now < failure.until:
             return failure.until - now, failure.error
@@ -306,7 +334,7 @@ class Cache:
         return value
 
     def _launch(
-        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: float
+        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: Ttl[T]
     ) -> _Flight:
         if self._tg is None:
             raise RuntimeError("Cache used outside `async with`")
@@ -322,12 +350,15 @@ class Cache:
         flight: _Flight,
         load: Callable[[], Awaitable[T]],
         codec: Codec[T],
-        ttl: float,
+        ttl: Ttl[T],
     ) -> None:
         stats = self._stats_for(key.fingerprint)
         stats.loads += 1
         try:
             flight.value = await self._fill(name, key, load, codec, ttl)
+        except _BackingOff as known:  # another replica's failure: its back-off window holds here too
+            flight.error = known.error
+            self._failures.put(name, _Failure(self._mono() + known.left, known.error, self._failures_in_a_row(name)))
         except Exception as exc:  # every failure reaches the waiters, typed; none escapes the task group
             stats.load_errors += 1
             stats.last_error = type(exc).__name__
@@ -339,13 +370,16 @@ class Cache:
             flight.done.set()
 
     async def _fill(
-        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: float
+        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: Ttl[T]
     ) -> Cached[T]:
         """The fresh value: loaded here, or (shared backend) loaded by whichever replica holds the fill lock."""
         left = await self.coordinator.backoff_left(key.fingerprint)
         if left is not None:
             self._limit(key.fingerprint, left)
             raise RevoxRateLimitError(left)
+        failed = await self.coordinator.failure(name)
+        if failed is not None:
+            raise _BackingOff(failed[0], RevoxUnavailableError(failed[1]))
         if not self.coordinator.shared:
             return await self._load(name, key, load, codec, ttl)
         try:
@@ -354,7 +388,7 @@ class Cache:
             return await self._load(name, key, load, codec, ttl)  # the shared store is gone: on our own
 
     async def _fill_shared(
-        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: float
+        self, name: str, key: CacheKey, load: Callable[[], Awaitable[T]], codec: Codec[T], ttl: Ttl[T]
     ) -> Cached[T]:
         give_up = self._mono() + self.fill_timeout
         while True:
@@ -370,7 +404,7 @@ class Cache:
             while True:
                 if self._mono() >= give_up:
                     raise RevoxUnavailableError("another replica's request to Revox did not finish in time")
-                await anyio.sleep(self.poll_every)
+                await self._sleep(self.poll_every)
                 fresh = await self._fresh(name, codec, ttl)
                 if fresh is not None:
                     return fresh
@@ -380,13 +414,19 @@ class Cache:
             if left is not None:
                 self._limit(key.fingerprint, left)
                 raise RevoxRateLimitError(left)
+            failed = await self.coordinator.failure(name)
+            if failed is not None:  # its fetch failed: its back-off holds for us too
+                raise _BackingOff(failed[0], RevoxUnavailableError(failed[1]))
 
-    async def _fresh(self, name: str, codec: Codec[T], ttl: float) -> Cached[T] | None:
+    async def _fresh(self, name: str, codec: Codec[T], ttl: Ttl[T]) -> Cached[T] | None:
         entry = await self.backend.get(name)
         if entry is None:
             return None
         age = max(self._wall() - entry.stored_at, 0.0)
-        return Cached(self._decode(name, entry, codec), age) if age < ttl else None
+        if not callable(ttl) and age >= ttl:
+            return None
+        value = self._decode(name, entry, codec)
+        return Cached(value, age) if age < _seconds(ttl, value) else None
 
     async def _load(
         self,
@@ -394,7 +434,7 @@ class Cache:
         key: CacheKey,
         load: Callable[[], Awaitable[T]],
         codec: Codec[T],
-        ttl: float,
+        ttl: Ttl[T],
         lock: FillLock | None = None,
     ) -> Cached[T]:
         """One upstream request (within the key's budget), stored; a 429 is shared with every caller of the key."""
@@ -409,15 +449,15 @@ class Cache:
             self._limit(key.fingerprint, wait)
             await self.coordinator.back_off(key.fingerprint, wait)
             raise
+        except Exception as exc:
+            if stale_allowed(exc):  # told before the fill lock is let go: no replica retries in the window
+                await self.coordinator.failed(name, self._next_wait(name, exc), reason_of(exc))
+            raise
         entry = await self._entry_for(name, value, codec)
-        await self.backend.set(name, entry, expire_after=ttl + self.max_stale)
+        await self.backend.set(name, entry, expire_after=_seconds(ttl, value) + self.max_stale)
         self._decoded.put(name, (entry.digest, value))
-        self._failures.pop(name, None)
-        stats = self._stats_for(key.fingerprint)
-        stats.stored[name] = entry.stored_at
-        stats.stored.move_to_end(name)
-        while len(stats.stored) > _MAX_STORED_PER_KEY:
-            stats.stored.popitem(last=False)
+        self._failures.pop(name)
+        self._stats_for(key.fingerprint).stored.put(name, entry.stored_at)
         return Cached(value, 0.0)
 
     async def _holding(self, lock: FillLock, load: Callable[[], Awaitable[T]]) -> T:
@@ -436,15 +476,12 @@ class Cache:
 
     async def _keep(self, lock: FillLock) -> None:
         while True:
-            await anyio.sleep(self.lock_ttl / 3)
+            await self._sleep(self.lock_ttl / 3)
             await lock.extend()
 
     def _limit(self, fingerprint: str, seconds: float) -> None:
         until = self._mono() + seconds
-        self._limited[fingerprint] = max(until, self._limited.get(fingerprint, until))
-        self._limited.move_to_end(fingerprint)
-        while len(self._limited) > _MAX_FAILURES:
-            self._limited.popitem(last=False)
+        self._limited.put(fingerprint, max(until, self._limited.get(fingerprint) or until))
 
     def _backoff_wait(self, exc: BaseException, count: int) -> float:
         wait: float = min(self.backoff_base * 2 ** (count - 1), self.backoff_max)
@@ -452,10 +489,15 @@ class Cache:
             wait = max(wait, exc.retry_after)
         return wait
 
+    def _failures_in_a_row(self, name: str) -> int:
+        """How many loads of this entry will have failed in a row with the one failing now."""
+        previous = self._failures.get(name)
+        return previous.count + 1 if previous is not None else 1
+
+    def _next_wait(self, name: str, exc: BaseException) -> float:
+        """How long this entry backs off after ``exc``: longer after each failure in a row."""
+        return self._backoff_wait(exc, self._failures_in_a_row(name))
+
     def _back_off(self, name: str, exc: BaseException) -> None:
-        previous = self._failures.pop(name, None)
-        count = previous.count + 1 if previous is not None else 1
-        wait = self._backoff_wait(exc, count)
-        self._failures[name] = _Failure(self._mono() + wait, exc, count)
-        while len(self._failures) > _MAX_FAILURES:
-            self._failures.popitem(last=False)
+        count = self._failures_in_a_row(name)
+        self._failures.put(name, _Failure(self._mono() + self._backoff_wait(exc, count), exc, count))

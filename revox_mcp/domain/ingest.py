@@ -238,18 +238,16 @@ def ingest_object(raw: Any, redactor: Redactor, memo: CleanMemo | None = None) -
 
 def ingest_list(
     entries: Any,
-    redactor: Redactor,
+    ingest: Callable[[Any], Item | None],
     *,
     raw_bytes: int = 0,
     dropped: int = 0,
-    memo: CleanMemo | None = None,
-    ingest: Callable[[Any], Item | None] | None = None,
     consume: bool = False,
 ) -> ItemSet:
-    """A list of objects: each cleaned on its own (by ``ingest`` when given), so one bad entry is
-    dropped (and counted), never the list; a repeated id is kept once. ``consume``: the list is the
-    caller's own parse, emptied as it is read."""
-    make = ingest if ingest is not None else (lambda raw: ingest_object(raw, redactor, memo))
+    """A list of objects, each cleaned on its own by ``ingest`` (``ingest_object`` with the reader's
+    redactor, or ``call_cleaning.clean_call``), so one bad entry is dropped (and counted), never the
+    list; a repeated id is kept once. ``consume``: the list is the caller's own parse, emptied as it
+    is read."""
     items: list[JsonObject] = []
     digests: list[str] = []
     seen: set[str] = set()
@@ -257,7 +255,7 @@ def ingest_list(
     for position, raw in enumerate(raws):
         if consume:
             raws[position] = None  # each raw object freed once cleaned: raw and clean never peak together
-        item = make(raw)
+        item = ingest(raw)
         if item is None or str(item.value["id"]) in seen:
             dropped += 1
             continue

@@ -1,5 +1,6 @@
 """Tool arguments as models send them: strict-mode nulls taken as "omitted", unknown names refused,
-validation failures told as one actionable sentence per problem.
+validation failures told as one actionable sentence per problem; and every request's parameters
+made encodable (``encodable_params``).
 
 ``ToolContractServer`` applies this (and ``schemas.strict_input_schema``) to every tool the
 server registers, so a tool added later gets it without doing anything.
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, InputRequiredResult, Tool
@@ -22,6 +26,30 @@ from typing_extensions import TypeVar
 from revox_mcp.server.schemas import parameter_names, strict_input_schema
 
 LifespanT = TypeVar("LifespanT", default=Any)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: Any, depth: int = 0) -> Any:
+    """``value`` with lone surrogates replaced by U+FFFD: nothing a caller sends can make an answer unencodable."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value) if not value.isascii() else value
+    if depth > 32:
+        return value
+    if isinstance(value, dict):
+        return {_encodable(k, depth + 1): _encodable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(item, depth + 1) for item in value]
+    return value
+
+
+async def encodable_params(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """Middleware: arguments echoed in answers or errors (an unknown id, a field name) must encode as
+    UTF-8 on stdout."""
+    if ctx.params:
+        ctx = replace(ctx, params=_encodable(dict(ctx.params)))
+    return await call_next(ctx)
 
 
 class ArgumentsError(ValueError):

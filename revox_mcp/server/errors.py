@@ -1,9 +1,10 @@
 """The one translation of typed failures into what a model reads, and the per-call deadline.
 
-Every tool and resource handler is wrapped once (``tool_call`` / ``resource_read``), never a
-try/except per handler: Revox and input errors become one or two actionable sentences; a call
-that would outlive its deadline answers with a timeout message instead. No traceback, raw upstream
-body, header or key ever reaches the model.
+Every tool and resource handler runs through ``answered`` once (tools by ``registration``,
+resources by ``resource_read``), never a try/except per handler: Revox and input errors become one
+or two actionable sentences; a call that would outlive its deadline (``Settings.call_deadline``)
+answers with a timeout message instead. No traceback, raw upstream body, header or key ever
+reaches the model.
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ from revox_mcp.errors import (
     RevoxTimeoutError,
     RevoxUnavailableError,
 )
+from revox_mcp.server.state import current_state
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-# No answer later than this after the call started, whatever Revox does (the API budget is 40 s).
-CALL_DEADLINE_SECONDS = 44.0
 
 
 def wait_text(seconds: float) -> str:
@@ -78,42 +77,46 @@ def error_message(exc: RevoxError | InputError) -> str:
     return "Revox could not answer."
 
 
-_TIMEOUT = (
-    f"No answer within {CALL_DEADLINE_SECONDS:g} s: Revox is too slow right now. "
-    "Retry in a minute; cached data is served as soon as some exists."
-)
+def timeout_text(deadline: float) -> str:
+    return (
+        f"No answer within {deadline:g} s: Revox is too slow right now. "
+        "Retry in a minute; cached data is served as soon as some exists."
+    )
 
 
-def _translated(
-    handler: Callable[P, Awaitable[R]],
-    failure: Callable[[str], Exception],
-    not_found: Callable[[str], Exception],
-) -> Callable[P, Awaitable[R]]:
-    """``handler`` inside the call deadline, its typed failures raised as ``failure``/``not_found`` of their message."""
-
-    @functools.wraps(handler)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            with anyio.fail_after(CALL_DEADLINE_SECONDS):
-                return await handler(*args, **kwargs)
-        except TimeoutError:
-            raise failure(_TIMEOUT) from None
-        except RevoxNotFoundError as exc:
-            raise not_found(error_message(exc)) from None
-        except (RevoxError, InputError) as exc:
-            raise failure(error_message(exc)) from None
-
-    return wrapper
-
-
-def tool_call(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Run a tool handler inside the call deadline; typed failures become a ToolError the model reads."""
-    return _translated(handler, ToolError, ToolError)
+async def answered(
+    work: Callable[[], Awaitable[R]],
+    *,
+    deadline: float,
+    failure: Callable[[str], Exception] = ToolError,
+    not_found: Callable[[str], Exception] = ToolError,
+) -> R:
+    """``work()`` within ``deadline`` seconds; its typed failures raised as ``failure``/``not_found`` of
+    their message (tools: ToolError for both; resources: ResourceError, ResourceNotFoundError)."""
+    try:
+        with anyio.fail_after(deadline):
+            return await work()
+    except TimeoutError:
+        raise failure(timeout_text(deadline)) from None
+    except RevoxNotFoundError as exc:
+        raise not_found(error_message(exc)) from None
+    except (RevoxError, InputError) as exc:
+        raise failure(error_message(exc)) from None
 
 
 def resource_read(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """Run a resource handler inside the call deadline; an unknown id is ResourceNotFoundError, else ResourceError."""
-    return _translated(handler, ResourceError, ResourceNotFoundError)
+
+    @functools.wraps(handler)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await answered(
+            lambda: handler(*args, **kwargs),
+            deadline=current_state().settings.call_deadline,
+            failure=ResourceError,
+            not_found=ResourceNotFoundError,
+        )
+
+    return wrapper
 
 
 def _redact_text(text: str) -> str:

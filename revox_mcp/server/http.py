@@ -12,8 +12,9 @@ import logging
 import re
 import socket
 import sys
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Literal
 
 import anyio
 import uvicorn
@@ -21,6 +22,7 @@ from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -63,6 +65,22 @@ def add_healthz(server: MCPServer) -> None:
     @server.custom_route("/healthz", methods=["GET"])  # type: ignore[untyped-decorator]  # unannotated in mcp 2.3
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
+
+
+def holding(app: Starlette, held: AbstractAsyncContextManager[Any] | None) -> Starlette:
+    """``app``, keeping ``held`` open for as long as it serves (entered with the app's lifespan,
+    around the SDK's own): what must outlive one MCP session, such as the key verifier's cache."""
+    if held is None:
+        return app
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: Starlette) -> AsyncIterator[Any]:
+        async with held, inner(served) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
 
 
 def is_loopback(host: str) -> bool:

@@ -35,7 +35,7 @@ OffsetArg = Annotated[int, Field(ge=0, description="With one text field: next_of
 
 _opt = lean_optional
 AssistantFilterArg = Annotated[str | None, Field(description="From list_assistants.", json_schema_extra=_opt)]
-# No maxLength: domain.calls.parse_filter reads at most 10 values, and its error lists the valid ones.
+# No maxLength: domain.call_fields.parse_filter reads at most 10 values, and its error lists the valid ones.
 StatusFilterArg = Annotated[str | None, Field(description="e.g. errored", json_schema_extra=_opt)]
 OutcomeFilterArg = Annotated[str | None, Field(description="e.g. interested", json_schema_extra=_opt)]
 ResultFilterArg = Annotated[str | None, Field(description="e.g. human,IVR", json_schema_extra=_opt)]

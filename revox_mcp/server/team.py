@@ -2,8 +2,12 @@
 
 * ``CallerCredential``: a request's key is the caller's bearer token, for that request only.
 * ``RevoxKeyVerifier``: the SDK's ``TokenVerifier``, asking Revox (``GET /auth-status``) whether a
-  key is good; the verdict is cached per key fingerprint in the (shared) cache backend, about a
-  minute when accepted and 10 s when rejected, so a flood of one bad key is not a flood upstream.
+  key is good. Verdicts are cache entries (``cache.store``), per key fingerprint, in the (shared)
+  backend: fresh about a minute when accepted and 10 s when rejected, checked once at a time per
+  key across replicas, so a flood of one bad key is not a flood upstream. When Revox cannot say
+  (down, or rate limiting the key), the check backs off like any data request, across replicas,
+  and meanwhile the rule answers at once: the last verdict stands; a key never seen is let through
+  (its calls then say what is wrong with Revox).
 * ``add_readyz``: readiness for load balancers, with no key and no call to Revox.
 
 The key itself is never logged, stored, put in an error or a cursor: everything derived from it
@@ -12,12 +16,10 @@ is keyed by its fingerprint.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import TracebackType
 
 import anyio
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -27,9 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from revox_mcp.api.client import RevoxApi
-from revox_mcp.cache.backend import CacheBackend, Entry
 from revox_mcp.cache.shared import Coordinator
-from revox_mcp.cache.store import DEFAULT_MAX_STALE
+from revox_mcp.cache.store import Cache, CacheKey
 from revox_mcp.credential import Credential
 from revox_mcp.errors import RevoxAuthError, RevoxError
 
@@ -41,7 +42,6 @@ REJECTED_TTL = 10.0
 MAX_KEY_CHARS = 512
 # At most this many different keys are checked with Revox at once (a flood of random keys waits).
 MAX_CONCURRENT_CHECKS = 8
-_MAX_TRACKED = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,30 +58,55 @@ def plausible_key(token: str) -> bool:
     return 0 < len(token) <= MAX_KEY_CHARS and token.isascii() and token.isprintable() and " " not in token
 
 
+class VerdictCodec:
+    """A verdict as a cache entry's payload."""
+
+    def encode(self, value: bool) -> bytes:
+        return b"1" if value else b"0"
+
+    def decode(self, data: bytes) -> bool:
+        return data == b"1"
+
+
+_VERDICTS = VerdictCodec()
+
+
 class RevoxKeyVerifier(TokenVerifier):
-    """Accepts the keys Revox accepts; verdicts cached per fingerprint, shared by replicas through ``backend``."""
+    """Accepts the keys Revox accepts. Use inside ``async with`` (its cache's background checks), for as
+    long as the HTTP app serves: ``http.holding`` enters it with the app's lifespan."""
 
     def __init__(
         self,
         api: Callable[[], RevoxApi],
-        backend: CacheBackend,
-        coordinator: Coordinator,
+        cache: Cache,
         *,
-        namespace: str = "revox-mcp:1",
         accepted_ttl: float = ACCEPTED_TTL,
         rejected_ttl: float = REJECTED_TTL,
-        wall: Callable[[], float] = time.time,
     ) -> None:
         self._make_api = api
         self._api: RevoxApi | None = None  # its own client: key checks are not data fetches
-        self.backend = backend
-        self.coordinator = coordinator
-        self.namespace = namespace
+        self.cache = cache
         self.accepted_ttl = accepted_ttl
         self.rejected_ttl = rejected_ttl
-        self._wall = wall
         self._checks = anyio.CapacityLimiter(MAX_CONCURRENT_CHECKS)
-        self._locks: OrderedDict[str, anyio.Lock] = OrderedDict()
+
+    @property
+    def coordinator(self) -> Coordinator:
+        return self.cache.coordinator
+
+    async def __aenter__(self) -> RevoxKeyVerifier:
+        await self.cache.__aenter__()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.cache.__aexit__(exc_type, exc, tb)
+        finally:
+            if self._api is not None:
+                await self._api.aclose()
+                self._api = None
 
     async def verify_token(self, token: str) -> AccessToken | None:
         if not plausible_key(token):
@@ -93,38 +118,20 @@ class RevoxKeyVerifier(TokenVerifier):
         return AccessToken(token=token, client_id=f"revox-key-{cred.short}", scopes=[], subject=cred.fingerprint)
 
     async def _accepted(self, cred: Credential) -> bool:
-        name = f"{self.namespace}:verdict:{cred.fingerprint}"
-        known = await self._known(name)
-        if known is not None and known[1]:
-            return known[0]
-        lock = self._lock_for(cred.fingerprint)
-        async with lock:  # one check per key at a time in this replica; the others read its verdict
-            known = await self._known(name)
-            if known is not None and known[1]:
-                return known[0]
-            verdict = await self._ask_revox(cred)
-        if verdict is None:
-            # Revox could not say (down, or this key is rate limited): the last verdict stands; a key
-            # never seen is let through, and its calls then say what is wrong with Revox.
-            return known[0] if known is not None else True
-        digest = hashlib.blake2b(b"%d" % verdict, digest_size=12).hexdigest()
-        # Kept, past its freshness, as long as any data of this key may be: the last word during an outage.
-        entry = Entry(b"1" if verdict else b"0", self._wall(), digest)
-        await self.backend.set(name, entry, expire_after=DEFAULT_MAX_STALE)
-        return verdict
+        key = CacheKey.of(cred.fingerprint, "GET", "/auth-status")
+        try:
+            # Whatever Revox fails with, the last verdict stands (served stale, at once during the back-off).
+            verdict = await self.cache.get(
+                key, lambda: self._ask_revox(cred), _VERDICTS, ttl=self._fresh_for, stale_on=_revox_failed
+            )
+        except RevoxError:
+            return True  # no verdict known: let the key through; its calls say what is wrong with Revox
+        return verdict.value
 
-    async def _known(self, name: str) -> tuple[bool, bool] | None:
-        """The cached verdict and whether it is still fresh, or None."""
-        entry = await self.backend.get(name)
-        if entry is None:
-            return None
-        verdict = entry.payload == b"1"
-        age = self._wall() - entry.stored_at
-        return verdict, 0 <= age < (self.accepted_ttl if verdict else self.rejected_ttl)
+    def _fresh_for(self, accepted: bool) -> float:
+        return self.accepted_ttl if accepted else self.rejected_ttl
 
-    async def _ask_revox(self, cred: Credential) -> bool | None:
-        if await self.coordinator.backoff_left(cred.fingerprint) is not None:
-            return None  # every replica leaves this key alone until its Retry-After
+    async def _ask_revox(self, cred: Credential) -> bool:
         if self._api is None:
             self._api = self._make_api()
         async with self._checks:
@@ -134,23 +141,11 @@ class RevoxKeyVerifier(TokenVerifier):
                 return False
             except RevoxError as exc:
                 log.info("could not check key %s with Revox: %s", cred.short, type(exc).__name__)
-                return None
+                raise
 
-    def _lock_for(self, fingerprint: str) -> anyio.Lock:
-        lock = self._locks.get(fingerprint)
-        if lock is None:
-            lock = self._locks[fingerprint] = anyio.Lock()
-            while len(self._locks) > _MAX_TRACKED:
-                oldest, kept = next(iter(self._locks.items()))
-                if kept.locked():
-                    break
-                del self._locks[oldest]
-        return lock
 
-    async def aclose(self) -> None:
-        if self._api is not None:
-            await self._api.aclose()
-            self._api = None
+def _revox_failed(exc: BaseException) -> bool:
+    return isinstance(exc, RevoxError)
 
 
 def add_readyz(server: MCPServer, coordinator: Coordinator | None) -> None:

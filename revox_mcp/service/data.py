@@ -1,8 +1,9 @@
 """Revox data as the services read it: fetched through the API, cleaned at ingest, cached.
 
-This is where the three meet: ``api`` (the HTTP requests), ``domain.ingest`` (cleaning, once, on
-arrival) and ``cache`` (TTL, single flight, stale data). What comes out is cleaned and carries
-its age and staleness; what goes into any cache is already cleaned.
+This is where the three meet: ``api`` (how Revox is asked, paged included), ``domain.ingest`` and
+``domain.call_cleaning`` (cleaning, once, on arrival) and ``cache`` (TTL, single flight, stale
+data). What comes out is cleaned and carries its age and staleness; what goes into any cache is
+already cleaned.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from revox_mcp.api.client import Reply, RevoxApi
+from revox_mcp.api.search import CallQuery
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cache, Cached, CacheKey
 from revox_mcp.credential import Credential
-from revox_mcp.domain import calls as call_domain
+from revox_mcp.domain.call_cleaning import clean_call
+from revox_mcp.domain.call_fields import FINISHED_STATUSES, enum, validate_call_id
 from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
-from revox_mcp.domain.personal import Mode, mask_call
-from revox_mcp.errors import RevoxResponseError, RevoxStatusError, RevoxUnavailableError
+from revox_mcp.domain.personal import Mode
+from revox_mcp.errors import RevoxResponseError, RevoxUnavailableError
+from revox_mcp.settings import DEFAULT_TTL
 
 if TYPE_CHECKING:
     from revox_mcp.domain.redaction import Redactor
@@ -38,7 +42,7 @@ THREAD_AT = 100
 
 @dataclass(frozen=True)
 class DataSettings:
-    ttl: float = 30.0
+    ttl: float = DEFAULT_TTL
     # Calls: personal data masked at ingest ("mask") or shown ("show"); part of every call cache key.
     personal_data: Mode = "mask"
 
@@ -75,9 +79,6 @@ class RevoxData:
         # One redactor per key (its known secrets are that key and the server's own): its memos
         # make repeated content cheap, so it lives as long as the key is in use.
         self._redactors: LRU[str, Redactor] = LRU(1024)
-        # Per key: how POST /call/search pages (base, whether sort_by is accepted) and its page-size cap.
-        self._search_styles: LRU[str, tuple[int, bool]] = LRU(10_000)
-        self._page_caps: LRU[str, int] = LRU(10_000)
 
     @property
     def ttl(self) -> float:
@@ -119,7 +120,11 @@ class RevoxData:
                 return item
 
             listing = ingest_list(
-                entries, redactor, raw_bytes=reply.size, dropped=reply.dropped, memo=memo, consume=True
+                entries,
+                lambda raw: ingest_object(raw, redactor, memo),
+                raw_bytes=reply.size,
+                dropped=reply.dropped,
+                consume=True,
             )
             return _Generation(reply.digest, listing, cleaned)
 
@@ -156,10 +161,7 @@ class RevoxData:
 
         async def load() -> Item:
             reply = await self.api.assistant(cred.key, ident)
-            payload = reply.value
-            if isinstance(payload, Mapping) and isinstance(payload.get("assistant"), Mapping):
-                payload = payload["assistant"]  # create/update wrap it; tolerate that shape too
-            item = ingest_object(payload, self.redactor(cred))
+            item = ingest_object(reply.value, self.redactor(cred))
             if item is None:
                 raise RevoxResponseError("expected an assistant object with an id")
             return item
@@ -169,9 +171,8 @@ class RevoxData:
 
     # --- calls, phone numbers, voices, campaigns (issue 10) --------------------------------------------
     #
-    # Calls are cleaned like everything else, then hardened (signed recording URLs) and, in mask mode,
-    # stripped of personal data, all before they reach a cache: the mode is part of every call cache
-    # key, so a shared cache never hands one mode's data to the other.
+    # Calls are cleaned by domain.call_cleaning before they reach a cache: the personal-data mode is
+    # part of every call cache key, so a shared cache never hands one mode's data to the other.
 
     @property
     def personal_data(self) -> Mode:
@@ -183,22 +184,9 @@ class RevoxData:
             return 0.0, 0.0, 0.0
         return min(self.ttl, SEARCH_TTL), min(self.ttl, RUNNING_CALL_TTL), max(self.ttl, FINISHED_CALL_TTL)
 
-    def _ingest_call(self, cred: Credential, raw: Any, *, search: bool) -> Item | None:
-        if search and isinstance(raw, dict):
-            # What a search result never shows (the embedded assistant beyond its id and name, per-turn
-            # prompts) is dropped whole before cleaning: most of the cost of a page, and nothing is cut.
-            raw = call_domain.slim(raw)
-        item = ingest_object(raw, self.redactor(cred))
-        if item is None:
-            return None
-        value = call_domain.harden(item.value)
-        if self.personal_data == "mask":
-            value = mask_call(value)
-        return Item(value, item.digest)
-
     def page_cap(self, cred: Credential) -> int | None:
         """The most calls Revox returned per search page for this key, once it returned fewer than asked."""
-        return self._page_caps.get(cred.fingerprint)
+        return self.api.search_page_cap(cred.key)
 
     async def call_page(
         self,
@@ -208,32 +196,20 @@ class RevoxData:
         page: int,
         page_size: int,
     ) -> Cached[CallPage]:
-        """One page of ``POST /call/search`` (``page`` counted from 0 whatever Revox's base), cleaned."""
-        fingerprint = cred.fingerprint
+        """One page of ``POST /call/search`` (``page`` counted from 0), cleaned."""
+        search = CallQuery(filters, query, page, page_size)
 
         async def load() -> CallPage:
-            known = self._search_styles.get(fingerprint)
-            if known is None and page > 0:
-                # The base is learnt on page 0: a 1-based Revox would silently serve page 1 as "page 1".
-                await self.call_page(cred, filters, query, 0, page_size)
-                known = self._search_styles.get(fingerprint)
-            # Undocumented: the page base (the removed GET /call started at 0) and sort_by's values.
-            # Ask page 0 sorted by created_at first; a 4xx tries 1-based pages, then no sort_by.
-            styles = [known] if known is not None else [(0, True), (1, True), (0, False), (1, False)]
-            refused: RevoxStatusError | None = None
-            for base, sort in styles:
-                body = call_domain.search_body(filters, query=query, page=base + page, page_size=page_size, sort=sort)
-                try:
-                    reply = await self.api.search_calls(cred.key, body)
-                except RevoxStatusError as exc:
-                    if known is None and exc.status in (400, 422):
-                        refused = exc
-                        continue
-                    raise
-                self._search_styles.put(fingerprint, (base, sort))
-                return self._page_of(cred, reply, page, page_size, sorted_=sort)
-            assert refused is not None
-            raise refused
+            found = await self.api.search_calls(cred.key, search)
+            redactor, mode = self.redactor(cred), self.personal_data
+            calls = ingest_list(
+                found.calls,
+                lambda raw: clean_call(raw, redactor, mode, search=True),
+                raw_bytes=found.size,
+                dropped=found.dropped,
+                consume=True,
+            )
+            return CallPage(calls, found.total, found.received, found.sorted)
 
         search_ttl, _running, _finished = self._call_ttls()
         params = {
@@ -243,39 +219,16 @@ class RevoxData:
             "page_size": page_size,
             "personal_data": self.personal_data,
         }
-        key = CacheKey.of(fingerprint, "POST", "/call/search", params)
+        key = CacheKey.of(cred.fingerprint, "POST", "/call/search", params)
         return await self.cache.get(key, load, _CALL_PAGE_CODEC, ttl=search_ttl)
-
-    def _page_of(self, cred: Credential, reply: Reply, page: int, page_size: int, *, sorted_: bool) -> CallPage:
-        value = reply.value
-        if not isinstance(value, Mapping) or not isinstance(value.get("calls"), list):
-            raise RevoxResponseError('expected an object with a "calls" list')
-        total = value.get("total_count")
-        calls: list[Any] = value["calls"]
-        listing = ingest_list(
-            calls,
-            self.redactor(cred),
-            raw_bytes=reply.size,
-            dropped=reply.dropped,
-            ingest=lambda raw: self._ingest_call(cred, raw, search=True),
-        )
-        count = int(total) if isinstance(total, int | float) and not isinstance(total, bool) and total >= 0 else None
-        if 0 < len(calls) < page_size and count is not None and page * page_size + len(calls) < count:
-            # Fewer than asked while more exist after them: Revox caps the page size (undocumented).
-            previous = self._page_caps.get(cred.fingerprint)
-            self._page_caps.put(cred.fingerprint, min(len(calls), previous or len(calls)))
-        return CallPage(listing, count, len(calls), sorted_)
 
     async def call(self, cred: Credential, call_id: str) -> Cached[Item]:
         """One call order (``GET /call/{id}``), cleaned: finished calls cached longer than running ones."""
-        ident = call_domain.validate_call_id(call_id)
+        ident = validate_call_id(call_id)
 
         async def load() -> Item:
             reply = await self.api.call(cred.key, ident)
-            payload = reply.value
-            if isinstance(payload, Mapping) and isinstance(payload.get("call"), Mapping):
-                payload = payload["call"]
-            item = self._ingest_call(cred, payload, search=False)
+            item = clean_call(reply.value, self.redactor(cred), self.personal_data, search=False)
             if item is None:
                 raise RevoxResponseError("expected a call object with an id")
             return item
@@ -283,10 +236,7 @@ class RevoxData:
         _search, running, finished = self._call_ttls()
         key = CacheKey.of(cred.fingerprint, "GET", "/call/" + ident, {"personal_data": self.personal_data})
         cached = await self.cache.get(key, load, _ITEM_CODEC, ttl=finished)
-        if (
-            call_domain.enum(cached.value.value, "status") not in call_domain.FINISHED_STATUSES
-            and cached.age >= running
-        ):
+        if enum(cached.value.value, "status") not in FINISHED_STATUSES and cached.age >= running:
             cached = await self.cache.get(key, load, _ITEM_CODEC, ttl=running)
         return cached
 

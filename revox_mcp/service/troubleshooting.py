@@ -27,7 +27,7 @@ from revox_mcp.domain.ingest import Item, ItemSet
 from revox_mcp.domain.output import AnObject, Objects
 from revox_mcp.domain.render.diagnosis import comparison_text, diagnosis_text, ranking_text, top_line
 from revox_mcp.domain.rules import RANK
-from revox_mcp.errors import InputError, RevoxError
+from revox_mcp.errors import InputError, RevoxError, reason_of
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.results import Answer, Result, freshness, stale_note
 
@@ -62,11 +62,6 @@ _SKIPPED = {
     "voices": "voice id, language and model not checked",
     "campaigns": "campaigns using it not listed",
 }
-
-
-def _reason(exc: RevoxError) -> str:
-    """A short, secret-free reason (errors carry no body, header or key)."""
-    return str(exc) or type(exc).__name__
 
 
 def _diagnostics() -> ModuleType:
@@ -179,7 +174,7 @@ class Troubleshooting:
                 try:
                     cached = await load(cred)
                 except RevoxError as exc:
-                    failed[label] = _reason(exc)
+                    failed[label] = reason_of(exc)
                     return
                 got[label] = cached.value.items
                 versions[label] = cached.value.version

@@ -24,6 +24,7 @@ from support import FakeClock
 
 from revox_mcp import __version__
 from revox_mcp.api.client import RevoxApi, retry_after_seconds, segment
+from revox_mcp.api.search import CallQuery
 from revox_mcp.credential import fingerprint_of
 from revox_mcp.errors import (
     RevoxAuthError,
@@ -316,11 +317,52 @@ def test_an_id_is_always_exactly_one_path_segment(ident: str, path: str) -> None
     assert segment(ident) == path
 
 
-async def test_a_call_search_posts_its_body(revox: Any, clock: FakeClock) -> None:
-    route = revox.post("/call/search").respond(200, json={"calls": [], "total_count": 0})
-    body = {"assistant_ids": ["a"], "page": 0, "page_size": 20}
-    await api(clock).search_calls(KEY, body)
-    assert json.loads(route.calls.last.request.content) == body
+async def test_a_call_search_posts_every_required_array_its_filters_and_the_newest_first_order(
+    revox: Any, clock: FakeClock
+) -> None:
+    route = revox.post("/call/search").respond(200, json={"calls": [{"id": "c1"}], "total_count": 1})
+    query = CallQuery({"assistant_ids": ["a"], "statuses": ["completed"]}, "Dupont", 0, 20)
+    page = await api(clock).search_calls(KEY, query)
+    body = json.loads(route.calls.last.request.content)
+    assert body == {
+        "assignee_ids": [],
+        "assistant_ids": ["a"],
+        "campaign_ids": [],
+        "directions": [],
+        "from_phone_numbers": [],
+        "outcomes": [],
+        "results": [],
+        "statuses": ["completed"],
+        "page": 0,
+        "page_size": 20,
+        "query": "Dupont",
+        "sort_by": "created_at",
+        "sort_direction": "desc",
+    }
+    assert (page.calls, page.total, page.received, page.sorted, page.cap) == ([{"id": "c1"}], 1, 1, True, None)
+
+
+async def test_one_call_and_one_assistant_come_out_of_their_envelopes(revox: Any, clock: FakeClock) -> None:
+    revox.get("/call/c1").respond(200, json={"call": {"id": "c1"}})
+    revox.get("/assistants/a1").respond(200, json={"assistant": {"id": "a1"}})
+    revox.get("/assistants/a2").respond(200, json={"id": "a2", "name": "bare"})
+    client = api(clock)
+    assert (await client.call(KEY, "c1")).value == {"id": "c1"}
+    assert (await client.assistant(KEY, "a1")).value == {"id": "a1"}
+    assert (await client.assistant(KEY, "a2")).value == {"id": "a2", "name": "bare"}
+
+
+async def test_a_search_answer_without_a_calls_list_is_a_response_error(revox: Any, clock: FakeClock) -> None:
+    revox.post("/call/search").respond(200, json={"items": [], "total_count": 0})
+    with pytest.raises(RevoxResponseError):
+        await api(clock).search_calls(KEY, CallQuery())
+
+
+@pytest.mark.parametrize("total", ["null", "-1", '"12"', "true", "1e400", "NaN"])
+async def test_an_unusable_total_count_is_unknown_not_a_failure(revox: Any, clock: FakeClock, total: str) -> None:
+    body = f'{{"calls": [], "total_count": {total}}}'
+    revox.post("/call/search").respond(200, content=body.encode(), headers={"content-type": "application/json"})
+    assert (await api(clock).search_calls(KEY, CallQuery())).total is None
 
 
 async def test_errors_carry_neither_the_key_nor_the_body(revox: Any, clock: FakeClock) -> None:

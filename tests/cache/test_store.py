@@ -1,7 +1,8 @@
 """The cache policy: TTL, single flight, stale-if-error, stale-while-revalidate, back-off, memoised decoding.
 
 Loads are plain async functions the test controls (anyio.Event barriers, counters); time is a fake
-clock moved by hand, except the short real grace of stale-while-revalidate.
+clock moved by hand, and the cache's waits (the stale-while-revalidate grace) are timers the test
+fires: no test sleeps or measures elapsed time.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import Any
 
 import anyio
 import pytest
-from support import FakeClock
+from anyio.abc import TaskGroup
+from support import FakeClock, Timers
 
 from revox_mcp.cache.backend import MemoryBackend
+from revox_mcp.cache.shared import LocalCoordinator
 from revox_mcp.cache.store import Cache, CacheKey, JsonCodec
 from revox_mcp.errors import RevoxAuthError, RevoxRateLimitError, RevoxUnavailableError
 
@@ -56,8 +59,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def cache(clock: FakeClock) -> AsyncIterator[Cache]:
-    async with Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock, grace=0.05) as opened:
+def timers(clock: FakeClock) -> Timers:
+    return Timers(clock)
+
+
+@pytest.fixture
+async def cache(clock: FakeClock, timers: Timers) -> AsyncIterator[Cache]:
+    async with Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock, sleep=timers.sleep, grace=5.0) as opened:
         yield opened
 
 
@@ -108,8 +116,10 @@ async def test_concurrent_cold_callers_share_one_load(cache: Cache) -> None:
 async def test_a_caller_that_gives_up_does_not_cancel_the_shared_load(cache: Cache) -> None:
     load = Loads()
     load.gate = anyio.Event()
-    with anyio.move_on_after(0.05):
-        await get(cache, load)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(get, cache, load)
+        await anyio.wait_all_tasks_blocked()  # the caller waits for the load it started
+        tg.cancel_scope.cancel()  # and gives up (its own deadline)
     load.gate.set()
     assert (await get(cache, load)).value == "v1"
     assert load.calls == 1  # the second caller joined the load the first one started
@@ -198,14 +208,14 @@ async def test_a_rate_limit_backs_off_for_its_retry_after(cache: Cache, clock: F
 
 
 async def test_a_slow_refresh_answers_stale_after_the_grace_and_finishes_in_the_background(
-    cache: Cache, clock: FakeClock
+    cache: Cache, clock: FakeClock, timers: Timers
 ) -> None:
-    load = Loads()
-    await get(cache, load)
-    clock.advance(60)
-    load.value, load.gate = "v2", anyio.Event()
-    with anyio.fail_after(2):
-        stale = await get(cache, load)
+    load = await _refreshing(cache, clock)
+    async with anyio.create_task_group() as tg:
+        answers = await _waiting_caller(tg, cache, load)
+        assert (answers, timers.pending) == ([], [5.0])  # waiting for the refresh, for the grace at most
+        timers.fire()  # the grace is over; the refresh still runs
+    [stale] = answers
     assert (stale.value, stale.stale) == ("v1", True)
     assert stale.stale_reason is not None
     assert "refreshing in the background" in stale.stale_reason
@@ -213,6 +223,37 @@ async def test_a_slow_refresh_answers_stale_after_the_grace_and_finishes_in_the_
     await anyio.wait_all_tasks_blocked()
     fresh = await get(cache, load)
     assert (fresh.value, fresh.stale, load.calls) == ("v2", False, 2)
+
+
+async def test_a_refresh_within_the_grace_is_answered_fresh(cache: Cache, clock: FakeClock, timers: Timers) -> None:
+    load = await _refreshing(cache, clock)
+    async with anyio.create_task_group() as tg:
+        answers = await _waiting_caller(tg, cache, load)
+        load.gate.set()  # the refresh ends before the grace does
+    [fresh] = answers
+    assert (fresh.value, fresh.stale) == ("v2", False)
+    assert timers.pending == []  # the grace's timer was let go
+
+
+async def _refreshing(cache: Cache, clock: FakeClock) -> Loads:
+    """A load whose value "v1" is cached and now stale, and whose refresh to "v2" waits on its gate."""
+    load = Loads()
+    await get(cache, load)
+    clock.advance(60)
+    load.value, load.gate = "v2", anyio.Event()
+    return load
+
+
+async def _waiting_caller(tg: TaskGroup, cache: Cache, load: Loads) -> list[Any]:
+    """A caller started in ``tg``, once it waits: its answer will be the list's one item."""
+    answers: list[Any] = []
+
+    async def call() -> None:
+        answers.append(await get(cache, load))
+
+    tg.start_soon(call)
+    await anyio.wait_all_tasks_blocked()
+    return answers
 
 
 async def test_data_older_than_max_stale_is_not_served(clock: FakeClock) -> None:
@@ -264,19 +305,35 @@ async def test_stats_say_how_old_the_oldest_entry_is(cache: Cache, clock: FakeCl
     assert len(cache.stats("fp-one").stored) == 2
 
 
-async def test_one_grace_per_refresh_not_per_caller(clock: FakeClock) -> None:
+async def test_one_grace_per_refresh_not_per_caller(cache: Cache, clock: FakeClock, timers: Timers) -> None:
     """Once a refresh has run past the grace, later callers answer from the stale entry at once."""
-    async with Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock, grace=1.0) as cache:
-        load = Loads()
-        await get(cache, load)
-        clock.advance(60)
-        load.gate = anyio.Event()
-        with anyio.fail_after(5):
-            await get(cache, load)  # waits the grace (1 s of real time), then answers stale
-        clock.advance(10)  # the refresh has now been running for 10 s
-        with anyio.fail_after(0.5):  # half the grace: it must not wait it again
-            later = await get(cache, load)
-        assert later.stale is True
-        assert later.stale_reason is not None
-        assert "10 s" in later.stale_reason
-        load.gate.set()
+    load = await _refreshing(cache, clock)
+    async with anyio.create_task_group() as tg:
+        await _waiting_caller(tg, cache, load)
+        timers.fire()  # the first caller waits the grace, then answers stale
+    clock.advance(10)  # the refresh has now been running for 15 s
+    later = await get(cache, load)  # no timer: it answers at once
+    assert timers.pending == []
+    assert later.stale is True
+    assert later.stale_reason is not None
+    assert "15 s" in later.stale_reason
+    load.gate.set()
+
+
+async def test_a_failed_load_backs_off_every_cache_sharing_the_coordinator(clock: FakeClock) -> None:
+    """Two lifespans of one process (or a lifespan and the key verifier): one failure, one back-off."""
+    coordinator, backend = LocalCoordinator(clock), MemoryBackend(clock=clock)
+    async with (
+        Cache(backend, wall=clock, monotonic=clock, coordinator=coordinator) as one,
+        Cache(backend, wall=clock, monotonic=clock, coordinator=coordinator) as two,
+    ):
+        failing = Loads()
+        failing.error = RevoxUnavailableError("Revox answered HTTP 503", 503)
+        with pytest.raises(RevoxUnavailableError):
+            await get(one, failing)
+        never = Loads()
+        with pytest.raises(RevoxUnavailableError, match="HTTP 503"):
+            await get(two, never)
+        assert never.calls == 0
+        clock.advance(2)  # the back-off is over
+        assert (await get(two, never)).value == "v1"

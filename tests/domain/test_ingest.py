@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from revox_mcp.domain.facts import MAX_ID_LENGTH
 from revox_mcp.domain.ingest import (
     MAX_DEPTH,
     TOO_DEEP,
+    Item,
     ItemSet,
     ItemSetCodec,
     clean,
@@ -23,6 +25,12 @@ from revox_mcp.domain.ingest import (
     sanitize,
 )
 from revox_mcp.domain.redaction import Redactor
+
+
+def objects() -> Callable[[Any], Item | None]:
+    """Each entry cleaned as an object of a list endpoint, by one redactor."""
+    redactor = Redactor()
+    return lambda raw: ingest_object(raw, redactor)
 
 
 def nested(depth: int) -> Any:
@@ -117,7 +125,7 @@ def test_short_known_secrets_are_not_masked_by_value() -> None:
 
 def test_a_list_keeps_each_good_entry_and_counts_the_others() -> None:
     entries = [{"id": "a", "name": "A"}, {"id": "a", "name": "dup"}, {"name": "no id"}, "text", {"id": " b "}]
-    listing = ingest_list(entries, Redactor(), raw_bytes=100, dropped=1)
+    listing = ingest_list(entries, objects(), raw_bytes=100, dropped=1)
     assert [item["id"] for item in listing.items] == ["a", "b"]
     assert listing.dropped == 4
     assert listing.get("b") is not None
@@ -125,12 +133,12 @@ def test_a_list_keeps_each_good_entry_and_counts_the_others() -> None:
 
 
 def test_an_unchanged_object_has_an_unchanged_digest_and_version() -> None:
-    first = ingest_list(ASSISTANTS, Redactor())
-    second = ingest_list(json.loads(json.dumps(ASSISTANTS)), Redactor())
+    first = ingest_list(ASSISTANTS, objects())
+    second = ingest_list(json.loads(json.dumps(ASSISTANTS)), objects())
     assert first.digests == second.digests
     assert first.version == second.version
     changed = [dict(ASSISTANTS[0], name="Renamed"), *ASSISTANTS[1:]]
-    third = ingest_list(changed, Redactor())
+    third = ingest_list(changed, objects())
     assert third.digests[1:] == first.digests[1:]
     assert third.digests[0] != first.digests[0]
     assert third.version != first.version
@@ -152,7 +160,7 @@ def test_the_clean_memo_is_asked_by_raw_digest_and_skips_cleaning_on_a_hit() -> 
 
 
 def test_an_item_set_round_trips_through_its_codec() -> None:
-    listing = ingest_list(ASSISTANTS, Redactor(), raw_bytes=123, dropped=2)
+    listing = ingest_list(ASSISTANTS, objects(), raw_bytes=123, dropped=2)
     codec = ItemSetCodec()
     again = codec.decode(codec.encode(listing))
     assert isinstance(again, ItemSet)

@@ -3,7 +3,7 @@
 Sizes are UTF-8 bytes of compact JSON, as the SDK sends them: ``tools/list`` is the
 ``ListToolsResult`` dumped with ``by_alias=True, exclude_none=True``; a tool answer is the
 ``CallToolResult`` dumped the same way; its text is counted as the JSON string it is sent as.
-Upstream is ``demo_transport`` over generated assistants (in-process, no sockets), so the
+Upstream is the fake Revox in process (`server_over`) over generated assistants (no sockets), so the
 10,000-assistant and 1 MB-prompt cases stay fast.
 """
 

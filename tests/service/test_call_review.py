@@ -281,7 +281,7 @@ async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
 
 
 def demo() -> Any:
-    return support.make_server(transport=demo_transport())
+    return support.make_server(transport=demo_transport(), demo=True)
 
 
 async def test_a_page_of_calls_the_size_budget_stopped_says_so_in_text_and_structured_content():

@@ -1,5 +1,6 @@
 """RevoxData: list-first lookups, per-id fetches for hidden assistants, cleaning at ingest, memos keyed
-by content, and memory that stays flat across refreshes. respx stands in for Revox."""
+by content, memory that stays flat across refreshes, and call pages that are only asked for. The fake
+Revox, in process, stands in for Revox."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-import httpx
 import pytest
-import respx
-from support import API_KEY, BASE_URL, BASELINE_ID, BY_ID, LISTED, SUB_ID, FakeClock, no_sleep
+from fake_revox import FakeRevox, Fault
+from support import API_KEY, ASSISTANTS, BASE_URL, BASELINE_ID, LISTED, LISTED_IDS, SUB_ID, FakeClock, no_sleep
 
 from revox_mcp.api.client import RevoxApi
 from revox_mcp.cache.backend import MemoryBackend
@@ -31,25 +31,26 @@ CRED = Credential(API_KEY)
 
 
 class Upstream:
-    """What the respx routes answer; tests change ``listed`` and ``by_id`` to change Revox."""
+    """The fake Revox in process, which tests relist or take down, and its requests counted."""
 
-    def __init__(self, router: respx.MockRouter) -> None:
-        self.listed: list[dict[str, Any]] = copy.deepcopy(LISTED)
-        self.by_id: dict[str, dict[str, Any]] = copy.deepcopy(BY_ID)
-        self.down = False
-        self.lists = router.get(f"{BASE_URL}/assistants").mock(side_effect=self._list)
-        self.ones = router.get(url__regex=rf"{BASE_URL}/assistants/(?P<ident>[^/]+)$").mock(side_effect=self._one)
+    def __init__(self) -> None:
+        self.fake = FakeRevox(copy.deepcopy(ASSISTANTS), api_key=API_KEY, listed_ids=set(LISTED_IDS))
 
-    def _list(self, _request: httpx.Request) -> httpx.Response:
-        if self.down:
-            return httpx.Response(503)
-        return httpx.Response(200, json={"assistants": self.listed})
+    def relist(self, assistants: list[dict[str, Any]]) -> None:
+        """Revox lists these now (the hidden sub-assistants stay hidden)."""
+        hidden = [a for a in ASSISTANTS if a["id"] not in LISTED_IDS]
+        self.fake.set_assistants([*assistants, *hidden], {a["id"] for a in assistants})
 
-    def _one(self, _request: httpx.Request, ident: str) -> httpx.Response:
-        if self.down:
-            return httpx.Response(503)
-        found = self.by_id.get(ident)
-        return httpx.Response(200, json=found) if found else httpx.Response(404)
+    def down(self) -> None:
+        self.fake.fail_every(Fault.status(503))
+
+    @property
+    def lists(self) -> int:
+        return sum(1 for request in self.fake.requests if request.path == "/assistants")
+
+    @property
+    def ones(self) -> int:
+        return sum(1 for request in self.fake.requests if request.path.startswith("/assistants/"))
 
 
 @pytest.fixture
@@ -58,14 +59,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def upstream() -> Any:
-    with respx.mock(assert_all_called=False) as router:
-        yield Upstream(router)
+def upstream() -> Upstream:
+    return Upstream()
 
 
 @pytest.fixture
 async def data(clock: FakeClock, upstream: Upstream) -> AsyncIterator[RevoxData]:
-    api = RevoxApi(base_url=BASE_URL, sleep=no_sleep, backoff=0.01)
+    api = RevoxApi(base_url=BASE_URL, sleep=no_sleep, backoff=0.01, transport=upstream.fake.transport())
     async with api, Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock) as cache:
         yield RevoxData(api, cache, DataSettings(ttl=30))
 
@@ -74,14 +74,14 @@ async def test_a_listed_assistant_is_answered_from_the_list(data: RevoxData, ups
     for assistant in LISTED:
         found = await data.assistant(CRED, assistant["id"])
         assert found.value.value["id"] == assistant["id"]
-    assert upstream.lists.call_count == 1
-    assert upstream.ones.call_count == 0
+    assert upstream.lists == 1
+    assert upstream.ones == 0
 
 
 async def test_a_hidden_sub_assistant_costs_one_request_then_is_cached(data: RevoxData, upstream: Upstream) -> None:
     for _ in range(3):
         assert (await data.assistant(CRED, SUB_ID)).value.value["id"] == SUB_ID
-    assert upstream.ones.call_count == 1
+    assert upstream.ones == 1
 
 
 async def test_an_unknown_id_is_not_found_and_an_unusable_one_never_asked(data: RevoxData, upstream: Upstream) -> None:
@@ -89,7 +89,7 @@ async def test_an_unknown_id_is_not_found_and_an_unusable_one_never_asked(data: 
         await data.assistant(CRED, "nope")
     with pytest.raises(InputError):
         await data.assistant(CRED, "a\x00b")
-    assert upstream.ones.call_count == 1
+    assert upstream.ones == 1
 
 
 async def test_while_revox_is_down_no_per_id_request_is_made(
@@ -97,18 +97,18 @@ async def test_while_revox_is_down_no_per_id_request_is_made(
 ) -> None:
     await data.assistants(CRED)
     clock.advance(60)
-    upstream.down = True
+    upstream.down()
     assert (await data.assistant(CRED, BASELINE_ID)).stale is True
     with pytest.raises(RevoxUnavailableError, match="not in the cached list"):
         await data.assistant(CRED, SUB_ID)
-    assert upstream.ones.call_count == 0
+    assert upstream.ones == 0
 
 
 async def test_concurrent_cold_lookups_make_one_list_request(data: RevoxData, upstream: Upstream) -> None:
     async with anyio.create_task_group() as tg:
         for assistant in LISTED * 5:
             tg.start_soon(data.assistant, CRED, assistant["id"])
-    assert upstream.lists.call_count == 1
+    assert upstream.lists == 1
 
 
 async def test_what_is_cached_is_cleaned(data: RevoxData) -> None:
@@ -125,7 +125,7 @@ async def test_an_unchanged_refresh_reuses_every_cleaned_assistant(
     first = (await data.assistants(CRED)).value
     clock.advance(31)
     second = (await data.assistants(CRED)).value
-    assert upstream.lists.call_count == 2
+    assert upstream.lists == 2
     assert second.version == first.version
     assert all(a is b for a, b in zip(first.items, second.items, strict=True))
 
@@ -138,7 +138,7 @@ async def test_a_partly_changed_refresh_recomputes_only_what_changed(
     first = (await data.assistants(CRED)).value
     first_summaries = [service.summary_of(CRED, first, i)[0] for i in range(len(first.items))]
     await troubleshooting.diagnose_all(CRED, 100, None)
-    upstream.listed[0] = dict(upstream.listed[0], name="Renamed")
+    upstream.relist([dict(LISTED[0], name="Renamed"), *LISTED[1:]])
     clock.advance(31)
     second = (await data.assistants(CRED)).value
     second_summaries = [service.summary_of(CRED, second, i)[0] for i in range(len(second.items))]
@@ -163,7 +163,7 @@ async def test_a_refresh_frees_the_previous_list_without_the_cycle_collector(
     gc.disable()
     try:
         for round_ in range(3):  # new content every time: nothing can be reused
-            upstream.listed = [dict(a, name=f"{a['name']} v{round_}") for a in LISTED]
+            upstream.relist([dict(a, name=f"{a['name']} v{round_}") for a in LISTED])
             clock.advance(31)
             latest = (await data.assistants(CRED)).value
             service.summary_of(CRED, latest, 0)

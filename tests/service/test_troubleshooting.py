@@ -1,8 +1,8 @@
 """Troubleshooting through the official MCP client: diagnose_assistant, compare_assistants,
 revox_status and the troubleshoot_assistant prompt, in memory and once over stdio.
 
-Upstream is the fixture data behind `demo_transport`; respx mocks GET /auth-status where the
-test needs a real key (each kind of failed key check: tests/service/test_status.py, over the loopback fake).
+Upstream is the fake Revox in process over the fixtures; each kind of failed key check (401, 404,
+429, 5xx, no answer) is in tests/service/test_status.py, over the loopback fake.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import sys
 from typing import Any
 
 import anyio
-import httpx
 import pytest
-import respx
 from answers_support import unshown_fields
+from fake_revox import FakeRevox, Fault
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
@@ -44,9 +43,17 @@ ALL_IDS = [a["id"] for a in ASSISTANTS]
 FINDING_KEYS = {"rule", "severity", "path", "message", "fix"}
 
 
-def make_server(*, mocked_by_respx: bool = False) -> MCPServer:
-    """The server over the fixtures, or over the real httpx transport that respx patches."""
-    return support_make_server() if mocked_by_respx else server_over()
+def make_server() -> MCPServer:
+    """The server over the fixtures."""
+    return server_over()
+
+
+def status_server(auth_fault: Fault | None = None) -> MCPServer:
+    """The server over the fake Revox in process, ``GET /auth-status`` answered by ``auth_fault`` if given."""
+    fake = FakeRevox(api_key=API_KEY)
+    if auth_fault is not None:
+        fake.fail_every(auth_fault, path="/auth-status")
+    return support_make_server(transport=fake.transport())
 
 
 def assert_clean(result: CallToolResult) -> None:
@@ -263,17 +270,10 @@ async def test_an_assistant_compared_with_itself_has_no_differences():
 # --------------------------------------------------------------------------- revox_status
 
 
-def auth_router(route_answer: httpx.Response | Exception) -> respx.MockRouter:
-    router = respx.mock(base_url=BASE_URL, assert_all_called=True)
-    router.get("/auth-status", name="auth").mock(side_effect=[route_answer] * 5)
-    return router
-
-
 @pytest.mark.anyio
 async def test_status_reports_an_accepted_key_by_fingerprint_only():
-    with auth_router(httpx.Response(200, json={"authenticated": True})):
-        async with Client(make_server(mocked_by_respx=True)) as client:
-            result = await client.call_tool("revox_status", {})
+    async with Client(status_server()) as client:
+        result = await client.call_tool("revox_status", {})
     body = result.structured_content
     assert result.is_error is False
     assert body["key_accepted"] is True

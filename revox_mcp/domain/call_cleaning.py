@@ -1,62 +1,44 @@
-"""What is left here until the merge of issue 15: the call-search body and the cleaning of a call.
+"""A call from Revox made fit to keep, once, on arrival. Pure, no I/O.
 
-The ``api`` package takes over the search protocol (``search_body``, ``REQUIRED_ARRAYS``) and
-``domain.call_cleaning`` the cleaning (``harden``, ``slim``); this module is then deleted. Enums and
-readers live in ``domain.call_fields``, views in ``domain.call_views``, quoting in ``domain.quoting``.
+Four steps, in this order: a search result is slimmed (what no search answer shows is dropped
+before anything is spent cleaning it); the call is cleaned like every payload (``ingest``: encodable,
+bounded, redacted); hardened (signed recording URLs, credentials generic redaction cannot know);
+and, in mask mode, stripped of personal data (``personal.mask_call``). What comes out may go into
+any cache: the mode is part of every call cache key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-# Still read here by service/data.py (owned by the api-fake task) until the merge.
-from revox_mcp.domain.call_fields import FINISHED_STATUSES, enum, validate_call_id
 from revox_mcp.domain.facts import JsonObject, child, items
+from revox_mcp.domain.ingest import Item, ingest_object
+from revox_mcp.domain.personal import Mode, mask_call
 from revox_mcp.domain.text import REDACTED
 
-__all__ = [
-    "FINISHED_STATUSES",
-    "REQUIRED_ARRAYS",
-    "enum",
-    "harden",
-    "search_body",
-    "slim",
-    "validate_call_id",
-]
+if TYPE_CHECKING:
+    from revox_mcp.domain.redaction import Redactor
 
-# The arrays the SDK marks required: always sent, empty meaning "no filter".
-REQUIRED_ARRAYS = (
-    "assignee_ids",
-    "assistant_ids",
-    "campaign_ids",
-    "directions",
-    "from_phone_numbers",
-    "outcomes",
-    "results",
-    "statuses",
-)
-
-
-def search_body(
-    filters: Mapping[str, Sequence[str]], *, query: str | None, page: int, page_size: int, sort: bool
-) -> JsonObject:
-    """The ``POST /call/search`` body: every required array (empty = no filter), the page, the order."""
-    body: JsonObject = {name: list(filters.get(name, ())) for name in REQUIRED_ARRAYS}
-    body["page"] = page
-    body["page_size"] = page_size
-    if query:
-        body["query"] = query
-    if sort:
-        # sort_by's values are undocumented: "created_at" is a guess, dropped if Revox refuses it.
-        body["sort_by"] = "created_at"
-        body["sort_direction"] = "desc"
-    return body
-
-
-# --- what a call looks like once prepared ----------------------------------------------------------
-
+# What a search result keeps of the assistant embedded in each call (the whole one is get_call's).
 _SEARCH_KEEP_ASSISTANT = ("id", "name")
+
+
+def clean_call(raw: Any, redactor: Redactor, personal_mode: Mode, *, search: bool) -> Item | None:
+    """One call order as every later reader sees it, or None when it has no usable id.
+
+    ``search``: the call came in a search page, so it is slimmed first. ``raw`` is the caller's own
+    parse: slimming edits it in place.
+    """
+    if search and isinstance(raw, dict):
+        raw = slim(raw)
+    item = ingest_object(raw, redactor)
+    if item is None:
+        return None
+    value = harden(item.value)
+    if personal_mode == "mask":
+        value = mask_call(value)
+    return Item(value, item.digest)
 
 
 def _attempt_objects(call: JsonObject) -> list[JsonObject]:

@@ -1,0 +1,68 @@
+"""The assistant tools, and the connection check: list, get, diagnose, compare; revox_status."""
+
+from __future__ import annotations
+
+from revox_mcp.server.params import (
+    AssistantIdArg,
+    CursorArg,
+    DetailArg,
+    FieldsArg,
+    LimitArg,
+    OffsetArg,
+    OptionalIdArg,
+    QueryArg,
+)
+from revox_mcp.server.registration import ToolSet
+from revox_mcp.server.state import AppState
+from revox_mcp.service.assistants import AssistantPage, AssistantView
+from revox_mcp.service.results import Answer
+from revox_mcp.service.status import StatusView
+from revox_mcp.service.troubleshooting import AssistantComparison, DiagnosisView
+
+TOOLS = ToolSet()
+
+
+@TOOLS.tool("List Revox assistants", AssistantPage)
+async def list_assistants(
+    app: AppState, query: QueryArg = None, limit: LimitArg = 20, cursor: CursorArg = None
+) -> Answer:
+    """List the Revox voice assistants as compact summaries, optionally filtered by name or id."""
+    return await app.assistants.list_assistants(app.credential(), query, limit, cursor)
+
+
+@TOOLS.tool("Get a Revox assistant", AssistantView)
+async def get_assistant(
+    app: AppState,
+    assistant_id: AssistantIdArg,
+    detail: DetailArg = "summary",
+    fields: FieldsArg = None,
+    offset: OffsetArg = 0,
+) -> Answer:
+    """Get one assistant: a summary, or its redacted configuration (detail="full" or fields)."""
+    return await app.assistants.get_assistant(app.credential(), assistant_id, detail, fields, offset)
+
+
+@TOOLS.tool("Diagnose Revox assistants", DiagnosisView)
+async def diagnose_assistant(
+    app: AppState, assistant_id: OptionalIdArg = None, limit: LimitArg = 20, cursor: CursorArg = None
+) -> Answer:
+    # The docstring is the description models read, verbatim: its second line's indent is part of it.
+    """Find configuration mistakes (with fixes, and the {{variables}} calls need) in one assistant,
+        or rank all worst first."""  # fmt: skip
+    if assistant_id is None:
+        return await app.troubleshooting.diagnose_all(app.credential(), limit, cursor)
+    return await app.troubleshooting.diagnose_one(app.credential(), assistant_id)
+
+
+@TOOLS.tool("Compare two Revox assistants", AssistantComparison)
+async def compare_assistants(
+    app: AppState, assistant_id_a: AssistantIdArg, assistant_id_b: AssistantIdArg, fields: FieldsArg = None
+) -> Answer:
+    """Show how two assistants' configurations differ: changed, added, removed fields; prompt diffs."""
+    return await app.troubleshooting.compare(app.credential(), assistant_id_a, assistant_id_b, fields)
+
+
+@TOOLS.tool("Revox connection status", StatusView)
+async def revox_status(app: AppState) -> Answer:
+    """Check the connection first when nothing works: key set and accepted, latency, cache."""
+    return await app.status.status(app.credentials.current())

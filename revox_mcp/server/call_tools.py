@@ -1,0 +1,72 @@
+"""The call tools: list_calls, get_call, analyze_calls."""
+
+from __future__ import annotations
+
+from revox_mcp.server.params import (
+    AnalyzeIdArg,
+    AssistantFilterArg,
+    AttemptArg,
+    CallDetailArg,
+    CallFieldsArg,
+    CallIdArg,
+    CallOffsetArg,
+    CallQueryArg,
+    CursorArg,
+    DirectionFilterArg,
+    LastArg,
+    LimitArg,
+    OutcomeFilterArg,
+    ResultFilterArg,
+    StatusFilterArg,
+)
+from revox_mcp.server.registration import ToolSet
+from revox_mcp.server.state import AppState
+from revox_mcp.service.call_review import CallAnalysis, CallList, CallView
+from revox_mcp.service.results import Answer
+
+TOOLS = ToolSet()
+
+
+@TOOLS.tool("List Revox calls", CallList)
+async def list_calls(
+    app: AppState,
+    assistant_id: AssistantFilterArg = None,
+    status: StatusFilterArg = None,
+    outcome: OutcomeFilterArg = None,
+    result: ResultFilterArg = None,
+    direction: DirectionFilterArg = None,
+    query: CallQueryArg = None,
+    limit: LimitArg = 20,
+    cursor: CursorArg = None,
+) -> Answer:
+    """Calls, newest first, one row each."""
+    return await app.calls.list_calls(
+        app.credential(),
+        assistant_id=assistant_id,
+        status=status,
+        outcome=outcome,
+        result=result,
+        direction=direction,
+        query=query,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@TOOLS.tool("Get a Revox call", CallView)
+async def get_call(
+    app: AppState,
+    call_id: CallIdArg,
+    detail: CallDetailArg = "summary",
+    fields: CallFieldsArg = None,
+    attempt: AttemptArg = None,
+    offset: CallOffsetArg = 0,
+) -> Answer:
+    """One call: summary, transcript, or redacted JSON."""
+    return await app.calls.get_call(app.credential(), call_id, detail, fields, attempt, offset)
+
+
+@TOOLS.tool("Analyze Revox calls", CallAnalysis)
+async def analyze_calls(app: AppState, assistant_id: AnalyzeIdArg, last: LastArg = 50) -> Answer:
+    """What an assistant's recent calls show, and the fields to change."""
+    return await app.calls.analyze_calls(app.credential(), assistant_id, last)

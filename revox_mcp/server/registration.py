@@ -1,0 +1,85 @@
+"""How a handler becomes a tool, in one place: a tool is its signature, its docstring and one line.
+
+A handler takes the request's ``AppState`` first, then its parameters (the contract the model
+reads), and returns the service's ``Answer``::
+
+    @TOOLS.tool("List Revox assistants", AssistantPage)
+    async def list_assistants(app: AppState, query: QueryArg = None, limit: LimitArg = 20) -> Answer:
+        \"\"\"List the Revox voice assistants...\"\"\"
+        return await app.assistants.list_assistants(app.credential(), query, limit)
+
+Registered, it runs inside the call deadline with its failures translated once
+(``errors.answered``), gets the state bound to the request (``state.current_state``), and answers
+the text with the structured content whose schema is ``output``. The parameters the model sees are
+the handler's, without ``app``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeAlias
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel
+
+from revox_mcp.server.errors import answered
+from revox_mcp.server.state import AppState, current_state
+from revox_mcp.service.results import Answer
+
+P = ParamSpec("P")
+Handler: TypeAlias = Callable[Concatenate[AppState, P], Awaitable[Answer]]
+
+# Every tool only reads, from Revox (an open world), and answers the same to the same call.
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+
+@dataclass(frozen=True)
+class _Tool:
+    handler: Handler[...]
+    title: str
+    output: type[BaseModel]
+
+
+class ToolSet:
+    """The tools of one area, in the order they are listed; ``register`` adds them to a server."""
+
+    def __init__(self) -> None:
+        self._tools: list[_Tool] = []
+
+    def tool(self, title: str, output: type[BaseModel]) -> Callable[[Handler[P]], Handler[P]]:
+        """Declare a handler a tool titled ``title`` whose structured content is an ``output``."""
+
+        def declare(handler: Handler[P]) -> Handler[P]:
+            self._tools.append(_Tool(handler, title, output))
+            return handler
+
+        return declare
+
+    def register(self, server: MCPServer[AppState]) -> None:
+        for tool in self._tools:
+            server.add_tool(as_tool(tool.handler, tool.output), title=tool.title, annotations=READ_ONLY)
+
+
+def as_tool(handler: Handler[...], output: type[BaseModel]) -> Callable[..., Awaitable[CallToolResult]]:
+    """The function the SDK registers: the handler's parameters after ``app`` and its docstring,
+    returning the answer's text and structured content (schema: ``output``)."""
+    signature = inspect.signature(handler, eval_str=True)
+    parameters = list(signature.parameters.values())[1:]
+    returns = Annotated[CallToolResult, output]
+
+    async def tool(**arguments: Any) -> CallToolResult:
+        app = current_state()
+        answer = await answered(lambda: handler(app, **arguments), deadline=app.settings.call_deadline)
+        return CallToolResult(
+            content=[TextContent(type="text", text=answer.text)], structured_content=answer.structured
+        )
+
+    tool.__name__ = tool.__qualname__ = handler.__name__
+    tool.__doc__ = handler.__doc__
+    tool.__module__ = handler.__module__
+    tool.__signature__ = signature.replace(parameters=parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    tool.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters} | {"return": returns}
+    return tool
