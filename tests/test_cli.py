@@ -33,6 +33,14 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "tool error": ("--demo", "call", "get_assistant", "assistant_id=no-such-assistant"),
     "unknown resource": ("--demo", "read", "revox://assistants/no-such-assistant"),
     "version": ("--version",),
+    # Flags anywhere after the command; help listed from the server's own schemas, no key needed.
+    "flags among arguments": ("call", "list_assistants", "--json", "limit=1", "--demo"),
+    "flag after read": ("read", "revox://assistants", "--demo"),
+    "tools help": ("call", "--help"),
+    "tool help": ("call", "get_assistant", "-h"),
+    "read help": ("read", "--help"),
+    "a flag nobody takes": ("--demo", "call", "list_assistants", "--limit", "3"),
+    "no tool": ("--demo", "call"),
 }
 
 
@@ -146,22 +154,53 @@ def test_demo_reports_no_api_key_even_with_one_exported():
     assert status["api_key_configured"] is False
 
 
-def test_call_help_says_arguments_are_optional_and_only_the_tool_is_required():
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "revox_mcp", *args],
-            env=CHILD_ENV,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+def test_flags_may_come_anywhere_after_the_command(runs: dict[str, subprocess.CompletedProcess[str]]):
+    """`call list_assistants --json limit=1` used to fail: a flag ended the name=value arguments."""
+    done = runs["flags among arguments"]
+    assert done.returncode == 0, done.stderr
+    page = json.loads(done.stdout)
+    assert (len(page["assistants"]), page["total"]) == (1, 8)
+    read = runs["flag after read"]
+    assert read.returncode == 0, read.stderr
+    assert json.loads(read.stdout)["total"] == 8
 
-    helped = run("call", "--help")
-    assert helped.returncode == 0
-    assert "[name=value ...]" in helped.stdout
-    assert "optional" in helped.stdout
-    missing = run("--demo", "call")
+
+def test_call_help_lists_every_tool_and_says_arguments_are_optional(
+    runs: dict[str, subprocess.CompletedProcess[str]],
+):
+    done = runs["tools help"]
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: revox-mcp [--demo] call TOOL [name=value ...] [--json]")
+    assert "arguments are optional" in done.stdout
+    for tool in ("list_assistants", "get_assistant", "diagnose_assistant", "analyze_calls", "revox_status"):
+        assert f"\n  {tool} " in done.stdout
+
+
+def test_tool_help_lists_its_parameters_from_its_schema(runs: dict[str, subprocess.CompletedProcess[str]]):
+    done = runs["tool help"]
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "usage: revox-mcp [--demo] call get_assistant [name=value ...] [--json]"
+    assert "  assistant_id  string; required" in lines
+    assert '  detail        one of "summary", "full"; optional' in lines
+    assert "  fields        JSON list of strings; at most 60 items; optional" in lines
+    assert "  offset        integer; at least 0; optional" in lines
+    assert any("Id from list_assistants." in line for line in lines)  # each parameter's description
+
+
+def test_read_help_lists_the_resources(runs: dict[str, subprocess.CompletedProcess[str]]):
+    done = runs["read help"]
+    assert done.returncode == 0, done.stderr
+    assert "  revox://assistants\n" in done.stdout
+    assert "  revox://assistants/{assistant_id}" in done.stdout
+
+
+def test_a_flag_nobody_takes_and_a_missing_tool_exit_2_with_one_clear_line(
+    runs: dict[str, subprocess.CompletedProcess[str]],
+):
+    stray = runs["a flag nobody takes"]
+    assert stray.returncode == 2
+    assert stray.stderr.strip().endswith("error: unrecognized arguments: --limit")
+    missing = runs["no tool"]
     assert missing.returncode == 2
-    assert missing.stderr.strip().endswith("the following arguments are required: tool")
+    assert missing.stderr.startswith("revox-mcp: name a tool; tools: analyze_calls, ")
