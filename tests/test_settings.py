@@ -14,6 +14,8 @@ from collections.abc import Callable
 import pytest
 
 from revox_mcp.__main__ import port_number
+from revox_mcp.history.settings import MODES as HISTORY_MODES
+from revox_mcp.history.settings import history_settings
 from revox_mcp.settings import LOG_LEVELS, ConfigError, load_settings
 
 KEY = {"REVOX_API_KEY": "sk-settings-test"}
@@ -73,19 +75,30 @@ def test_port_0_is_accepted_and_said_to_pick_a_free_port() -> None:
     assert "(0: any free port)" in refusal(port_number, "http")
 
 
+def history(name: str) -> Callable[[str], object]:
+    return lambda raw: history_settings({name: raw})
+
+
 @pytest.mark.parametrize(
-    ("name", "accepted", "wrong"),
+    ("name", "read", "accepted", "wrong"),
     [
-        ("REVOX_MCP_LOG_LEVEL", LOG_LEVELS, "LOUD"),
-        ("REVOX_MCP_PERSONAL_DATA", ("mask", "show"), "hide"),
-        ("REVOX_BASE_URL", ("https://", "http://"), "ftp://revox.example"),
-        ("REVOX_MCP_REDIS_URL", ("redis://", "rediss://", "unix://"), "memcached://cache:11211"),
+        ("REVOX_MCP_LOG_LEVEL", setting("REVOX_MCP_LOG_LEVEL"), LOG_LEVELS, "LOUD"),
+        ("REVOX_MCP_PERSONAL_DATA", setting("REVOX_MCP_PERSONAL_DATA"), ("mask", "show"), "hide"),
+        ("REVOX_BASE_URL", setting("REVOX_BASE_URL"), ("https://", "http://"), "ftp://revox.example"),
+        (
+            "REVOX_MCP_REDIS_URL",
+            setting("REVOX_MCP_REDIS_URL"),
+            ("redis://", "rediss://", "unix://"),
+            "memcached://cache:11211",
+        ),
+        ("REVOX_MCP_HISTORY", history("REVOX_MCP_HISTORY"), HISTORY_MODES, "forever"),
     ],
 )
-def test_a_refused_choice_names_every_accepted_value(name: str, accepted: tuple[str, ...], wrong: str) -> None:
-    message = refusal(setting(name), wrong)
+def test_a_refused_choice_names_every_accepted_value(
+    name: str, read: Callable[[str], object], accepted: tuple[str, ...], wrong: str
+) -> None:
+    message = refusal(read, wrong)
     assert message.startswith(name)
     for value in accepted:
         assert value in message
-        example = value + "cache.example:6379" if value.endswith("//") else value
-        load_settings({**KEY, name: example})  # and each is accepted
+        read(value + "cache.example:6379" if value.endswith("//") else value)  # and each is accepted
