@@ -77,25 +77,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
     # The commands parse their own flags wherever they stand (`call list_assistants --json limit=1`),
     # and --help lists what the server offers (call --help: the tools; call TOOL --help: its parameters).
-    call = sub.add_parser(
-        "call",
-        add_help=False,
-        help="call a tool in-process and print its answer (call --help lists the tools)",
-        usage="revox-mcp [--demo] call TOOL [name=value ...] [--json]",
-    )
-    call.add_argument("words", nargs="*")
-    call.add_argument("--json", action="store_true")
-    read = sub.add_parser(
-        "read",
-        add_help=False,
-        help="read a resource in-process and print it (read --help lists them)",
-        usage="revox-mcp [--demo] read URI",
-    )
-    read.add_argument("words", nargs="*")
-    for command in (call, read):
+    commands = {
+        "call": ("call a tool in-process and print its answer (call --help lists the tools)", "TOOL [name=value ...]"),
+        "read": ("read a resource in-process and print it (read --help lists them)", "URI"),
+    }
+    for name, (what, words) in commands.items():
+        command = sub.add_parser(name, add_help=False, help=what, usage=f"revox-mcp [--demo] {name} {words}")
+        command.add_argument("words", nargs="*")
         command.add_argument("-h", "--help", action="store_true")
         # Also after the command; SUPPRESS, so that its absence there never undoes a --demo before it.
         command.add_argument("--demo", action="store_true", default=argparse.SUPPRESS)
+        if name == "call":
+            command.add_argument("--json", action="store_true")
     args, extras = parser.parse_known_args(argv)
     _command_words(parser, args, extras)
     return args
