@@ -29,6 +29,11 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_RETRY_BACKOFF = 0.5  # seconds before the first retry; doubled each time, with jitter
 # A caller with stale data at hand waits this long for a refresh, then answers the stale data.
 DEFAULT_STALE_GRACE = 5.0
+# A call waits this long at most for a fetch it can do without: one assistant for the whole list (then
+# it asks for that one), a diagnosis for the account's lists (then it says what it could not check).
+DEFAULT_LOOKUP_GRACE = 2.0
+# Upstream requests per minute per key (REVOX_MCP_KEY_RATE_LIMIT): the accepted range.
+KEY_RATE_LIMITS = (1, 100_000)
 # Derived answers (summaries, diagnoses, call facts...) each service keeps, by content.
 DEFAULT_MEMO_ENTRIES = 20_000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -71,6 +76,7 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
     stale_grace: float = DEFAULT_STALE_GRACE
+    lookup_grace: float = DEFAULT_LOOKUP_GRACE
     memo_entries: int = DEFAULT_MEMO_ENTRIES
 
     @property
@@ -108,10 +114,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, h
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw[:20]!r}") from None
+        value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {raw[:20]!r}")
+        raise ConfigError(f"{name} must be a number of seconds {accepted(low, high)}, got {raw[:20]!r}")
     return value
+
+
+def accepted(low: float, high: float) -> str:
+    """The accepted range as every setting's message says it: "from 0.1 to 30", "from 1 to 100,000"."""
+
+    def said(value: float) -> str:
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+    return f"from {said(low)} to {said(high)}"
 
 
 def _redis_url(env: Mapping[str, str]) -> Secret | None:
@@ -127,8 +142,12 @@ def _rate_limit(env: Mapping[str, str]) -> int | None:
     raw = env.get("REVOX_MCP_KEY_RATE_LIMIT", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise ConfigError(f"REVOX_MCP_KEY_RATE_LIMIT must be a number of requests per minute, got {raw[:20]!r}")
+    low, high = KEY_RATE_LIMITS
+    if not raw.isdecimal() or not low <= int(raw) <= high:
+        raise ConfigError(
+            f"REVOX_MCP_KEY_RATE_LIMIT must be a whole number of requests per minute per key "
+            f"{accepted(low, high)}, got {raw[:20]!r}"
+        )
     return int(raw)
 
 

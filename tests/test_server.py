@@ -392,7 +392,7 @@ UPSTREAM_FAILURES: dict[str, tuple[Fault, int, list[str]]] = {
     "429 long Retry-After": (
         Fault.status(429, _ERROR_BODY, headers={"Retry-After": "3600"}),
         1,  # too long to wait inside a tool call: reported, not slept
-        ["rate limiting", "429", "retry in 61 min"],
+        ["rate limiting", "429", "retry in 1 h"],
     ),
     "500 after retries": (Fault.status(500, _ERROR_BODY), 3, ["unavailable", "http 500", "retry in a minute"]),
     "503 html": (

@@ -253,7 +253,7 @@ def test_an_invalid_port_is_one_line_and_exit_2(port: str):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
-    assert "--port must be a number from 1 to 65535" in done.stderr
+    assert "--port must be a whole number from 0 to 65535 (0: any free port)" in done.stderr
 
 
 def test_a_port_in_use_is_one_line_and_exit_2():

@@ -107,7 +107,9 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with api() as revox, cache(key_rate_limit=settings.key_rate_limit) as cached:
-            data_settings = DataSettings(ttl=settings.cache_ttl, personal_data=settings.personal_data)
+            data_settings = DataSettings(
+                ttl=settings.cache_ttl, personal_data=settings.personal_data, lookup_grace=settings.lookup_grace
+            )
             yield AppState.over(settings, credentials, RevoxData(revox, cached, data_settings, own_secrets=own_secrets))
 
     # Key checks are not data fetches: no request budget, but the same cache manners.

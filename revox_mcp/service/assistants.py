@@ -102,8 +102,8 @@ class AssistantService:
 
     # --- the index ----------------------------------------------------------------------------------
 
-    async def listing(self, cred: Credential) -> tuple[Cached[ItemSet], Index]:
-        cached = await self.data.assistants(cred)
+    async def listing(self, cred: Credential, *, patience: float | None = None) -> tuple[Cached[ItemSet], Index]:
+        cached = await self.data.assistants(cred, patience=patience)
         listing = cached.value
         index = self._indexes.get_or_make(
             cred.fingerprint, listing.version, lambda: Index.of(listing.version, listing.items)
@@ -169,7 +169,8 @@ class AssistantService:
         return Answer(model, page_text(chosen, len(matches), query, next_cursor, stop) + stale_note(cached))
 
     async def complete(self, cred: Credential, prefix: str) -> list[str]:
-        _cached, index = await self.listing(cred)
+        # A hint is never worth a wait: until the list is in (RevoxPendingError), nothing is offered.
+        _cached, index = await self.listing(cred, patience=self.data.settings.lookup_grace)
         return index.complete(prefix)
 
     # --- one assistant ------------------------------------------------------------------------------
