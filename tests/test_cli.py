@@ -69,8 +69,8 @@ def test_call_list_assistants_prints_the_index(runs: dict[str, subprocess.Comple
     done = runs["list"]
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[0].startswith("8 of 8 assistants")
-    assert len(lines) == 9
+    assert lines[0].startswith("9 of 9 assistants")
+    assert len(lines) == 10
     assert any(line.startswith(f"{BASELINE_ID} | Lead Qualification") for line in lines)
     assert "Relance impayés - FR (OpenRouter)" in done.stdout
     assert "Traceback" not in done.stderr
@@ -96,7 +96,7 @@ def test_read_the_index_resource_prints_json(runs: dict[str, subprocess.Complete
     done = runs["read"]
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
-    assert body["total"] == 8
+    assert body["total"] == 9
     assert body["assistants"][0]["id"] == BASELINE_ID
     assert "\\u00e9" not in done.stdout
 
