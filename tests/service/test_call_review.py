@@ -231,17 +231,16 @@ async def test_a_short_last_page_is_not_taken_for_a_page_size_cap():
     assert sizes == [10, 10, 10, 10]  # the last page had 3 calls: no cap assumed for the next search
 
 
-async def test_analyze_calls_says_when_a_page_size_cap_left_calls_out():
+async def test_analyze_calls_reads_the_calls_asked_in_pages_of_the_size_revox_caps_them_to():
     calls = FakeRevox.make_calls(150)
     with FakeRevox(api_key=API_KEY, calls=calls, max_page_size=40) as fake:
         async with Client(server_over_fake(fake)) as client:
             result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID, "last": 100})
-        searches_made = len(searches(fake))
+        bodies = searches(fake)
     assert_ok(result)
     assert result.structured_content is not None
-    assert result.structured_content["calls"] == 40
-    assert searches_made == 1
-    assert "Revox returned at most 40 calls per page: analysed 40 of the 100 asked" in text_of(result)
+    assert result.structured_content["calls"] == 100
+    assert [(body["page"], body["page_size"]) for body in bodies] == [(0, 100), (1, 40), (2, 40)]
 
 
 async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
