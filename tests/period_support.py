@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import anyio
 import anyio.lowlevel
 import httpx
 from domain.timeline.planted import START, STEADY, Regime, calls
@@ -27,7 +28,9 @@ from revox_mcp.domain.timeline.observation import CallObservation
 ASSISTANT_ID = "7e1f0c2d-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
 PROMPTS = {
     "prompt-a": "You are Lucy from the clinic.\nConfirm the appointment politely.\nIf they say no, thank them.",
-    "prompt-b": "You are Lucy from the clinic.\nPush hard for a yes; never accept a no.\nIf they say no, call back.",
+    # An edit that also pasted a secret: the diff of the cause must show it redacted (every secret holds FAKE).
+    "prompt-b": "You are Lucy from the clinic.\nPush hard for a yes; never accept a no.\nIf they say no, call back."
+    "\nBook with key sk_live_FAKE51Hx9aQ2mZ7pR4tW8yB3.",
 }
 BASE_ASSISTANT: dict[str, Any] = {
     "id": ASSISTANT_ID,
@@ -38,7 +41,14 @@ BASE_ASSISTANT: dict[str, Any] = {
     "max_call_duration_secs": 600,
     "voicemail_message": "Please call us back.",
     "transfer_destinations": [{"label": "Front desk", "phone_number": "+33100000000"}],
-    "custom_tools": [{"name": "Book-Slot", "method": "POST", "url": "https://cal.example/book"}],
+    "custom_tools": [
+        {
+            "name": "Book-Slot",
+            "method": "POST",
+            "url": "https://cal.example/book",
+            "headers": [{"key": "Authorization", "value": "Bearer FAKE-tool-token-7f3a9c"}],
+        }
+    ],
     "call_retry_config": {"max_retry_attempts": 3},
     "llm_model": {"type": "dedicated-instance", "name": "gpt-4o"},
     "voice": {"id": "v1", "provider": "cartesia", "model": "sonic-3"},
@@ -146,11 +156,12 @@ class Upstream(httpx.AsyncBaseTransport):
     Each request yields to the event loop a few times before it is answered, so that requests sent
     together are in flight together (no sleep: the count does not depend on time)."""
 
-    def __init__(self, api: FakeApi) -> None:
+    def __init__(self, api: FakeApi, *, latency: float = 0.0) -> None:
         self.inner = fake_transport(api)
         self.requests: list[httpx.Request] = []
         self.in_flight = 0
         self.most = 0
+        self.latency = latency  # seconds each answer takes (benchmarks: a network's round trip; tests: none)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -159,6 +170,8 @@ class Upstream(httpx.AsyncBaseTransport):
         try:
             for _ in range(3):
                 await anyio.lowlevel.checkpoint()
+            if self.latency:
+                await anyio.sleep(self.latency)
             return await self.inner.handle_async_request(request)
         finally:
             self.in_flight -= 1
@@ -175,6 +188,7 @@ def period_server(
     assistants: list[dict[str, Any]] | None = None,
     rules: SearchRules | None = None,
     clock: FakeClock | None = None,
+    latency: float = 0.0,
     **options: Any,
 ) -> tuple[Any, Upstream]:
     """The server over the fake Revox in process, with "now" at ``now``: these calls, and these
@@ -182,6 +196,6 @@ def period_server(
     current = served[0]["assistant"] if served else BASE_ASSISTANT
     chosen = assistants if assistants is not None else [current]
     organisation = Organisation(chosen, {str(a["id"]) for a in chosen}, Account(served))
-    upstream = Upstream(FakeApi({API_KEY: organisation}, rules))
+    upstream = Upstream(FakeApi({API_KEY: organisation}, rules), latency=latency)
     server = make_server(transport=upstream, clock=clock or clock_at(now), **options)
     return server, upstream

@@ -40,6 +40,7 @@ pytestmark = pytest.mark.anyio
 MAX_RESPONSE_BYTES = 32_000
 MAX_ANALYSIS_BYTES = 8_000
 SUPPORT_ID = SECRETS_ID
+FIXTURE_PERIOD = {"since": "2026-02-10", "until": "2026-02-21"}  # every fixture call's creation
 
 
 def every_call_tool_call() -> list[tuple[str, dict[str, Any]]]:
@@ -57,6 +58,10 @@ def every_call_tool_call() -> list[tuple[str, dict[str, Any]]]:
         ("analyze_calls", {"assistant_id": REMINDERS_ID}),
         ("analyze_calls", {"assistant_id": SUPPORT_ID}),
         ("analyze_calls", {"assistant_id": BASELINE_ID, "last": 200}),
+        ("analyze_calls", {"assistant_id": REMINDERS_ID, **FIXTURE_PERIOD}),
+        ("analyze_calls", {"assistant_id": SUPPORT_ID, **FIXTURE_PERIOD}),
+        ("list_calls", {**FIXTURE_PERIOD, "tool_error": "Book-Slot"}),
+        ("list_calls", {**FIXTURE_PERIOD, "assistant_id": REMINDERS_ID, "pattern": "calls.max_duration"}),
         ("diagnose_assistant", {"assistant_id": REMINDERS_ID}),
         ("diagnose_assistant", {"assistant_id": SUPPORT_ID}),
     ]

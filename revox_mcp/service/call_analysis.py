@@ -56,7 +56,7 @@ MIN_LAST, MAX_LAST = 10, 200
 DEFAULT_LAST = 50
 # At most one search request per this many calls analysed.
 CALLS_PER_REQUEST = 100
-# A cause's diff as an answer carries it: this many changed paths, each diff text this long.
+# A configuration change's diff as an answer carries it: this many changed paths, each text diff this long.
 DIFF_PATHS = 6
 DIFF_CHARS = 700
 
@@ -104,19 +104,27 @@ class _Shape:
     examples: tuple[int, int] = (3, 2)  # example call ids: structured, text
     findings: int | None = None  # None: all
     changes: bool = True  # every configuration change, not only causes
+    tested: bool = True  # the names of the metrics tested
+    points: int | None = None  # None: every change point; else the most significant N
+    detail: bool = True  # each bucket's p95 latency and talk time
 
 
-# Each step makes the answer smaller, and says what it cut.
-_STEPS: tuple[tuple[str, Callable[[_Shape], None]], ...] = (
-    ("the text's line per bucket (the series has every figure)", lambda s: setattr(s, "bucket_lines", False)),
-    ("categories per bucket beyond the period's top 3", lambda s: setattr(s, "categories", 3)),
-    ("cause diffs shortened", lambda s: setattr(s, "diff_chars", 200)),
-    ("example calls (2, then 1 per finding)", lambda s: setattr(s, "examples", (2, 1))),
-    ("categories per bucket beyond the period's top 1", lambda s: setattr(s, "categories", 1)),
-    ("configuration changes that caused no change point", lambda s: setattr(s, "changes", False)),
-    ("cause diffs (their fields are kept)", lambda s: setattr(s, "diff_chars", 0)),
-    ("example calls", lambda s: setattr(s, "examples", (1, 1))),
-    ("categories per bucket", lambda s: setattr(s, "categories", 0)),
+# Each step makes the answer smaller, and says what it cut: (what it cuts, how it says so, the step).
+# A later step of the same thing replaces the earlier one's words.
+_STEPS: tuple[tuple[str, str, Callable[[_Shape], None]], ...] = (
+    ("lines", "the text's line per bucket (the series has its figures)", lambda s: setattr(s, "bucket_lines", False)),
+    ("categories", "categories beyond each kind's top 3 per bucket", lambda s: setattr(s, "categories", 3)),
+    ("diffs", "configuration diffs shortened", lambda s: setattr(s, "diff_chars", 200)),
+    ("tested", "the names of the metrics tested", lambda s: setattr(s, "tested", False)),
+    ("examples", "example calls beyond 2 per finding", lambda s: setattr(s, "examples", (2, 1))),
+    ("categories", "categories beyond each kind's top 1 per bucket", lambda s: setattr(s, "categories", 1)),
+    ("points", "change points beyond the 5 strongest (named in notes)", lambda s: setattr(s, "points", 5)),
+    ("changes", "configuration changes that caused no change point", lambda s: setattr(s, "changes", False)),
+    ("examples", "example calls beyond 1 per finding", lambda s: setattr(s, "examples", (1, 1))),
+    ("categories", "categories per bucket", lambda s: setattr(s, "categories", 0)),
+    ("detail", "p95 latency and talk time per bucket", lambda s: setattr(s, "detail", False)),
+    ("points", "change points beyond the 3 strongest (named in notes)", lambda s: setattr(s, "points", 3)),
+    ("diffs", "configuration diffs (their fields are kept)", lambda s: setattr(s, "diff_chars", 0)),
 )
 
 
@@ -240,9 +248,7 @@ class CallAnalyzer:
         notes: list[str] = []
         config = await self.config(cred, ident, notes)
         scan = await self.scans.scan(cred, _filters(ident), since=period.since.timestamp())
-        # Newest first: the period's calls are one slice of the scan.
-        chosen = [i for i, r in enumerate(scan.records) if r.created is not None and period.holds(r.created)]
-        first, end = (chosen[0], chosen[-1] + 1) if chosen else (0, 0)
+        first, end = scan.slice(period)
         stored = [change for change in await self.stored(cred, ident) if period.contains(change.at)]
         # What the answer is computed from: the same calls, buckets, configuration and stored versions
         # give the same analysis, whatever "now" a relative period ("the last 30 days") resolved to.
@@ -298,34 +304,49 @@ class CallAnalyzer:
         timeline = analyze_timeline(period, observations, stored=stored)
         base = drill_base(ident)
         points = [p.model_copy(update={"drill_down": {**base, **p.drill_down}}) for p in timeline.change_points]
-        points = await self._with_diffs(cred, points)
-        return _Analysis(agg, found, timeline.series, timeline.config_changes, points, timeline.metrics, timeline.note)
+        changes, points = await self._with_diffs(cred, timeline.config_changes, points)
+        return _Analysis(agg, found, timeline.series, changes, points, timeline.metrics, timeline.note)
 
-    async def _with_diffs(self, cred: Credential, points: list[ChangePoint]) -> list[ChangePoint]:
-        """Each cause seen in the calls with what changed between the assistants its two calls embed."""
-        wanted = {
-            tuple(p.cause.calls) for p in points if p.cause is not None and p.cause.calls and len(p.cause.calls) == 2
-        }
-        diffs: dict[tuple[str, ...], list[Change] | None] = {}
+    async def _with_diffs(
+        self, cred: Credential, changes: list[ConfigChange], points: list[ChangePoint]
+    ) -> tuple[list[ConfigChange], list[ChangePoint]]:
+        """Each configuration change seen in the calls that caused a change point, with what changed
+        between the assistants its two calls embed; a change of the rest of the configuration names
+        its fields (in the change and in the causes)."""
+        causes = {(p.cause.at, p.cause.kind) for p in points if p.cause is not None and p.cause.source == "calls"}
+        wanted = [
+            c
+            for c in changes
+            if (c.at, c.kind) in causes and c.last_call_before is not None and c.first_call is not None
+        ]
+        diffs: dict[tuple[str, str], list[Change] | None] = {}
 
-        async def read(pair: tuple[str, ...]) -> None:
-            diffs[pair] = await self._diff(cred, pair[0], pair[1])
+        async def read(before: str, after: str) -> None:
+            diffs[before, after] = await self._diff(cred, before, after)
 
         async with anyio.create_task_group() as group:
-            for pair in wanted:
-                group.start_soon(read, pair)
-        out: list[ChangePoint] = []
-        for point in points:
-            cause = point.cause
-            if cause is None or cause.calls is None or tuple(cause.calls) not in diffs:
-                out.append(point)
+            for change in wanted:
+                group.start_soon(read, change.last_call_before or "", change.first_call or "")
+        fields: dict[tuple[datetime, str], dict[str, Any]] = {}
+        out: list[ConfigChange] = []
+        for change in changes:
+            diff = diffs.get((change.last_call_before or "", change.first_call or ""))
+            if diff is None:
+                out.append(change)
                 continue
-            diff = diffs[tuple(cause.calls)]
             update: dict[str, Any] = {"diff": diff}
-            if diff and cause.kind == "config":
-                update["fields"] = list(dict.fromkeys(change.path.split(".")[0].split("[")[0] for change in diff))
-            out.append(point.model_copy(update={"cause": cause.model_copy(update=update)}))
-        return out
+            if change.kind == "config" and diff:
+                update["fields"] = list(dict.fromkeys(c.path.split(".")[0].split("[")[0] for c in diff))
+                update["summary"] = f"configuration changed: {', '.join(update['fields'][:4])}"
+                fields[change.at, change.kind] = update
+            out.append(change.model_copy(update=update))
+        named = [
+            p.model_copy(update={"cause": p.cause.model_copy(update=_named(fields[p.cause.at, p.cause.kind]))})
+            if p.cause is not None and (p.cause.at, p.cause.kind) in fields
+            else p
+            for p in points
+        ]
+        return out, named
 
     async def _diff(self, cred: Credential, before: str, after: str) -> list[Change] | None:
         """What differs between the assistants two calls embed (None: a call could not be read)."""
@@ -351,11 +372,12 @@ class CallAnalyzer:
 
         def render(steps: int, findings: int | None = None) -> tuple[CallAnalysis, str]:
             shape = _Shape(findings=findings)
-            cut: list[str] = []
-            for label, step in _STEPS[:steps]:
+            cut: dict[str, str] = {}
+            for topic, label, step in _STEPS[:steps]:
                 step(shape)
-                cut = [c for c in cut if not _supersedes(label, c)] + [label]
-            return self._period_render(facts, tested, shape, cut)
+                cut.pop(topic, None)
+                cut[topic] = label
+            return self._period_render(facts, tested, shape, list(cut.values()))
 
         low, high = 0, len(_STEPS)
         while low < high:
@@ -375,14 +397,26 @@ class CallAnalyzer:
         self, facts: _PeriodFacts, tested: list[str], shape: _Shape, cut: list[str]
     ) -> tuple[CallAnalysis, str]:
         series = facts.series if shape.categories is None else with_categories(facts.series, shape.categories)
-        points = [_diff_cut(p, shape.diff_chars) for p in facts.points]
+        if not shape.detail:
+            series = [row.model_copy(update={"llm_ttft_p95_ms": None, "talk_p50_s": None}) for row in series]
+        points = facts.points
+        dropped_points: list[str] = []
+        if shape.points is not None and len(points) > shape.points:
+            order = sorted(
+                range(len(points)), key=lambda i: (points[i].p_value if points[i].p_value is not None else 2.0, i)
+            )
+            strongest = set(order[: shape.points])
+            dropped_points = [p.metric for i, p in enumerate(points) if i not in strongest]
+            points = [p for i, p in enumerate(points) if i in strongest]
         causes = {(p.cause.at, p.cause.kind) for p in points if p.cause is not None}
-        changes = facts.changes if shape.changes else [c for c in facts.changes if (c.at, c.kind) in causes]
+        changes = [_diff_cut(c, shape.diff_chars) for c in facts.changes if shape.changes or (c.at, c.kind) in causes]
         structured_examples, text_examples = shape.examples
         kept = facts.found if shape.findings is None else facts.found[: shape.findings]
         kept = [f.model_copy(update={"examples": f.examples[:structured_examples]}) for f in kept]
         more = dropped_note(facts.found[len(kept) :], PERIOD_BUDGET)
-        notes = [*facts.notes, more] if more else facts.notes
+        notes = [*facts.notes, more] if more else list(facts.notes)
+        if dropped_points:
+            notes.append(f"{len(dropped_points)} more change points (cut to fit 16 kB): {', '.join(dropped_points)}")
         base = _base(facts.ident, facts.name, facts.scan.total, facts.agg, facts.scan.cached)
         base["total"] = None  # over a period, the calls analysed are the period's (period.calls)
         model = CallAnalysis(
@@ -391,7 +425,7 @@ class CallAnalyzer:
             series=series,
             config_changes=changes,
             change_points=points,
-            tested=tested,
+            tested=tested if shape.tested else None,
             notes=notes or None,
             cut=cut or None,
             **base,
@@ -450,27 +484,24 @@ class _PeriodFacts:
     points: list[ChangePoint]
 
 
-def _supersedes(label: str, earlier: str) -> bool:
-    """Whether a later cut replaces an earlier one of the same thing (top 1 after top 3...)."""
-    return label.split(" (")[0].split(" beyond")[0] == earlier.split(" (")[0].split(" beyond")[0] or (
-        label.startswith("cause diffs") and earlier.startswith("cause diffs")
-    )
+def _named(update: Mapping[str, Any]) -> dict[str, Any]:
+    """What a cause takes from its change once the diff named its fields."""
+    return {"fields": update["fields"], "summary": update["summary"]}
 
 
-def _diff_cut(point: ChangePoint, chars: int) -> ChangePoint:
-    """The point with its cause's diff cut to ``chars`` per text diff and ``DIFF_PATHS`` paths (0: none)."""
-    cause = point.cause
-    if cause is None or not cause.diff:
-        return point
+def _diff_cut(change: ConfigChange, chars: int) -> ConfigChange:
+    """The change with its diff cut to ``chars`` per text diff and ``DIFF_PATHS`` paths (0: none)."""
+    if not change.diff:
+        return change
     if chars <= 0:
-        return point.model_copy(update={"cause": cause.model_copy(update={"diff": None})})
+        return change.model_copy(update={"diff": None})
     shown: list[Change] = []
-    for change in cause.diff[:DIFF_PATHS]:
-        text = change.diff
+    for path in change.diff[:DIFF_PATHS]:
+        text = path.diff
         if text is not None and len(text) > chars:
             text = text[:chars].rsplit("\n", 1)[0] + "\n… diff cut to fit"
-        shown.append(change.model_copy(update={"diff": text}))
-    return point.model_copy(update={"cause": cause.model_copy(update={"diff": shown})})
+        shown.append(path.model_copy(update={"diff": text}))
+    return change.model_copy(update={"diff": shown})
 
 
 def _argument(seconds: float, *, end: bool = False) -> str:

@@ -237,7 +237,7 @@ class CallLister:
         else:
             offset, period = 0, self.scans.period(asked["since"], asked["until"], asked["days"])
         scan = await self.scans.scan(cred, filters, query, since=period.since.timestamp())
-        records = [r for r in scan.records if r.created is not None and period.holds(r.created)]
+        records = scan.in_period(period)
         if pattern is not None:
             shown = await self._shows(cred, pattern, records, filters)
             records = [r for r in records if shown(r)]

@@ -16,6 +16,8 @@ same, so are the pages behind it, and a repeated question reads nothing from Rev
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
@@ -24,6 +26,7 @@ from datetime import datetime, timezone
 
 import anyio
 
+from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain.timeline.period import Period, iso, parse_period
@@ -34,7 +37,7 @@ from revox_mcp.service.data import RecordPage, RevoxData
 PAGE_SIZE = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scan:
     """The calls a scan read (newest first: by creation time, then id), and how far it got.
 
@@ -52,6 +55,22 @@ class Scan:
     pages: int
     cap: int
     cached: Cached[RecordPage]
+
+    def slice(self, period: Period) -> tuple[int, int]:
+        """Where the period's calls are in ``records`` (newest first, those without a time last): one slice."""
+        created = self.created
+        end = bisect.bisect_right(created, -period.since.timestamp())
+        first = bisect.bisect_left(created, -period.until.timestamp(), 0, end)
+        return first, end
+
+    @functools.cached_property
+    def created(self) -> list[float]:
+        """The records' creation times, negated (ascending, as bisect wants); none for those without."""
+        return [-(r.created) for r in self.records if r.created is not None]
+
+    def in_period(self, period: Period) -> list[CallRecord]:
+        first, end = self.slice(period)
+        return self.records[first:end]
 
     def note(self, period: Period | None = None) -> str | None:
         """What the scan could not do, in a sentence (None: nothing to say)."""
@@ -75,16 +94,13 @@ def iso_of(seconds: float | None) -> str:
     return iso(datetime.fromtimestamp(seconds, tz=timezone.utc)) if seconds is not None else "?"
 
 
-def _oldest(page: RecordPage) -> float | None:
-    created = [record.created for record in page.records if record.created is not None]
-    return min(created) if created else None
-
-
 class PeriodScans:
     """Period scans for any credential, over ``RevoxData``'s record pages."""
 
     def __init__(self, data: RevoxData) -> None:
         self.data = data
+        # The records of a scan's pages, newest first, by the pages' content: a repeat sorts nothing.
+        self._sorted: LRU[str, list[CallRecord]] = LRU(16)
 
     def period(self, since: str | None, until: str | None, days: int | None) -> Period:
         """The period the arguments name, against the data's now (InputError with the fix when unusable)."""
@@ -142,14 +158,16 @@ class PeriodScans:
             following = wave[-1] + 1
         stop = last if stop is None else stop
         read = [pages[number] for number in sorted(pages) if number <= stop]
-        records = _newest_first(read)
+        version = _digest([cached.value.generation for cached in read])
+        records = self._sorted.get(version)
+        if records is None:
+            records = self._sorted.put(version, _newest_first(read))
         reached = min((r.created for r in records if r.created is not None), default=None)
         ended = self._ends(read[-1].value, size, since, want, len(read) * size)
         complete = ended or (page.total is not None and len(read) * size >= page.total)
         if want is not None and len(records) >= want:
             complete = True
         stalest = max(read, key=lambda cached: (cached.stale, cached.age))
-        version = _digest([cached.value.generation for cached in read])
         return Scan(records, version, page.sorted, complete, reached, page.total, len(read), cap, stalest)
 
     @staticmethod
@@ -160,7 +178,7 @@ class PeriodScans:
             return True
         if want is not None and read >= want:
             return True
-        oldest = _oldest(page)
+        oldest = page.oldest
         return page.sorted and since is not None and oldest is not None and oldest < since
 
 
@@ -176,10 +194,10 @@ def _ahead(
     to reach ``since`` at the pace of the calls read so far. Unknown: as many as may be asked at once."""
     if want is not None:
         return max(math.ceil(want / size) - following, 1)
-    created = [r.created for cached in pages.values() for r in cached.value.records if r.created is not None]
-    if not sorted_ or since is None or len(created) < 2:
+    oldest = min((p.value.oldest for p in pages.values() if p.value.oldest is not None), default=None)
+    newest = max((p.value.newest for p in pages.values() if p.value.newest is not None), default=None)
+    if not sorted_ or since is None or oldest is None or newest is None:
         return 1_000_000
-    newest, oldest = max(created), min(created)
     per_page = (newest - oldest) / following
     if per_page <= 0:
         return 1_000_000

@@ -423,6 +423,15 @@ class RecordPage:
     sorted: bool
 
     @functools.cached_property
+    def oldest(self) -> float | None:
+        """When its oldest call was created (None: no call with a time)."""
+        return min((r.created for r in self.records if r.created is not None), default=None)
+
+    @functools.cached_property
+    def newest(self) -> float | None:
+        return max((r.created for r in self.records if r.created is not None), default=None)
+
+    @functools.cached_property
     def generation(self) -> str:
         """What names this page's content: while it is the same, older pages hold the same calls."""
         parts = [str(self.total), str(self.received), *self.digests]

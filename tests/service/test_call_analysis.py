@@ -14,11 +14,20 @@ import pytest
 from domain.timeline.planted import START, STEADY, Regime
 from mcp import Client
 from mcp.types import CallToolResult
-from period_support import ASSISTANT_ID, period_server, planted
-from support import assert_ok, text_of, wire_bytes
+from period_support import ASSISTANT_ID, Upstream, clock_at, period_server, planted
+from support import API_KEY, BASE_URL, assert_ok, no_sleep, text_of, wire_bytes
 
+from revox_mcp.api.client import RevoxApi
+from revox_mcp.api.fake import Account, FakeApi, Organisation
+from revox_mcp.cache.backend import MemoryBackend
+from revox_mcp.cache.store import Cache
+from revox_mcp.credential import Credential
+from revox_mcp.domain.timeline.config import ConfigChange
 from revox_mcp.domain.timeline.observation import METRIC_PATTERNS, CallObservation
 from revox_mcp.domain.timeline.period import parse_period
+from revox_mcp.service.assistants import AssistantService
+from revox_mcp.service.call_review import CallService
+from revox_mcp.service.data import DataSettings, RevoxData
 
 pytestmark = pytest.mark.anyio
 
@@ -72,13 +81,17 @@ async def test_a_prompt_edit_that_made_calls_worse_is_found_within_a_day_with_it
     assert (cause["kind"], cause["source"], cause["fields"]) == ("prompt", "calls", ["prompt"])
     assert EDIT <= moment(cause["at"]) <= at
     assert moment(cause["last_before"]) < EDIT
-    [diff] = cause["diff"]
+    [edit] = [c for c in result.structured_content["config_changes"] if (c["at"], c["kind"]) == (cause["at"], "prompt")]
+    assert edit["last_call_before"] == cause["calls"][0]
+    [diff] = edit["diff"]
     assert diff["path"] == "prompt"
     assert "+Push hard for a yes; never accept a no." in diff["diff"]
+    assert "+Book with key [REDACTED]." in diff["diff"]  # cleaned at ingest: the pasted key never shows
     text = text_of(result)
     assert f"`end_reason=user_rejected` went from {before['count']} of {before['of']} (" in text
     assert f"to {after['count']} of {after['of']} (" in text
-    assert "prompt changed at " in text
+    assert ": prompt changed at " in text
+    assert "diff: prompt (+" in text
     assert "p < 0.001" in text
 
 
@@ -233,3 +246,38 @@ def test_the_planted_calls_are_what_revox_would_send():
     made, served = planted(11, regime=story, per_day=5)
     assert [call["id"] for call in reversed(served)] == [call.call_id for call in made]
     assert json.dumps(served)  # plain JSON, as the fake serves it
+
+
+# --------------------------------------------------------------------------- versions the server stored
+
+
+async def test_a_version_the_server_stored_is_the_cause_once_a_history_is_wired_in():
+    """The seam a history store plugs into (``CallService(stored=...)``): its versions are dated by the
+    assistant's own edit time, and one that lies between the last old call and the first new one is
+    that edit, with its fields."""
+    _made, served = planted(11, regime=edited)
+    stored = ConfigChange(
+        at=EDIT, source="stored", kind="version", fields=["prompt"], summary="version 7: prompt edited"
+    )
+
+    async def history(_cred: Credential, assistant_id: str) -> list[ConfigChange]:
+        return [stored] if assistant_id == ASSISTANT_ID else []
+
+    upstream = Upstream(FakeApi({API_KEY: Organisation([served[0]["assistant"]], None, Account(served))}))
+    clock = clock_at(NOW)
+    api = RevoxApi(base_url=BASE_URL, sleep=no_sleep, transport=upstream)
+    async with api, Cache(MemoryBackend(clock=clock), wall=clock, monotonic=clock) as cache:
+        data = RevoxData(api, cache, DataSettings(), wall=clock)
+        service = CallService(data, AssistantService(data, memo_entries=100), memo_entries=100, stored=history)
+        answer = await service.analyze_calls(Credential(API_KEY), ASSISTANT_ID, days=14)
+    content = answer.structured
+    assert [c["source"] for c in content["config_changes"]] == ["stored", "calls"]
+    [point] = [p for p in content["change_points"] if p["metric"] == "end_reason=user_rejected"]
+    assert point["cause"] == {
+        "at": "2026-02-07T14:02:00Z",
+        "source": "stored",
+        "kind": "version",
+        "fields": ["prompt"],
+        "summary": "version 7: prompt edited",
+    }
+    assert "a version the server stored at 14:02Z" in answer.text

@@ -342,7 +342,9 @@ def _diff_text(changes: Sequence[Change]) -> str:
         if change.diff:
             lines = [line for line in change.diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
             added = sum(1 for line in lines if line.startswith("+"))
-            sample = "; ".join(neutral(line)[:70] for line in lines[:2])
+            # The first line it took out and the first it put in.
+            firsts = [next((line for line in lines if line[0] == sign), None) for sign in "-+"]
+            sample = "; ".join(neutral(line)[:70] for line in firsts if line is not None)
             shown.append(f"{change.path} (+{added} −{len(lines) - added} lines: {sample})")
         elif change.kind == "changed":
             shown.append(f"{change.path}: {_value(change.a)} → {_value(change.b)}")
@@ -356,19 +358,14 @@ def _value(value: Any) -> str:
     return neutral(value if isinstance(value, str) else repr(value))[:60]
 
 
-def cause_text(cause: Cause, at: datetime) -> str:
-    """What came just before a change point: the edit, when, and what it changed."""
+def cause_text(cause: Cause, at: datetime, label: str | None = None) -> str:
+    """What came just before a change point: the edit and when (``label``: its line among the
+    configuration changes, which shows what it changed)."""
     if cause.source == "stored":
         head = f"{cause.summary} (a version the server stored at {when(cause.at, after=at)})"
     else:
         head = f"{cause.summary} at {when(cause.at, after=at)}"
-        if cause.last_before is not None:
-            head += f" (first call with it; the last call before: {when(cause.last_before, after=cause.at)})"
-    if cause.diff:
-        head += f"; diff: {_diff_text(cause.diff)}"
-    elif cause.diff is not None:
-        head += "; the two calls' assistants differ in no field shown (only in redacted values)"
-    return head
+    return f"{label}: {head}" if label else head
 
 
 def _side(point: ChangePoint, side: str) -> str:
@@ -379,23 +376,34 @@ def _side(point: ChangePoint, side: str) -> str:
     return f"{count} of {chosen.of} ({_pct(count, chosen.of)})"
 
 
-def change_point_line(point: ChangePoint) -> str:
-    """``metric`` went from k of n to k of n from <when>, after <cause>, <significance>."""
-    measure = f"`{point.metric}`" + (" (median per call)" if point.kind == "latency" else "")
-    line = f"{measure} went from {_side(point, 'before')} to {_side(point, 'after')} from {when(point.at)}"
+Labels = Mapping[tuple[datetime, str], str]
+
+
+def change_point_line(point: ChangePoint, labels: Labels | None = None) -> str:
+    """``metric`` went from k of n to k of n from <when>, the first call after <cause>, <significance>."""
+    measure = f"`{point.metric}`" + (" (median per call) " if point.kind == "latency" else " ")
+    line = f"{measure}went from {_side(point, 'before')} to {_side(point, 'after')} from {when(point.at)}"
     if point.cause is not None:
-        line += f", the first call after: {cause_text(point.cause, point.at)}"
-    return f"{line}; {point.significance} ({point.test})"
+        label = (labels or {}).get((as_utc(point.cause.at), point.cause.kind))
+        line += f", the first call after {cause_text(point.cause, point.at, label)}"
+    # The test's name; how it was corrected for the splits and metrics tried is in the structured content.
+    return f"{line}; {point.significance} ({point.test.split(',')[0]}, corrected)"
 
 
-def config_change_line(change: ConfigChange) -> str:
+def config_change_line(change: ConfigChange, label: str) -> str:
+    """A configuration change: when, what, where it was seen, and (when read) what it changed."""
     where = "stored version" if change.source == "stored" else "seen in calls"
-    line = f"{when(change.at)} {change.summary} ({where}"
+    line = f"{label} {when(change.at)} {change.summary} ({where}"
     if change.first_call:
         line += f"; first call {change.first_call}"
     if change.last_before is not None:
         line += f", the last before at {when(change.last_before, after=change.at)}"
-    return line + ")"
+    line += ")"
+    if change.diff:
+        line += f"; diff: {_diff_text(change.diff)}"
+    elif change.diff is not None:
+        line += "; the two calls' assistants differ in no field shown (only in redacted values)"
+    return line
 
 
 def drill_text(drill: Mapping[str, str], base: Mapping[str, str]) -> str:
@@ -466,13 +474,14 @@ def period_analysis_text(t: PeriodText) -> str:
         lines += [f"  {label:<{width}} {sparkline(v)} {_range(v, unit)}" for label, v, unit in rows]
         if t.bucket_lines:
             lines += ["  " + bucket_line(row, period.bucket) for row in t.series]
+    labels = {(as_utc(change.at), change.kind): f"C{n}" for n, change in enumerate(t.changes, 1)}
     if t.changes:
         lines.append(f"Configuration changes ({len(t.changes)}):")
-        lines += [f"  {config_change_line(change)}" for change in t.changes]
+        lines += [f"  {config_change_line(change, f'C{n}')}" for n, change in enumerate(t.changes, 1)]
     if t.points:
         lines.append(f"Change points ({len(t.points)}):")
         for point in t.points:
-            lines.append(f"  {change_point_line(point)}")
+            lines.append(f"  {change_point_line(point, labels)}")
             lines.append(f"    calls: {drill_text(point.drill_down, t.drill)}")
     else:
         lines.append("Change points: none (no rate or latency shifted beyond chance).")

@@ -46,7 +46,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from revox_mcp.domain.compare import Change
 from revox_mcp.domain.output import Out
 from revox_mcp.domain.timeline.config import ConfigChange, Source
 from revox_mcp.domain.timeline.observation import METRIC_PATTERNS, CallObservation, call_median, in_period
@@ -75,9 +74,9 @@ class Side(Out):
 
 
 class Cause(Out):
-    """The configuration change a change point is attributed to. From calls: the last call with the
-    old configuration and the first with the new one, and what differs between the assistants they
-    embed (``diff``: redacted, bounded; added by the caller, which fetches them)."""
+    """The configuration change a change point is attributed to (its entry in ``config_changes``, at the
+    same time and of the same kind, carries what changed). From calls: the last call with the old
+    configuration and the first with the new one."""
 
     at: Moment
     source: Source
@@ -86,7 +85,6 @@ class Cause(Out):
     summary: str
     last_before: Moment | None = None
     calls: list[str] | None = Field(None, description="last call before, first call after")
-    diff: list[Change] | None = None
 
 
 class ChangePoint(Out):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from revox_mcp.domain.compare import Change
 from revox_mcp.domain.output import Out
 from revox_mcp.domain.timeline.observation import CallObservation
 from revox_mcp.domain.timeline.period import Moment, as_utc
@@ -38,6 +39,9 @@ class ConfigChange(Out):
     last_before: Moment | None = None  # calls: the last call with the old value
     last_call_before: str | None = None
     alternating: bool = False  # calls: the value switched back and forth; not an edit
+    # calls: what differs between the assistants its two calls embed (redacted, bounded; the caller
+    # fetches them and adds it, for the changes that caused a change point)
+    diff: list[Change] | None = None
 
 
 def _shown(value: str) -> str:
