@@ -38,7 +38,7 @@ from revox_mcp.server.prompts import TROUBLESHOOT_PROMPT
 pytestmark = pytest.mark.anyio
 
 MAX_RESPONSE_BYTES = 32_000
-MAX_ANALYSIS_BYTES = 8_000
+MAX_ANALYSIS_BYTES = 10_000  # the last N calls; each finding carries its drill-down
 SUPPORT_ID = SECRETS_ID
 FIXTURE_PERIOD = {"since": "2026-02-10", "until": "2026-02-21"}  # every fixture call's creation
 
@@ -378,7 +378,7 @@ async def test_get_call_stays_within_32_kb_with_a_1_mb_transcript_and_5000_speec
     assert f"offset={events.structured_content['next_offset']}" in text_of(events)
 
 
-async def test_analyze_calls_over_200_calls_fits_8_kb_with_one_search_per_100_calls():
+async def test_analyze_calls_over_200_calls_fits_its_budget_with_one_search_per_100_calls():
     calls = FakeRevox.make_calls(500, speech_events=20)
     with FakeRevox(api_key=API_KEY, calls=calls) as fake:
         async with Client(support.make_server(base_url=fake.base_url, timeout=10.0)) as client:
@@ -392,7 +392,7 @@ async def test_analyze_calls_over_200_calls_fits_8_kb_with_one_search_per_100_ca
     assert "200 most recent finished calls of 500" in text_of(result)
 
 
-async def test_analyze_calls_with_many_findings_cuts_to_8_kb_and_names_what_it_cut():
+async def test_analyze_calls_with_many_findings_cuts_to_its_budget_and_names_what_it_cut():
     async with Client(demo_server()) as client:
         result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID, "last": 200})
     within_budget(result, MAX_ANALYSIS_BYTES)

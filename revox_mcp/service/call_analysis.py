@@ -48,8 +48,9 @@ from revox_mcp.service.call_period import PeriodScans, Scan
 from revox_mcp.service.data import RecordPage, RevoxData
 from revox_mcp.service.results import Answer, Result, freshness, stale_note
 
-# analyze_calls over the last N calls: the whole answer as sent (structured content and text) fits this...
-ANALYSIS_BUDGET = 8_000
+# analyze_calls over the last N calls: the whole answer as sent (structured content and text) fits this
+# (8 kB until each finding carried its drill-down: about 200 bytes each)...
+ANALYSIS_BUDGET = 10_000
 # ...and over a period, with its time axis.
 PERIOD_BUDGET = 16_000
 MIN_LAST, MAX_LAST = 10, 200
@@ -231,7 +232,7 @@ class CallAnalyzer:
         while True:
             structured_examples, text_examples = levels[0]
             kept = [f.model_copy(update={"examples": f.examples[:structured_examples]}) for f in kept]
-            more = dropped_note(found[len(kept) :])
+            more = dropped_note(found[len(kept) :], ANALYSIS_BUDGET)
             model = CallAnalysis(findings=kept, notes=[*notes, more] if more else notes or None, **base)
             text = analysis_text(ident, name, total, agg, notes, len(found), kept, text_examples, more)
             text += stale_note(cached)

@@ -203,7 +203,7 @@ def evidence_line(finding: Evidence, examples: int) -> str:
     )
 
 
-def dropped_note(dropped: Sequence[Evidence], budget_bytes: int = 8_000) -> str | None:
+def dropped_note(dropped: Sequence[Evidence], budget_bytes: int) -> str | None:
     """The findings left out of an analysis to fit its budget, one short item each (None: none was)."""
     if not dropped:
         return None
