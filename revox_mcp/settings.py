@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from revox_mcp.domain.personal import MODES, Mode
@@ -36,6 +37,15 @@ DEFAULT_LOOKUP_GRACE = 2.0
 KEY_RATE_LIMITS = (1, 100_000)
 # Derived answers (summaries, diagnoses, call facts...) each service keeps, by content.
 DEFAULT_MEMO_ENTRIES = 20_000
+# Periods of calls (analyze_calls and list_calls with since/until/days): Revox has no date filter, so a
+# period is read newest first, page by page, this many calls at most; this many pages at once per key.
+DEFAULT_PERIOD_MAX_CALLS = 5_000
+DEFAULT_PERIOD_CONCURRENCY = 4
+# The period when none is given to a filter only a period scan can apply (end_reason, tool_error...).
+DEFAULT_PERIOD_DAYS = 7
+# Pages of a period scan stay this long while the newest page is unchanged: the calls of a period
+# that are already finished do not change.
+DEFAULT_PERIOD_PAGE_TTL = 300.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -78,6 +88,12 @@ class Settings:
     stale_grace: float = DEFAULT_STALE_GRACE
     lookup_grace: float = DEFAULT_LOOKUP_GRACE
     memo_entries: int = DEFAULT_MEMO_ENTRIES
+    period_max_calls: int = DEFAULT_PERIOD_MAX_CALLS
+    period_concurrency: int = DEFAULT_PERIOD_CONCURRENCY
+    period_days: int = DEFAULT_PERIOD_DAYS
+    period_page_ttl: float = DEFAULT_PERIOD_PAGE_TTL
+    # "Now" for periods ("the last 7 days"): None is the clock's; the demo sets its data's own time.
+    demo_now: datetime | None = None
 
     @property
     def call_deadline(self) -> float:

@@ -7,7 +7,7 @@ has asked yet.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from revox_mcp.domain.output import Out, lean_schema
 from revox_mcp.domain.rules import Severity
@@ -72,6 +72,13 @@ class Evidence(Out):
     value: str = Field(description="its current value (JSON)")
     change: str
     related: dict[str, str] | None = Field(None, description="other fields the change names: current values")
+    drill_down: dict[str, str] | None = Field(None, description="list_calls arguments for its calls")
+    # Every call the rule counted (examples are the first three): what drill_down returns.
+    _calls: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def calls(self) -> list[str]:
+        return self._calls
 
 
 class NumberUse(Out):

@@ -107,10 +107,8 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with api() as revox, cache(key_rate_limit=settings.key_rate_limit) as cached:
-            data_settings = DataSettings(
-                ttl=settings.cache_ttl, personal_data=settings.personal_data, lookup_grace=settings.lookup_grace
-            )
-            yield AppState.over(settings, credentials, RevoxData(revox, cached, data_settings, own_secrets=own_secrets))
+            data = RevoxData(revox, cached, DataSettings.of(settings), own_secrets=own_secrets, wall=clock.wall)
+            yield AppState.over(settings, credentials, data)
 
     # Key checks are not data fetches: no request budget, but the same cache manners.
     verifier = RevoxKeyVerifier(api, cache(key_rate_limit=None)) if settings.multi_user else None

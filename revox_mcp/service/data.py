@@ -8,9 +8,13 @@ already cleaned.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
@@ -25,6 +29,7 @@ from revox_mcp.domain.call_fields import FINISHED_STATUSES, enum, validate_call_
 from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
 from revox_mcp.domain.personal import Mode
+from revox_mcp.domain.timeline.record import CallRecord, record_from_json, record_json, record_of
 from revox_mcp.errors import (
     RevoxAuthError,
     RevoxError,
@@ -35,7 +40,16 @@ from revox_mcp.errors import (
     RevoxStatusError,
     RevoxUnavailableError,
 )
-from revox_mcp.settings import DEFAULT_LOOKUP_GRACE, DEFAULT_TTL
+from revox_mcp.settings import (
+    DEFAULT_LOOKUP_GRACE,
+    DEFAULT_MEMO_ENTRIES,
+    DEFAULT_PERIOD_CONCURRENCY,
+    DEFAULT_PERIOD_DAYS,
+    DEFAULT_PERIOD_MAX_CALLS,
+    DEFAULT_PERIOD_PAGE_TTL,
+    DEFAULT_TTL,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from revox_mcp.domain.redaction import Redactor
@@ -56,6 +70,28 @@ class DataSettings:
     personal_data: Mode = "mask"
     # How long a call waits for a fetch it can do without (Settings.lookup_grace).
     lookup_grace: float = DEFAULT_LOOKUP_GRACE
+    # Periods of calls (``Settings``' period_* fields): how much a period scan reads, how many pages
+    # at once per key, how long its pages stay while the newest is unchanged, the default period.
+    period_max_calls: int = DEFAULT_PERIOD_MAX_CALLS
+    period_concurrency: int = DEFAULT_PERIOD_CONCURRENCY
+    period_page_ttl: float = DEFAULT_PERIOD_PAGE_TTL
+    period_days: int = DEFAULT_PERIOD_DAYS
+    now: datetime | None = None  # "now" for periods; None: the clock's
+    memo_entries: int = DEFAULT_MEMO_ENTRIES
+
+    @classmethod
+    def of(cls, settings: Settings) -> DataSettings:
+        return cls(
+            ttl=settings.cache_ttl,
+            personal_data=settings.personal_data,
+            lookup_grace=settings.lookup_grace,
+            period_max_calls=settings.period_max_calls,
+            period_concurrency=settings.period_concurrency,
+            period_page_ttl=settings.period_page_ttl,
+            period_days=settings.period_days,
+            now=settings.demo_now,
+            memo_entries=settings.memo_entries,
+        )
 
 
 @dataclass(frozen=True)
@@ -79,12 +115,22 @@ class RevoxData:
     """Cleaned, cached Revox objects for any credential."""
 
     def __init__(
-        self, api: RevoxApi, cache: Cache, settings: DataSettings = DataSettings(), own_secrets: tuple[str, ...] = ()
+        self,
+        api: RevoxApi,
+        cache: Cache,
+        settings: DataSettings = DataSettings(),
+        own_secrets: tuple[str, ...] = (),
+        *,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.api = api
         self.cache = cache
         self.settings = settings
         self._own_secrets = own_secrets
+        self._wall = wall
+        # Pages of one key read at once by period scans, whoever asks: the key's share of Revox.
+        self._page_limiters: LRU[str, anyio.CapacityLimiter] = LRU(1024)
+        self._records: LRU[tuple[str, str, str], CallRecord] = LRU(settings.memo_entries)
         self._generations: LRU[tuple[str, str], _Generation] = LRU(4096)
         self._ingest_limiter = anyio.CapacityLimiter(1)  # one list cleaned at a time, off the event loop
         # One redactor per key (its known secrets are that key and the server's own): its memos
@@ -94,6 +140,10 @@ class RevoxData:
     @property
     def ttl(self) -> float:
         return self.settings.ttl
+
+    def now(self) -> datetime:
+        """Now, for periods ("the last 7 days"): the configured moment (the demo's), else the clock's."""
+        return self.settings.now or datetime.fromtimestamp(self._wall(), tz=timezone.utc)
 
     def redactor(self, cred: Credential) -> Redactor:
         """Cleans everything this credential reads; masks by value its own key and the server's secrets."""
@@ -287,6 +337,66 @@ class RevoxData:
         key = CacheKey.of(cred.fingerprint, "POST", "/call/search", params)
         return await self.cache.get(key, load, _CALL_PAGE_CODEC, ttl=search_ttl)
 
+    def page_limiter(self, cred: Credential) -> anyio.CapacityLimiter:
+        """The pages of a period this key may have in flight at once (shared by all its callers)."""
+        return self._page_limiters.get_or_make(
+            cred.fingerprint, lambda: anyio.CapacityLimiter(max(self.settings.period_concurrency, 1))
+        )
+
+    async def record_page(
+        self,
+        cred: Credential,
+        filters: Mapping[str, Sequence[str]],
+        query: str | None,
+        page: int,
+        page_size: int,
+        generation: str | None = None,
+    ) -> Cached[RecordPage]:
+        """One page of ``POST /call/search``, each call cleaned then kept as a compact record
+        (``domain.timeline.record``): what period scans read. ``generation`` names the newest page
+        the scan started from: with it, the page is kept ``period_page_ttl`` (its place in the
+        list is the same while the newest page is), without it as long as a search."""
+        search = CallQuery(filters, query, page, page_size)
+        redactor, mode = self.redactor(cred), self.personal_data
+
+        def build(found: list[Any]) -> tuple[tuple[CallRecord, ...], tuple[str, ...]]:
+            records: list[CallRecord] = []
+            digests: list[str] = []
+            seen: set[str] = set()
+            for position, raw in enumerate(found):
+                found[position] = None  # each raw call freed once read
+                item = clean_call(raw, redactor, mode, search=True)
+                if item is None or str(item.value["id"]) in seen:
+                    continue
+                ident = str(item.value["id"])
+                seen.add(ident)
+                slot = (cred.fingerprint, ident, item.digest)
+                record = self._records.get(slot)
+                if record is None:
+                    record = self._records.put(slot, record_of(item.value))
+                records.append(record)
+                digests.append(item.digest)
+            return tuple(records), tuple(digests)
+
+        async def load() -> RecordPage:
+            found = await self.api.search_calls(cred.key, search)
+            raws = list(found.calls)
+            records, digests = await anyio.to_thread.run_sync(build, raws, limiter=self._ingest_limiter)
+            return RecordPage(records, digests, found.total, found.received, found.sorted)
+
+        search_ttl, _running, _finished = self._call_ttls()
+        ttl = search_ttl if generation is None or search_ttl <= 0 else max(self.settings.period_page_ttl, search_ttl)
+        params = {
+            "filters": {name: list(values) for name, values in sorted(filters.items())},
+            "query": query,
+            "page": page,
+            "page_size": page_size,
+            "personal_data": self.personal_data,
+            "generation": generation,
+        }
+        key = CacheKey.of(cred.fingerprint, "POST", "/call/search#records", params)
+        return await self.cache.get(key, load, _RECORD_PAGE_CODEC, ttl=ttl)
+
     async def call(self, cred: Credential, call_id: str) -> Cached[Item]:
         """One call order (``GET /call/{id}``), cleaned: finished calls cached longer than running ones."""
         ident = validate_call_id(call_id)
@@ -415,3 +525,55 @@ class CallPageCodec:
 
 
 _CALL_PAGE_CODEC = CallPageCodec()
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One search page as a period scan keeps it: a compact record per call (and the digest of what
+    Revox sent for it), Revox's total_count, how many calls it sent, and whether sorted by us."""
+
+    records: tuple[CallRecord, ...]
+    digests: tuple[str, ...]
+    total: int | None
+    received: int
+    sorted: bool
+
+    @functools.cached_property
+    def oldest(self) -> float | None:
+        """When its oldest call was created (None: no call with a time)."""
+        return min((r.created for r in self.records if r.created is not None), default=None)
+
+    @functools.cached_property
+    def newest(self) -> float | None:
+        return max((r.created for r in self.records if r.created is not None), default=None)
+
+    @functools.cached_property
+    def generation(self) -> str:
+        """What names this page's content: while it is the same, older pages hold the same calls."""
+        parts = [str(self.total), str(self.received), *self.digests]
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
+
+
+class RecordPageCodec:
+    def encode(self, value: RecordPage) -> bytes:
+        body = {
+            "records": [record_json(record) for record in value.records],
+            "digests": list(value.digests),
+            "total": value.total,
+            "received": value.received,
+            "sorted": value.sorted,
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def decode(self, data: bytes) -> RecordPage:
+        loaded = json.loads(data)
+        return RecordPage(
+            tuple(record_from_json(record) for record in loaded["records"]),
+            tuple(loaded["digests"]),
+            loaded["total"],
+            int(loaded["received"]),
+            bool(loaded["sorted"]),
+        )
+
+
+_RECORD_PAGE_CODEC = RecordPageCodec()

@@ -29,6 +29,7 @@ from support import API_KEY, FRENCH_ID, assert_ok, text_of, wire_bytes
 from revox_mcp.api.demo import demo_account, demo_assistants, demo_transport
 from revox_mcp.domain import budget
 from revox_mcp.domain.facts import campaigns_of
+from revox_mcp.service.call_analysis import ANALYSIS_BUDGET
 
 pytestmark = pytest.mark.anyio
 
@@ -248,17 +249,16 @@ async def test_a_short_last_page_is_not_taken_for_a_page_size_cap():
     assert sizes == [10, 10, 10, 10]  # the last page had 3 calls: no cap assumed for the next search
 
 
-async def test_analyze_calls_says_when_a_page_size_cap_left_calls_out():
+async def test_analyze_calls_reads_the_calls_asked_in_pages_of_the_size_revox_caps_them_to():
     calls = FakeRevox.make_calls(150)
     with FakeRevox(api_key=API_KEY, calls=calls, max_page_size=40) as fake:
         async with Client(server_over_fake(fake)) as client:
             result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID, "last": 100})
-        searches_made = len(searches(fake))
+        bodies = searches(fake)
     assert_ok(result)
     assert result.structured_content is not None
-    assert result.structured_content["calls"] == 40
-    assert searches_made == 1
-    assert "Revox returned at most 40 calls per page: analysed 40 of the 100 asked" in text_of(result)
+    assert result.structured_content["calls"] == 100
+    assert [(body["page"], body["page_size"]) for body in bodies] == [(0, 100), (1, 40), (2, 40)]
 
 
 async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
@@ -294,14 +294,16 @@ async def test_a_page_of_calls_the_size_budget_stopped_says_so_in_text_and_struc
 
 
 async def test_an_analysis_says_what_its_budget_counts_and_its_number_is_true():
-    """analyze_calls said "cut to fit 8 kB" over a 3.3 KB text: the 8,000 bytes are the whole answer."""
+    """analyze_calls said "cut to fit 8 kB" over a 3.3 KB text: the budget is the whole answer."""
     async with Client(demo()) as client:
         result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
     assert_ok(result)
-    assert wire_bytes(result) <= 8_000
+    assert wire_bytes(result) <= ANALYSIS_BUDGET
     text = text_of(result)
     note = next(line for line in text.splitlines() if line.startswith("Cut to fit"))
-    assert note.startswith("Cut to fit the answer's 8,000 bytes (structured content and text together, as sent): ")
+    assert note.startswith(
+        f"Cut to fit the answer's {ANALYSIS_BUDGET:,} bytes (structured content and text together, as sent): "
+    )
     assert result.structured_content is not None
     assert note in result.structured_content["notes"]
     left_out = int(note.split(" more findings left out")[0].rsplit(" ", 1)[1])

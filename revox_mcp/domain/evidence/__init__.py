@@ -6,6 +6,10 @@ distributions, percentiles and shares. ``findings`` runs the checks: each ties a
 to a configuration field, with the evidence (how many of how many calls, attempts or turns, the
 share, up to three example call ids), the field's current value and the exact change to make.
 
+Every finding carries its drill-down: the ``list_calls`` arguments that return exactly the calls it
+counted (a dial error or a tool's errors where such a filter names them, else the rule itself as a
+``pattern``, which ``pattern_calls`` answers by running the rule again over the same calls).
+
 ``rules`` holds every rule, ``context`` what the checks share; the checks themselves are grouped by
 area (``duration``, ``dialing``, ``messaging``, ``transfers``, ``tools``, ``openings``, ``latency``,
 ``content``), as the configuration checks of ``domain.diagnostics`` are.
@@ -43,7 +47,9 @@ __all__ = [
     "aggregate",
     "facts_of",
     "findings",
+    "is_rule_pattern",
     "needs_campaigns",
+    "pattern_calls",
 ]
 
 _CHECKS: tuple[Check, ...] = (
@@ -76,3 +82,19 @@ def findings(
     unused = unused_parts(config)
     found = [with_related(f, ctx) for check in _CHECKS for f in check(ctx) if not about_unused(f.rule, f.field, unused)]
     return sorted(found, key=lambda f: (RANK[f.severity], -f.share, f.rule))
+
+
+def is_rule_pattern(pattern: str) -> bool:
+    """Whether ``pattern`` names a rule: its id, or (a finding per name) ``rule:name``."""
+    return pattern.partition(":")[0] in RULES
+
+
+def pattern_calls(pattern: str, calls: Sequence[CallFacts], config: Mapping[str, Any] | None) -> set[str]:
+    """The ids of the calls the findings of ``pattern`` count over ``calls`` (none when the rule finds
+    nothing there): a rule id (every finding of that rule) or a finding's drill-down ``pattern``."""
+    ctx = Context(calls, config, aggregate(calls))
+    found: set[str] = set()
+    for finding in (finding for check in _CHECKS for finding in check(ctx)):
+        if finding.rule == pattern or (finding.drill_down or {}).get("pattern") == pattern:
+            found.update(finding.calls)
+    return found

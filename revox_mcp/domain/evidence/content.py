@@ -59,6 +59,7 @@ def check_structured_output(ctx: Context) -> list[Evidence]:
                     f"structured_output_config[name={name}]",
                     short_json({k: entry[k] for k in ("type", "description") if entry and k in entry}),
                     f"Say what {name} must hold in its description (or structured_output_prompt), or remove it.",
+                    drill={"pattern": f"calls.structured_output_empty:{name}"},
                 )
             )
     return found[:4]

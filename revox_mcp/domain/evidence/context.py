@@ -113,10 +113,14 @@ def finding(
     value: str,
     change: str,
     severity: Severity | None = None,
+    drill: Mapping[str, str] | None = None,
 ) -> Evidence:
+    """A finding over the calls in ``tally``. ``drill``: the list_calls filter that returns exactly
+    those calls, when one names them (a dial error, a tool's errors); by default the rule itself
+    (``pattern``), which list_calls runs again over the same calls."""
     base = severity or RULES[rule].severity
     level: Severity = "info" if of < SMALL_SAMPLE else base
-    return Evidence(
+    evidence = Evidence(
         rule=rule,
         severity=level,
         count=tally.count,
@@ -127,7 +131,10 @@ def finding(
         field=field_name,
         value=value,
         change=change,
+        drill_down=dict(drill) if drill is not None else {"pattern": rule},
     )
+    evidence.calls.extend(tally.ids)
+    return evidence
 
 
 def enough(tally: Tally, of: int, share: float = MIN_SHARE) -> bool:

@@ -75,6 +75,7 @@ def check_dial(ctx: Context) -> list[Evidence]:
                 "from_phone_number",
                 sender,
                 "Allow those countries on the carrier account of from_phone_number, or call from a local number.",
+                drill={"dial_error": "no_international_permission"},
             )
         )
     tally = by_error.get("number_non_attributed")
@@ -88,6 +89,7 @@ def check_dial(ctx: Context) -> list[Evidence]:
                 "from_phone_number",
                 sender,
                 "Set from_phone_number to an owned number; check that callee numbers are valid E.164.",
+                drill={"dial_error": "number_non_attributed"},
             )
         )
     tally = by_error.get("too_many_calls")
@@ -105,6 +107,7 @@ def check_dial(ctx: Context) -> list[Evidence]:
                 "call_retry_config.calling_windows[0].retry_delay_seconds",
                 short_json(delay) if ctx.config is not None else NOT_READ,
                 f"{fewer}; space retries (retry_delay_seconds ≥ 3600).",
+                drill={"dial_error": "too_many_calls"},
             )
         )
     return found

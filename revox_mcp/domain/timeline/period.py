@@ -49,6 +49,19 @@ def iso(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def argument(moment: datetime, *, end: bool = False) -> str:
+    """A moment as ``parse_period`` reads it back to the same instant: a date for a day's first
+    (``end``: last) microsecond, else ISO UTC to the second or, when it has a fraction, the microsecond.
+    Drill-downs name their periods so: the calls they return are exactly the ones counted."""
+    moment = as_utc(moment)
+    edge = datetime.max.time() if end else datetime.min.time()
+    if moment.time() == edge:
+        return moment.date().isoformat()
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso(moment)
+
+
 # A date-time in structured content: ISO, UTC, to the second.
 Moment = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
 
@@ -60,7 +73,7 @@ class PeriodView(Out):
     until: Moment
     bucket: Bucket
     calls: int
-    complete: bool = True
+    complete: bool  # always shown: whether every call of the period was read
     note: str | None = None
 
 
