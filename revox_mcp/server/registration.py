@@ -35,6 +35,8 @@ from revox_mcp.service.results import Answer
 P = ParamSpec("P")
 Handler: TypeAlias = Callable[Concatenate[AppState, P], Awaitable[Answer]]
 
+_CONTEXT = "ctx"  # the SDK's name for the request's Context; no handler takes a parameter of that name
+
 # Every tool only reads, from Revox (an open world), and answers the same to the same call.
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
@@ -82,10 +84,10 @@ def as_tool(
     returning the answer's text (and ``view``'s line, for a client that renders views) and
     structured content (schema: ``output``)."""
     signature = inspect.signature(handler, eval_str=True)
-    parameters = list(signature.parameters.values())[1:]
-    returns = Annotated[CallToolResult, output]
-    # The request's context (not an argument the model sees): whether this client renders views.
+    # Last, the request's Context (the SDK passes it; the model never sees it): whether this client renders views.
     context = inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+    parameters = [*list(signature.parameters.values())[1:], context]
+    returns = Annotated[CallToolResult, output]
 
     async def tool(**arguments: Any) -> CallToolResult:
         ctx = arguments.pop(_CONTEXT)
@@ -99,11 +101,6 @@ def as_tool(
     tool.__name__ = tool.__qualname__ = handler.__name__
     tool.__doc__ = handler.__doc__
     tool.__module__ = handler.__module__
-    tool.__signature__ = signature.replace(parameters=[*parameters, context], return_annotation=returns)  # type: ignore[attr-defined]
-    tool.__annotations__ = {parameter.name: parameter.annotation for parameter in [*parameters, context]} | {
-        "return": returns
-    }
+    tool.__signature__ = signature.replace(parameters=parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    tool.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters} | {"return": returns}
     return tool
-
-
-_CONTEXT = "ctx"  # the SDK's name for the request's Context; no handler takes a parameter of that name
