@@ -32,8 +32,8 @@ from revox_mcp.domain.call_views import (
 )
 from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.cursor import decode_cursor, encode_cursor
-from revox_mcp.domain.evidence import Aggregate, CallFacts, Evidence, aggregate, facts_of, findings
-from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
+from revox_mcp.domain.evidence import Aggregate, CallFacts, Evidence, aggregate, facts_of, findings, needs_campaigns
+from revox_mcp.domain.facts import campaigns_of, coerce_string_list, validate_assistant_id
 from revox_mcp.domain.ingest import Item
 from revox_mcp.domain.output import AnObject, Objects, dump
 from revox_mcp.domain.quoting import CALL_DATA_NOTE
@@ -55,8 +55,10 @@ from revox_mcp.service.results import Answer, Result, freshness, stale_note
 
 Detail = Literal["summary", "transcript", "full"]
 
-# analyze_calls: the whole answer as sent (structured content and text) fits this.
+# analyze_calls: the whole answer as sent (structured content, text and the result around them) fits this.
 ANALYSIS_BUDGET = 8_000
+# get_call's JSON of a call: this much as structured content, as much again as text.
+_CALL_ROOM = budget.HALF_BUDGET - 1_500
 MIN_LAST, MAX_LAST = 10, 200
 # At most one search request per this many calls analysed.
 CALLS_PER_REQUEST = 100
@@ -69,6 +71,7 @@ class CallList(Result):
     total: int | None = None
     next_cursor: str | None = None
     order: str | None = None
+    stopped_by: Literal["size"] | None = None
 
 
 class CallView(Result):
@@ -184,10 +187,12 @@ class CallService:
         rows: list[CallRow] = []
         lines: list[str] = []
         used = 0
+        full = False
         for position in range(skip, min(len(page.calls.items), skip + limit)):
             row, line = self._row(cred, page.calls.items[position], page.calls.digests[position])
             used += budget.size(dump(row)) + budget.sent_size(line)
             if used > budget.MAX_RESPONSE_BYTES - 4_000 and rows:
+                full = True
                 break
             rows.append(row)
             lines.append(line)
@@ -203,8 +208,17 @@ class CallService:
             else None
         )
         order = None if page.sorted else "as Revox returned it (it refused sort_by=created_at)"
-        model = CallList(calls=rows, total=page.total, next_cursor=next_cursor, order=order, **freshness(cached))
-        text = call_list_text(lines, page.total, order, filters, query, next_cursor)
+        stopped_by: Literal["size"] | None = "size" if full else None
+        model = CallList(
+            calls=rows,
+            total=page.total,
+            next_cursor=next_cursor,
+            order=order,
+            stopped_by=stopped_by,
+            **freshness(cached),
+        )
+        stopped = budget.size_stop(len(rows), limit, budget.WHOLE_ANSWER) if full else None
+        text = call_list_text(lines, page.total, order, filters, query, next_cursor, stopped)
         return Answer(model, text + stale_note(cached))
 
     # --- get_call -----------------------------------------------------------------------------------
@@ -265,7 +279,7 @@ class CallService:
             next_offset=next_offset,
             **freshness(cached),
         )
-        text = transcript_text(ident, number, shown, offset, len(turns), next_offset)
+        text = transcript_text(ident, number, shown, offset, len(turns), next_offset, room)
         return _fit(model, text + stale_note(cached))
 
     def _full(
@@ -299,7 +313,7 @@ class CallService:
             )
         else:
             next_offset = None
-        fitted_call, cuts = budget.fit(selected, budget.HALF_BUDGET - 1_500, READ_CALL_ON)
+        fitted_call, cuts = budget.fit(selected, _CALL_ROOM, READ_CALL_ON)
         model = CallView(
             id=ident,
             note=CALL_DATA_NOTE,
@@ -309,7 +323,7 @@ class CallService:
             next_offset=next_offset,
             **freshness(cached),
         )
-        text = call_json_text(ident, fitted_call, cuts, next_offset, whole=wanted is None)
+        text = call_json_text(ident, fitted_call, cuts, next_offset, wanted is None, _CALL_ROOM)
         return _fit(model, text + stale_note(cached))
 
     # --- analyze_calls ------------------------------------------------------------------------------
@@ -370,8 +384,19 @@ class CallService:
             )
         agg = aggregate(facts)
         found = findings(facts, config, agg)
+        if needs_campaigns(found):  # a finding names a campaign field: show its value
+            found = findings(facts, config, agg, await self._campaigns_of(cred, ident, notes))
         stale = next((p for p in pages if p.stale), pages[0])
         return self._analysis(ident, name, total, agg, found, notes, stale)
+
+    async def _campaigns_of(self, cred: Credential, ident: str, notes: list[str]) -> list[Mapping[str, Any]] | None:
+        """The campaigns that use the assistant, or None (and a note) when they cannot be read."""
+        try:
+            cached = await self.data.campaigns(cred)
+        except RevoxError as exc:
+            notes.append(f"campaigns not read ({exc}): their fields are not shown")
+            return None
+        return campaigns_of(ident, cached.value.items)
 
     def _analysis(
         self,
@@ -415,10 +440,11 @@ class CallService:
         kept = list(found)
         # Tighter and tighter: fewer example ids (structured, text), then fewer findings, worst kept.
         levels = [(3, 2), (2, 1), (1, 1)]
+        examples_cut: tuple[int, int] | None = None
         while True:
             structured_examples, text_examples = levels[0]
             kept = [f.model_copy(update={"examples": f.examples[:structured_examples]}) for f in kept]
-            more = dropped_note(found[len(kept) :])
+            more = dropped_note(found[len(kept) :], examples_cut, ANALYSIS_BUDGET)
             model = CallAnalysis(findings=kept, notes=[*notes, more] if more else notes or None, **base)
             text = analysis_text(ident, name, total, agg, notes, len(found), kept, text_examples, more)
             text += stale_note(cached)
@@ -426,6 +452,7 @@ class CallService:
                 return Answer(model, text)
             if len(levels) > 1:
                 levels.pop(0)
+                examples_cut = levels[0]
             else:
                 kept.pop()
 

@@ -24,7 +24,7 @@ from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.facts import coerce_string_list
 from revox_mcp.domain.findings import Diagnosis, DiagnosisRow, Finding, UsedBy, VariableUse
 from revox_mcp.domain.ingest import Item, ItemSet
-from revox_mcp.domain.output import AnObject
+from revox_mcp.domain.output import AnObject, Objects
 from revox_mcp.domain.render.diagnosis import comparison_text, diagnosis_text, ranking_text, top_line
 from revox_mcp.domain.rules import RANK
 from revox_mcp.errors import InputError, RevoxError, reason_of
@@ -38,7 +38,7 @@ class DiagnosisView(Result):
     assistant_id: str | None = None
     name: str | None = None
     counts: dict[str, int] | None = Field(None, description="findings by severity")
-    findings: list[Finding] | None = None
+    findings: Annotated[list[Finding] | None, Objects] = None
     variables: list[VariableUse] | None = Field(None, description="{{variables}} each call must supply")
     assistants: list[DiagnosisRow] | None = None
     total: int | None = None

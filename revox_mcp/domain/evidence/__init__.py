@@ -21,7 +21,7 @@ from typing import Any
 from revox_mcp.domain.evidence.aggregation import Aggregate, aggregate
 from revox_mcp.domain.evidence.call_facts import AttemptFacts, CallFacts, facts_of
 from revox_mcp.domain.evidence.content import check_interruptions, check_structured_output, check_variables
-from revox_mcp.domain.evidence.context import Check, Context
+from revox_mcp.domain.evidence.context import Check, Context, needs_campaigns, with_related
 from revox_mcp.domain.evidence.dialing import check_dial, check_ivr, check_unreachable
 from revox_mcp.domain.evidence.duration import check_max_duration
 from revox_mcp.domain.evidence.latency import check_latency
@@ -30,10 +30,21 @@ from revox_mcp.domain.evidence.openings import check_openings
 from revox_mcp.domain.evidence.rules import RULES
 from revox_mcp.domain.evidence.tools import check_tools
 from revox_mcp.domain.evidence.transfers import check_transfers
+from revox_mcp.domain.facts import unused_parts
 from revox_mcp.domain.findings import Evidence
-from revox_mcp.domain.rules import RANK
+from revox_mcp.domain.rules import RANK, about_unused
 
-__all__ = ["RULES", "Aggregate", "AttemptFacts", "CallFacts", "Evidence", "aggregate", "facts_of", "findings"]
+__all__ = [
+    "RULES",
+    "Aggregate",
+    "AttemptFacts",
+    "CallFacts",
+    "Evidence",
+    "aggregate",
+    "facts_of",
+    "findings",
+    "needs_campaigns",
+]
 
 _CHECKS: tuple[Check, ...] = (
     check_max_duration,
@@ -53,9 +64,15 @@ _CHECKS: tuple[Check, ...] = (
 
 
 def findings(
-    calls: Sequence[CallFacts], config: Mapping[str, Any] | None, agg: Aggregate | None = None
+    calls: Sequence[CallFacts],
+    config: Mapping[str, Any] | None,
+    agg: Aggregate | None = None,
+    campaigns: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[Evidence]:
-    """Every rule over ``calls`` (most recent first), worst first. ``config`` None: not read (values unknown)."""
-    ctx = Context(calls, config, agg or aggregate(calls))
-    found = [finding for check in _CHECKS for finding in check(ctx)]
+    """Every rule over ``calls`` (most recent first), worst first. ``config`` None: not read (values unknown);
+    ``campaigns`` (those using the assistant) None: not read, so a finding naming a campaign field says so
+    (``needs_campaigns``)."""
+    ctx = Context(calls, config, agg or aggregate(calls), campaigns)
+    unused = unused_parts(config)
+    found = [with_related(f, ctx) for check in _CHECKS for f in check(ctx) if not about_unused(f.rule, f.field, unused)]
     return sorted(found, key=lambda f: (RANK[f.severity], -f.share, f.rule))

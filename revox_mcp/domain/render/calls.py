@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from revox_mcp.domain.budget import cut_note
+from revox_mcp.domain.budget import cut_note, structured_words
 from revox_mcp.domain.call_fields import FILTERS, when_text
 from revox_mcp.domain.call_views import CallRow, CallSummary, Turn
 from revox_mcp.domain.evidence import Aggregate
 from revox_mcp.domain.findings import Evidence
 from revox_mcp.domain.quoting import neutral, neutral_block, quoted_block
+from revox_mcp.domain.render.diagnosis import values_text
 from revox_mcp.domain.render.tree import render_tree
 
 # How to read the rest of a call's JSON.
@@ -65,15 +66,18 @@ def call_list_text(
     filters: Mapping[str, Sequence[str]],
     query: str | None,
     next_cursor: str | None,
+    stopped: str | None = None,
 ) -> str:
     """A page of calls: what it holds and in which order, the rows (``row_line``), how to go on.
-    ``order`` None: newest first."""
+    ``order`` None: newest first; ``stopped``: the line saying the size budget ended the page early."""
     shown = " ".join(f"{_ARGUMENTS.get(name, name)}={','.join(values)}" for name, values in filters.items())
     if query:
         shown += f' query="{query}"'
     head = f"{len(lines)} of {total if total is not None else '?'} calls"
     head += f" ({order or 'newest first'})" + (f" matching {shown.strip()}" if shown else "")
     out = [head, ROW_HEADER, *lines]
+    if stopped:
+        out.append(stopped)
     if next_cursor:
         out.append(f"More: list_calls with the same filters and cursor={next_cursor}")
     if not lines:
@@ -147,27 +151,32 @@ def turn_line(turn: Turn) -> str:
 
 
 def transcript_text(
-    ident: str, attempt: int, turns: Sequence[Turn], offset: int, total: int, next_offset: int | None
+    ident: str, attempt: int, turns: Sequence[Turn], offset: int, total: int, next_offset: int | None, budget: int
 ) -> str:
-    """Turns of one attempt's transcript from ``offset``, quoted, and how to read on."""
+    """Turns of one attempt's transcript from ``offset``, quoted, and how to read on (the rest did not
+    fit ``budget`` bytes of structured content)."""
     end = offset + len(turns)
     head = f"Call {ident}, attempt #{attempt or '-'}: turns {offset + 1 if turns else offset}-{end} of {total}"
     lines = [head, quoted_block(ident, [turn_line(turn) for turn in turns])]
     if next_offset is not None:
+        lines.append(f"No more turns fit {structured_words(budget)}.")
         lines.append(f'More: get_call(call_id="{ident}", offset={next_offset})')
     if not total:
         lines.append("This attempt has no transcript (not answered, or not transcribed yet).")
     return "\n".join(lines)
 
 
-def call_json_text(ident: str, call: dict[str, Any], cuts: list[str], next_offset: int | None, whole: bool) -> str:
-    """A call's (redacted) JSON as quoted ``key: value`` lines; what was cut, how to read on. ``whole``:
-    every field, per-turn LLM prompts left out."""
+def call_json_text(
+    ident: str, call: dict[str, Any], cuts: list[str], next_offset: int | None, whole: bool, budget: int
+) -> str:
+    """A call's (redacted) JSON as quoted ``key: value`` lines; what was cut (to ``budget`` bytes of
+    structured content), how to read on. ``whole``: every field, per-turn LLM prompts left out."""
     text = quoted_block(ident, [neutral_block(render_tree(call))])
     if next_offset is not None:
+        text += f"\nNo more items fit {structured_words(budget)}."
         text += f"\nMore: get_call with the same fields and offset={next_offset}"
     elif cuts:
-        text += cut_note(cuts, READ_CALL_ON)
+        text += cut_note(cuts, READ_CALL_ON, within=structured_words(budget))
     if whole:
         text += '\nPer-turn LLM prompts are left out: fields=["llm_system_prompt"] shows them.'
     return text
@@ -179,20 +188,28 @@ def call_json_text(ident: str, call: dict[str, Any], cuts: list[str], next_offse
 def evidence_line(finding: Evidence, examples: int) -> str:
     """One finding: its rule, count of what it counted, up to ``examples`` call ids, the field and the change."""
     shown = ", ".join(finding.examples[:examples])
+    others = f"; {values_text(finding.related, finding.field)}" if finding.related else ""
     return (
         f"{finding.severity.upper()} {finding.rule}: {finding.count}/{finding.of} "
         f"({_pct(finding.count, finding.of)}) {finding.what}; example calls: {shown}\n"
-        f"  {finding.field} = {finding.value} → {finding.change}"
+        f"  {finding.field} = {finding.value}{others} → {finding.change}"
     )
 
 
-def dropped_note(dropped: Sequence[Evidence]) -> str | None:
-    """The findings left out of an analysis to fit its budget, one short item each (None: none was)."""
-    if not dropped:
+def dropped_note(dropped: Sequence[Evidence], examples: tuple[int, int] | None, budget: int) -> str | None:
+    """What an analysis cut to fit ``budget`` bytes (the whole answer as sent): the example calls kept per
+    finding (``examples``: in the structured content, in the text; None: not cut) and the findings left
+    out, one short item each. None when nothing was cut."""
+    if not dropped and examples is None:
         return None
-    return f"{len(dropped)} more findings (cut to fit 8 kB): " + "; ".join(
-        f"{f.severity} {f.rule} {f.count}/{f.of} ({f.field})" for f in dropped
-    )
+    parts = [f"example calls to {examples[0]} per finding"] if examples else []
+    if dropped:
+        parts.append(
+            f"{len(dropped)} more findings left out: "
+            + "; ".join(f"{f.severity} {f.rule} {f.count}/{f.of} ({f.field})" for f in dropped)
+        )
+    within = f"the answer's {budget:,} bytes (structured content and text together, as sent)"
+    return f"Cut to fit {within}: " + "; ".join(parts)
 
 
 def span_text(agg: Aggregate) -> str | None:
