@@ -67,7 +67,10 @@ async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_s
         assert f"{round(finding['share'] * 100)}%" in text
         assert finding["field"] in text
         assert finding["value"] in text
+        for path, value in (finding.get("related") or {}).items():  # the other fields the fix names
+            assert f"{path} = {value}" in text
         assert finding["change"] in text
+    assert any(finding.get("related") for finding in findings)
     page_text = await view.locator("main").inner_text()
     assert "Appointment Reminders (misconfigured)" in page_text
     assert "29 calls · 29 attempts" in page_text
