@@ -331,7 +331,9 @@ async def test_resources_index_and_one_assistant(api: FakeRevox, server: MCPServ
         index = await client.read_resource("revox://assistants")
         one = await client.read_resource(f"revox://assistants/{SECRETS_ID}")
     assert [(r.uri, r.name, r.mime_type) for r in resources] == [
-        ("revox://assistants", "assistants", "application/json")
+        ("ui://revox-mcp/calls-triage.html", "calls-triage", "text/html;profile=mcp-app"),  # the views (test_views)
+        ("ui://revox-mcp/config-diff.html", "config-diff", "text/html;profile=mcp-app"),
+        ("revox://assistants", "assistants", "application/json"),
     ]
     assert [(t.uri_template, t.name, t.mime_type) for t in templates] == [
         ("revox://assistants/{assistant_id}", "assistant", "application/json")

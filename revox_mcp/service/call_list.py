@@ -31,7 +31,7 @@ from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.output import AnObject, Objects, dump
 from revox_mcp.domain.render.calls import call_list_text, row_line
 from revox_mcp.domain.timeline.observation import METRIC_PATTERNS
-from revox_mcp.domain.timeline.period import Period, PeriodView, argument
+from revox_mcp.domain.timeline.period import MAX_LIST_DAYS, Period, PeriodView, argument
 from revox_mcp.domain.timeline.record import ATTEMPT_FILTERS, CallRecord
 from revox_mcp.errors import InputError, RevoxError
 from revox_mcp.service.assistants import AssistantService
@@ -112,7 +112,7 @@ def _period_position(raw: str, scans: PeriodScans) -> tuple[int, Period]:
         raise InputError("The cursor is not one list_calls returned. Call list_calls again without a cursor.")
     offset, since, until = (int(part) for part in parts)
     ends = [datetime.fromtimestamp(value / 1_000_000, tz=timezone.utc) for value in (since, until)]
-    return offset, scans.period(argument(ends[0]), argument(ends[1], end=True), None)
+    return offset, scans.period(argument(ends[0]), argument(ends[1], end=True), None, max_days=MAX_LIST_DAYS)
 
 
 class CallLister:
@@ -244,7 +244,7 @@ class CallLister:
             position = decode_cursor(cursor, tool="list_calls", scope=cred.fingerprint, version=None, query=tag)
             offset, period = _period_position(position, self.scans)
         else:
-            offset, period = 0, self.scans.period(asked["since"], asked["until"], asked["days"])
+            offset, period = 0, self.scans.period(asked["since"], asked["until"], asked["days"], max_days=MAX_LIST_DAYS)
         scan = await self.scans.scan(cred, filters, query, since=period.since.timestamp())
         records = scan.in_period(period)
         if pattern is not None:

@@ -29,7 +29,7 @@ import anyio
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
-from revox_mcp.domain.timeline.period import Period, iso, parse_period
+from revox_mcp.domain.timeline.period import MAX_DAYS, Period, iso, parse_period
 from revox_mcp.domain.timeline.record import CallRecord
 from revox_mcp.service.data import RecordPage, RevoxData
 
@@ -102,9 +102,11 @@ class PeriodScans:
         # The records of a scan's pages, newest first, by the pages' content: a repeat sorts nothing.
         self._sorted: LRU[str, list[CallRecord]] = LRU(16)
 
-    def period(self, since: str | None, until: str | None, days: int | None) -> Period:
+    def period(self, since: str | None, until: str | None, days: int | None, *, max_days: int = MAX_DAYS) -> Period:
         """The period the arguments name, against the data's now (InputError with the fix when unusable)."""
-        return parse_period(since, until, days, now=self.data.now(), default_days=self.data.settings.period_days)
+        return parse_period(
+            since, until, days, now=self.data.now(), default_days=self.data.settings.period_days, max_days=max_days
+        )
 
     async def scan(
         self,

@@ -170,6 +170,24 @@ async def test_the_drill_downs_of_the_last_calls_name_their_span():
         assert len(await page_through(client, finding["drill_down"])) == finding["count"]
 
 
+async def test_the_drill_down_of_the_last_calls_of_a_quiet_assistant_spans_their_dates_however_far():
+    """A quiet assistant's last calls can span more than the quarter a period analysis allows: its
+    drill-down is still a list_calls that answers (a list has no rows per day to bound)."""
+    config, calls = scenario(0, "calls.max_duration")
+    calls[-1] = {**calls[-1], "created_at": "2025-03-01T08:00:00.000Z"}  # the oldest, almost a year before
+    server, _upstream = period_server(calls, NOW, assistants=[config])
+    async with Client(server) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": config["id"]})
+        assert result.structured_content is not None
+        [finding] = result.structured_content["findings"]
+        assert finding["drill_down"]["since"] == "2025-03-01T08:00:00Z"
+        assert len(await page_through(client, finding["drill_down"])) == finding["count"]
+        span = {"since": finding["drill_down"]["since"], "until": finding["drill_down"]["until"]}
+        refused = await client.call_tool("analyze_calls", {"assistant_id": config["id"], **span})
+    assert refused.is_error  # an analysis over a period still stops at a quarter, and says so
+    assert "at most 92" in text_of(refused)
+
+
 # --------------------------------------------------------------------------- filters Revox cannot apply
 
 
