@@ -26,6 +26,7 @@ keys, reproducible under ``derandomize=True``.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 import string
@@ -562,3 +563,170 @@ def _piece_in(text: str, core: str) -> bool:
         if any(part[index : index + 12] in text for index in range(len(part) - 11)):
             return True
     return False
+
+
+# --- header values (issue 16 item 5) -------------------------------------------------------------------------
+# Every header value is a secret but a harmless header's; the hard cases are values that look plain (a
+# word, "acme-store", "Shop Token ...") under names nothing marks as a credential's (X-Shop, X-Flow).
+
+PLAIN_HEADER_NAMES = ("X-Shop", "X-Tenant", "X-Flow", "X-Custom", "x-store-domain", "Shop-Domain", "X-Region")
+HARMLESS_HEADERS = (
+    ("Content-Type", "application/json"),
+    ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+    ("Accept", "application/json, text/plain;q=0.9, */*;q=0.8"),
+    ("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.8"),
+    ("Accept-Encoding", "gzip, deflate, br"),
+    ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"),
+    ("Cache-Control", "no-cache, max-age=0"),
+)
+# Where headers live in an assistant: custom tools (the SDK's field), prompt flow nodes, integrations and
+# webhook-like fields (keys the API may add), as lists of pairs, maps, [name, value] lists, JSON or lines.
+HEADER_PLACES = (
+    ("custom_tools", 0, "headers"),
+    ("prompt_flow", "nodes", 0, "data", "headers"),
+    ("calendly", "headers"),
+    ("slack", "headers"),
+    ("zoho", "request_headers"),
+    ("webhook_headers",),
+    ("precall_lookup_headers",),
+    ("integration", "crm", "extra_headers"),
+)
+_LOWER = string.ascii_lowercase
+
+
+@dataclass(frozen=True)
+class HeaderPlant:
+    """A header value planted under ``name``: ``marker`` is its distinctive part, never to be shown."""
+
+    name: str
+    value: str
+    marker: str
+
+
+def _header_plant(rng: random.Random, name: str) -> HeaderPlant:
+    marker = "".join(rng.choice(_LOWER) for _ in range(10))
+    value = rng.choice(
+        [
+            marker,  # a plain word
+            f"{marker}-store",
+            f"Shop Token {marker}",
+            f"{marker}{rng.randint(10, 99)}",  # short letters-and-digits
+            f"{marker}.example.com",
+            random_body(rng, 24).lower()[:6] + marker,  # random-looking
+            f"Basic {marker}",
+            f"text/plain; {marker}",  # under a harmless name by a duplicate key: not a media type's grammar
+        ]
+    )
+    return HeaderPlant(name, value, marker)
+
+
+def _header_container(rng: random.Random, plants: list[HeaderPlant], harmless: tuple[str, str]) -> Any:
+    """The plants and a harmless header as headers are written: pairs, a map, [name, value] lists, JSON, lines."""
+    entries = [(plant.name, plant.value) for plant in plants] + [harmless]
+    rng.shuffle(entries)
+    name_key = rng.choice(["key", "name"])
+    shape = rng.randrange(5)
+    if shape == 0:
+        return [{name_key: name, "value": value} for name, value in entries]
+    if shape == 1:
+        return dict(entries)
+    if shape == 2:
+        return [[name, value] for name, value in entries]
+    if shape == 3:
+        return json.dumps([{name_key: name, "value": value} for name, value in entries])
+    return "\n".join(f"{name}: {value}" for name, value in entries)
+
+
+def _place(document: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
+    """Put ``value`` at ``path``, making the objects and one-item lists on the way."""
+    here: Any = document
+    for step, after in itertools.pairwise(path):
+        made: Any = [] if isinstance(after, int) else {}
+        if isinstance(here, list):
+            while len(here) <= int(step):
+                here.append(made)
+            if not isinstance(here[int(step)], list | dict) or type(here[int(step)]) is not type(made):
+                here[int(step)] = made
+            here = here[int(step)]
+        else:
+            if not isinstance(here.get(step), list | dict) or type(here[step]) is not type(made):
+                here[step] = made
+            here = here[step]
+    here[path[-1]] = value
+
+
+@st.composite
+def header_documents(
+    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], list[HeaderPlant], list[str]]:
+    """``(document, plants, shown)``: header values planted in generated places of ``base`` (default: an
+    empty assistant) under plain and generated header names, next to harmless headers whose values
+    (``shown``) must stay.
+
+    A generated name is any word in a headers container; outside one (a ``{key, value}`` list under a
+    neutral name) it is an ``X-`` header's, as a custom header is written.
+    """
+    rng = random.Random(f"headers {draw(st.integers(0, 2**32))}")
+    document = draw(base) if base is not None else {}
+    plants: list[HeaderPlant] = []
+    shown: list[str] = []
+    for path in rng.sample(HEADER_PLACES, rng.randint(1, 3)):
+        names = rng.sample(PLAIN_HEADER_NAMES, rng.randint(1, 2))
+        names.append(rng.choice(["X-", "Shop-", ""]) + "".join(rng.choice(_LOWER) for _ in range(6)).capitalize())
+        found = [_header_plant(rng, name) for name in names]
+        plants += found
+        harmless = rng.choice(HARMLESS_HEADERS)
+        shown.append(harmless[1])
+        _place(document, path, _header_container(rng, found, harmless))
+    if rng.random() < 0.5:  # {key, value} pairs named like headers under a neutral name
+        plant = _header_plant(rng, rng.choice([name for name in PLAIN_HEADER_NAMES if name.lower().startswith("x-")]))
+        plants.append(plant)
+        neutral = rng.choice([name for name in NEUTRAL_NAMES if name not in document])
+        _place(document, (neutral,), [{"key": plant.name, "value": plant.value}])
+    return document, plants, shown
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """An object written with repeated keys (``[(key, value), ...]``), as a JSON text may hold them."""
+
+    pairs: list[tuple[str, Any]]
+
+
+def dumps_with_duplicates(value: Any) -> str:
+    """JSON text of ``value``, where a ``Duplicates`` is written with its repeated keys."""
+    if isinstance(value, Duplicates):
+        return "{" + ",".join(f"{json.dumps(key)}:{dumps_with_duplicates(item)}" for key, item in value.pairs) + "}"
+    if isinstance(value, dict):
+        return dumps_with_duplicates(Duplicates(list(value.items())))
+    if isinstance(value, list):
+        return "[" + ",".join(dumps_with_duplicates(item) for item in value) + "]"
+    return json.dumps(value)
+
+
+@st.composite
+def duplicate_key_headers(draw: st.DrawFn) -> tuple[str, list[HeaderPlant]]:
+    """``(json_text, plants)``: headers whose names, values or containers are repeated keys, so what a
+    lenient parser keeps (the last, in Python's json) may pair a planted value with a harmless name."""
+    rng = random.Random(f"duplicates {draw(st.integers(0, 2**32))}")
+    harmless, harmless_value = rng.choice(HARMLESS_HEADERS)
+    plant = _header_plant(rng, rng.choice((*PLAIN_HEADER_NAMES, "Authorization")))
+    other = _header_plant(rng, rng.choice(PLAIN_HEADER_NAMES))
+    name_key = rng.choice(["key", "name"])
+    shapes = [
+        # the name repeated: the value's real name first, a harmless one last
+        [Duplicates([(name_key, plant.name), ("value", plant.value), (name_key, harmless)])],
+        # the value repeated under a harmless name
+        [Duplicates([(name_key, harmless), ("value", plant.value), ("value", harmless_value)])],
+        [Duplicates([(name_key, harmless), ("value", harmless_value), ("value", plant.value)])],
+        # a map with a repeated header
+        Duplicates([(plant.name, plant.value), (harmless, harmless_value), (plant.name, other.value)]),
+        Duplicates([(harmless, plant.value), (plant.name, other.value), (harmless, harmless_value)]),
+    ]
+    headers = rng.choice(shapes)
+    container = rng.choice(["headers", "webhook_headers"])
+    tool = Duplicates([("name", "lookup"), (container, headers), ("url", "https://api.example.com/x")])
+    if rng.random() < 0.5:  # the container itself repeated: the first one is dropped by the parser
+        tool = Duplicates([(container, [{"key": other.name, "value": other.value}]), *tool.pairs])
+    text = dumps_with_duplicates({"id": "a1", "custom_tools": [tool]})
+    return text, [plant, other]

@@ -10,7 +10,18 @@ from mcp import Client
 from support import assert_clean, assert_ok
 
 from revox_mcp.cache.backend import MemoryBackend
-from revox_mcp.domain.personal import MASKED_TEXT, TextMask, initials, mask_call, mask_email, mask_phone, mask_value
+from revox_mcp.domain import evidence
+from revox_mcp.domain.personal import (
+    CALL_ENUM_VALUES,
+    MASKED_TEXT,
+    TextMask,
+    identifying,
+    initials,
+    mask_call,
+    mask_email,
+    mask_phone,
+    mask_value,
+)
 from revox_mcp.settings import ConfigError, load_settings
 
 # --------------------------------------------------------------------------- the masks
@@ -80,6 +91,116 @@ def test_a_call_is_masked_by_direction_and_its_configuration_is_left_alone():
     assert outbound["call_attempts"][0]["structured_output"]["confirmation_status"] == ""
     for word in PERSONAL:
         assert word not in str({k: v for k, v in outbound.items() if k != "assistant"}), word
+
+
+def test_a_crm_value_equal_to_an_enum_word_masks_no_fact_and_changes_no_count():
+    """Issue 16 item 1: metadata {"lead_source": "outbound"} once turned direction into [masked]."""
+    calls = []
+    for index, outcome in enumerate(["interested", "interested", "not_interested"]):
+        call = {
+            "id": f"c{index}",
+            "direction": "outbound",
+            "status": "completed",
+            "outcome": outcome,
+            "metadata": {"lead_source": "outbound", "lead_status": "Interested", "contact_name": "completed"},
+            "prompt_variables": {"customer_name": "Human"},
+            "contact": {"first_name": "Interested", "last_name": "Outbound"},
+            "outcome_summary": "Interested in the outbound offer; the call completed with a human.",
+            "call_attempts": [
+                {
+                    "status": "completed",
+                    "result": "human",
+                    "end_reason": "user_rejected",
+                    "transcript": [{"role": "tool", "tool_name": "Interested", "content": "ok", "tool_is_error": True}],
+                }
+            ],
+        }
+        calls.append(call)
+    masked = [mask_call(call) for call in calls]
+    for before, after in zip(calls, masked, strict=True):
+        assert {key: after[key] for key in ("direction", "status", "outcome")} == {
+            key: before[key] for key in ("direction", "status", "outcome")
+        }
+        assert after["call_attempts"][0]["result"] == "human"
+        assert after["call_attempts"][0]["transcript"][0]["tool_name"] == "Interested"
+        assert after["outcome_summary"] == before["outcome_summary"]  # enum words are never looked for
+        assert after["metadata"] == {
+            "lead_source": MASKED_TEXT,
+            "lead_status": MASKED_TEXT,
+            "contact_name": MASKED_TEXT,
+        }
+        assert after["contact"] == {"first_name": "I.", "last_name": "O."}
+    sent = evidence.aggregate([evidence.facts_of(call) for call in calls])
+    assert evidence.aggregate([evidence.facts_of(call) for call in masked]) == sent
+    assert sent.outcome == {"interested": 2, "not_interested": 1}
+
+
+def test_an_id_with_eight_digits_in_a_row_is_never_masked_in_its_field_or_in_text():
+    """Issue 16 item 2: 927e7977-3859-4943-a057-e25487cc2424 came back as 927e7977-***43-a057-..."""
+    ident = "927e7977-3859-4943-a057-e25487cc2424"
+    call = {
+        "id": ident,
+        "direction": "outbound",
+        "slack_channel_ids": ["C012345678"],
+        "outcome_summary": f"Node {ident} (see /calls/12345678901 and v1.20260211) then 06 12 34 56 78.",
+        "call_attempts": [{"id": ident, "assistants_used": [ident, "12345678901234"], "phone_number": "+33612345678"}],
+    }
+    masked = mask_call(call)
+    assert masked["id"] == ident
+    assert masked["slack_channel_ids"] == ["C012345678"]
+    assert masked["call_attempts"][0]["assistants_used"] == [ident, "12345678901234"]
+    assert masked["call_attempts"][0]["id"] == ident
+    assert masked["call_attempts"][0]["phone_number"] == "+33***78"
+    assert masked["outcome_summary"] == f"Node {ident} (see /calls/12345678901 and v1.20260211) then ***78."
+
+
+def test_a_contacts_name_said_in_text_is_masked_but_words_and_fields_that_are_not_text_are_not():
+    call = {
+        "contact": {"first_name": "Jeanne", "last_name": "Dupont", "company": "Acme 12345678", "job_title": "manager"},
+        "metadata": {"lead_owner": "manager", "city": "Lyon"},
+        "outcome_summary": "Jeanne DUPONT of Acme 12345678 asked for a manager in Lyon.",
+        "call_attempts": [{"transcript": [{"role": "user", "content": "C'est Jeanne.", "tool_name": "Jeanne"}]}],
+    }
+    masked = mask_call(call)
+    assert masked["outcome_summary"] == "[masked] of [masked] asked for a manager in [masked]."
+    assert masked["call_attempts"][0]["transcript"][0] == {
+        "role": "user",
+        "content": "C'est [masked].",
+        "tool_name": "Jeanne",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "looked_for"),
+    [
+        ("Jeanne", True),
+        ("Jean Dupont", True),
+        ("CRM-778899", True),
+        ("778899", True),
+        ("Al", False),  # too short
+        ("outbound", False),  # a lower-case word: vocabulary
+        ("élodie", False),
+        ("Élodie", True),
+        ("Outbound", False),  # an enum word, any case
+        ("USER_REJECTED", False),
+        ("Speed Dial Timeout", False),
+        ("2026", False),  # a small number
+        ("927e7977-3859-4943-a057-e25487cc2424", False),  # an id
+    ],
+)
+def test_only_values_that_can_identify_someone_are_looked_for_in_text(value: str, looked_for: bool):
+    assert identifying(value) is looked_for
+
+
+def test_a_value_equal_to_one_of_the_calls_own_facts_is_not_looked_for():
+    assert identifying("Scheduled Later", facts=["scheduled later"]) is False
+    assert identifying("Scheduled Later") is True
+
+
+def test_the_enum_words_are_those_of_the_sdk():
+    from sdk_shapes import CALL_ENUM_WORDS  # held to the installed SDK by test_sdk_shapes
+
+    assert set(CALL_ENUM_VALUES) == set(CALL_ENUM_WORDS)
 
 
 # --------------------------------------------------------------------------- through the server, both modes

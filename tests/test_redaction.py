@@ -116,7 +116,7 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
     return [(path, value)]
 
 
-def test_no_fixture_secret_survives_and_every_other_value_and_key_is_unchanged() -> None:
+def test_no_fixture_secret_survives_and_every_other_value_and_key_is_unchanged_but_header_values() -> None:
     redacted = Redactor(["FAKE-own-revox-key"]).value(ASSISTANTS)
     assert "FAKE" in json.dumps(ASSISTANTS)
     assert "FAKE" not in json.dumps(redacted, ensure_ascii=False)
@@ -125,7 +125,8 @@ def test_no_fixture_secret_survives_and_every_other_value_and_key_is_unchanged()
         for (path, before), (_, after) in zip(_leaves(ASSISTANTS), _leaves(redacted), strict=True)
         if before != after and not (isinstance(before, str) and "FAKE" in before)
     ]
-    assert changed == []
+    # Every header value is masked but a harmless header's (issue 16 item 5): the fixture's X-Tenant too.
+    assert changed == [("[6].custom_tools[0].headers[1].value", "acme", REDACTED)]
 
 
 def test_header_names_and_placeholders_stay_and_header_values_are_masked() -> None:
@@ -171,13 +172,19 @@ def test_credential_names_are_masked_in_json_form_yaml_header_and_xml_bodies(nam
         assert_masked(Redactor().text(body), secret)
 
 
-def test_pair_lists_serialised_inside_strings_mask_credential_values_and_keep_names() -> None:
-    pairs = [{"key": "ssh_key", "value": "e763eee85d6ee4"}, {"key": "X-Shop", "value": "acme"}]
+def test_pair_lists_serialised_inside_strings_mask_credential_and_header_values_and_keep_names() -> None:
+    pairs = [
+        {"key": "ssh_key", "value": "e763eee85d6ee4"},
+        {"key": "X-Shop", "value": "acme"},
+        {"key": "Accept", "value": "application/json"},
+        {"key": "region", "value": "eu-west"},
+    ]
     for text in (json.dumps(pairs), json.dumps(json.dumps(pairs)), json.dumps({"h": json.dumps(pairs)})):
         redacted = Redactor().text(text)
         assert "e763eee85d6ee4" not in redacted
-        assert "ssh_key" in redacted
-        assert "acme" in redacted
+        assert "acme" not in redacted
+        for kept in ("ssh_key", "X-Shop", "application/json", "eu-west"):
+            assert kept in redacted
 
 
 def test_json_bodies_stay_valid_json_with_names_numbers_and_placeholders_kept() -> None:
@@ -219,7 +226,7 @@ def test_credential_named_fields_are_masked_at_any_depth_but_keep_their_structur
 
 @pytest.mark.parametrize("field", ["webhook_headers", "extra", "anything_else", "headers"])
 @pytest.mark.parametrize("name_key", ["key", "name"])
-def test_pair_lists_under_any_field_mask_credential_and_token_values(field: str, name_key: str) -> None:
+def test_pair_lists_under_any_field_mask_credential_token_and_header_values(field: str, name_key: str) -> None:
     pairs = [
         {name_key: "X-Shop", "value": TOKEN},
         {name_key: "Authorization", "value": "FAKE plain words"},
@@ -231,7 +238,7 @@ def test_pair_lists_under_any_field_mask_credential_and_token_values(field: str,
     assert [pair["value"] for pair in redacted] == [
         REDACTED,
         REDACTED,
-        "acme-store",
+        REDACTED,  # a header's value, whatever its name: only harmless headers' are shown
         "application/json",
         pairs[4]["value"],
     ]
@@ -249,14 +256,14 @@ def test_pairs_given_as_two_item_lists_or_with_a_default_are_pairs_too() -> None
     assert redacted["input_schema"][1] == {"name": "lang", "default": "fr"}
 
 
-def test_header_maps_mask_values_that_are_not_plain() -> None:
+def test_header_maps_mask_every_value_but_harmless_headers() -> None:
     headers = {"Authorization": "Bearer FAKE1", "X-Shop": TOKEN, "Accept": "application/json", "X-Region": "eu-west"}
     assert redact({"webhook_headers": headers}) == {
         "webhook_headers": {
             "Authorization": REDACTED,
             "X-Shop": REDACTED,
             "Accept": "application/json",
-            "X-Region": "eu-west",
+            "X-Region": REDACTED,
         }
     }
 

@@ -14,7 +14,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from revox_mcp.domain import ingest
 from revox_mcp.domain.redaction import REDACTED, Redactor
+from tests.sdk_shapes import FACT_KINDS, at, leaves, objects
 from tests.secret_strategies import Planted, benign_documents, leaks, own_secrets, planted_documents, secrets
 
 
@@ -129,3 +131,22 @@ def _assert_same_shape(before: Any, after: Any) -> None:
             assert math.isnan(right)
         else:
             assert right in (left, REDACTED)
+
+
+@_settings(120)
+@given(
+    st.sampled_from(["Call", "PhoneNumber", "Campaign", "Voice", "Assistant"]).flatmap(
+        lambda model: st.tuples(st.just(model), objects(model))
+    )
+)
+def test_cleaning_sdk_shaped_data_keeps_every_fact_and_masks_every_credential(case: tuple[str, dict[str, Any]]) -> None:
+    """Ids (8+ digits in a row included), enums, timestamps, numbers, booleans and labels are what Revox
+    sent; the custom LLM's api_key and every custom tool header and parameter value are gone."""
+    model, value = case
+    cleaned = ingest.clean(value, Redactor(["sk-own-revox-key-0123456789"]))
+    for leaf in leaves(model, value):
+        if leaf.kind in FACT_KINDS:
+            assert at(cleaned, leaf.path) == leaf.value, leaf.path
+        elif leaf.kind == "secret":
+            assert at(cleaned, leaf.path) == REDACTED, leaf.path
+    assert "sk-FAKE" not in _dump(cleaned)

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, ResourceTemplateReference, TextContent
-from secret_strategies import Planted, leaks, own_secrets, planted_documents
-from support import server_over
+from secret_strategies import HeaderPlant, Planted, header_documents, leaks, own_secrets, planted_documents
+from support import examples, server_over
 
 IDS = ("aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa", "bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb")
 HIDDEN = "cccccccc-3333-4333-8333-cccccccccccc"
@@ -138,3 +138,24 @@ def test_a_secret_cut_at_any_length_in_a_preview_is_redacted_before_the_cut(fiel
         )
         text = "\n".join(outputs)
         assert google[:20] not in text, padding
+
+
+@settings(
+    max_examples=examples(100),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(header_documents(), header_documents())
+def test_no_planted_header_value_reaches_any_output(
+    first: tuple[dict[str, Any], list[HeaderPlant], list[str]],
+    second: tuple[dict[str, Any], list[HeaderPlant], list[str]],
+) -> None:
+    """Issue 16 item 5: header values under names that look harmless (X-Shop, X-Flow), wherever headers live."""
+    documents = [dict(first[0], id=IDS[0], name="first"), dict(second[0], id=IDS[1], name="second")]
+    hidden = {"id": HIDDEN, "name": "hidden", "type": "sub-assistant"}
+    everything = "\n".join(anyio.run(_outputs, documents, hidden, FALLBACK_KEY, None))
+    plants = [*first[1], *second[1]]
+    assert [plant for plant in plants if plant.marker in json.dumps(documents)] == plants
+    assert [plant.name for plant in plants if plant.marker in everything] == []

@@ -13,13 +13,30 @@ anything else reads it; ``Redactor.text`` cleans one free text. Secrets are reco
    string, or as a ``[name, value]`` list in a header container), header map entry, JSON / form /
    YAML / XML field inside a string, header line, query parameter or ``--flag``;
 3. by structure: URL user info (``scheme://``, ``sip:``, ``curl -u``), query values and fragments
-   that are not plain, token-like path segments and webhook-host paths, values of header and
-   parameter lists that are not plain, ``Bearer``/``Basic`` credentials, private key blocks,
-   percent-encoded text that decodes to a secret;
+   that are not plain, token-like path segments and webhook-host paths, ``Bearer``/``Basic``
+   credentials, private key blocks, percent-encoded text that decodes to a secret, and:
+
+   * **every header value**, whatever its name, in a headers container (a key whose last word is
+     ``header(s)``: ``custom_tools[].headers``, ``webhook_headers``, a prompt flow node's or an
+     integration's headers; as ``{key|name, value}`` pairs, a map, ``[name, value]`` lists, a JSON
+     string or ``Name: value`` lines), and under an ``X-`` name anywhere: a ``{key, value}`` pair's
+     name, an object key, a name in free text (``X-Shop: v``, ``"X-Shop": "v"``) or in a serialised
+     pair. (A pair named like another header outside a headers container, ``Shop-Domain``, keeps the
+     parameter rule below.) Custom headers carry keys and tenant secrets far
+     more often than not. Only a few harmless headers show their values (``Content-Type``,
+     ``Accept``, ``Accept-Charset``, ``Accept-Encoding``, ``Accept-Language``,
+     ``Content-Language``, ``Cache-Control``, ``Pragma``, ``User-Agent``), and only values that fit
+     the header's grammar; a pair with two names (a repeated JSON key) is judged by the stricter;
+   * **query parameters keep a name-based rule** (in URLs and in ``query_params``/``params``/``env``
+     lists): a credential-named parameter's value is masked, another's only when it is not plain (a
+     word, number, date, UUID, version, email): query strings carry filters, pages and languages far
+     more often than keys, and a diagnosis needs them; any other ``{key, value}`` pair's value is
+     masked when it looks like a token (``stt_context`` vocabulary stays readable);
 4. by format: the provider key formats of ``secret_patterns`` (``sk-``, ``AIza``, ``xoxb-``, JWTs...);
 5. by context: a token with letters and digits a few words after a credential word ("my key is
    9f8e..."); a run of 32+ characters mixing upper case, lower case and digits; a whole value that is
-   one random-looking token (16+ characters) unless its field is named like an id.
+   one random-looking token (16+ characters) unless its field is named like an id (or holds ids:
+   ``assistants_used``).
 
 The *shape* stays: names, hosts, paths, ``{{variable}}`` placeholders, empty strings and non-string
 scalars under credential names (numbers, booleans, null); each secret becomes ``[REDACTED]``, and a
@@ -35,6 +52,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
@@ -91,30 +109,73 @@ _PLAIN = re.compile(
     r"|[A-Za-z][A-Za-z\-_]{0,20}[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}[a-z]?"
     r"|[^\s@]{1,64}@[A-Za-z0-9.\-]{1,253}"
 )
-# Header names whose values are protocol details, never credentials.
-_SAFE_HEADER_NAMES = frozenset(
-    {
-        "content-type",
-        "accept",
-        "accept-language",
-        "accept-encoding",
-        "user-agent",
-        "cache-control",
-        "content-language",
-        "connection",
-        "host",
-        "origin",
-        "referer",
-    }
+
+# --- headers ----------------------------------------------------------------------------------------
+# A header's value is a credential far more often than not: custom headers (X-Shop, X-Tenant,
+# X-Flow) carry API keys, shop tokens and tenant secrets under names no rule can recognise. So every
+# header value is masked, its name kept, except those of the harmless headers below. These are the
+# request headers a tool or webhook sets for content negotiation (what is sent, what is accepted, in
+# which language and encoding), caching and the client's name: the HTTP standards give each a small
+# grammar (media types, language tags, codings, directives, product tokens) with no room for a
+# credential, no provider puts one there, and a diagnosis needs them ("the tool sends XML to a JSON
+# API"). Even there a value is shown only if it fits its header's grammar and holds no random-looking
+# run, so a secret under a harmless name (a duplicate JSON key, a mistake) is masked all the same.
+# Host, Origin, Referer and Connection are left out: rarely set by hand, and their values are hosts
+# and URLs, which the URL rules judge better.
+_Q = r"(?:[ \t]*;[ \t]*q=[01](?:\.[0-9]{0,3})?)?"
+_HEADER_TOKEN = r"[A-Za-z0-9!#$%&'*+.^_`|~\-]"  # noqa: S105 - RFC 9110's token characters
+_MEDIA = rf"(?:application|text|image|audio|video|multipart|message|font|model|\*)/{_HEADER_TOKEN}{{1,64}}"
+_MEDIA_PARAM = r"(?:[ \t]*;[ \t]*[A-Za-z0-9_.\-]{1,32}=(?:[A-Za-z0-9_.\-]{1,64}|\"[A-Za-z0-9_. \-]{0,64}\"))*"
+_CODING = (
+    r"(?:\*|gzip|x-gzip|deflate|br|zstd|compress|x-compress|identity"
+    r"|utf-8|utf-16|utf-32|us-ascii|iso-8859-[0-9]{1,2}|windows-125[0-9])" + _Q
 )
+_LANGUAGE = r"(?:\*|[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4})" + _Q
+_DIRECTIVE = (
+    r"(?:no-cache|no-store|no-transform|only-if-cached|must-revalidate|proxy-revalidate|must-understand"
+    r"|public|private|immutable|max-stale|(?:max-age|s-maxage|max-stale|min-fresh|stale-while-revalidate"
+    r"|stale-if-error)=[0-9]{1,10})"
+)
+# Product tokens carry a version ("curl/8.4.0", "Mozilla/5.0 (X11; Linux x86_64)"): a bare word is no agent.
+_PRODUCT = r"[A-Za-z][A-Za-z0-9_.\-]{0,63}/[0-9][A-Za-z0-9_.\-]{0,31}"
+
+
+def _list_of(item: str) -> re.Pattern[str]:
+    return re.compile(rf"{item}(?:[ \t]*,[ \t]*{item}){{0,19}}", re.IGNORECASE)
+
+
+_HARMLESS_HEADERS: Final[Mapping[str, re.Pattern[str]]] = {
+    "content-type": re.compile(_MEDIA + _MEDIA_PARAM, re.IGNORECASE),
+    "accept": _list_of(_MEDIA + _MEDIA_PARAM),
+    "accept-charset": _list_of(_CODING),
+    "accept-encoding": _list_of(_CODING),
+    "accept-language": _list_of(_LANGUAGE),
+    "content-language": _list_of(_LANGUAGE),
+    "cache-control": _list_of(_DIRECTIVE),
+    "pragma": _list_of(_DIRECTIVE),
+    "user-agent": re.compile(rf"{_PRODUCT}(?:[ \t]+(?:{_PRODUCT}|\([^()]{{0,200}}\))){{0,19}}"),
+}
+# A name shaped like a header's: ``X-Shop``, ``Shop-Domain`` (outside a headers container, its value is
+# masked unless plain; an ``X-`` name's always).
 _HEADER_LIKE_NAME = re.compile(r"[Xx]-[A-Za-z0-9\-_]+|[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+")
-# Keys whose values are lists or maps of headers, parameters or variables: values are presumed secret
-# unless plain.
+# An object key or a name in text that is a header's wherever it appears: the X- convention.
+_X_HEADER_NAME = re.compile(r"[Xx]-[A-Za-z0-9][A-Za-z0-9\-_]*")
+# "X-Shop: v", "X-Shop": "v" (also escaped) in free text: the name, then where its value starts.
+_X_HEADER_FIELD = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?P<q>\\{0,3}[\"']?)(?P<name>[Xx]-[A-Za-z0-9][A-Za-z0-9_\-]{0,62})(?P=q)[ \t]*:[ \t]*"
+)
+_HEADER_LINE = re.compile(r"[ \t]*(?P<name>[A-Za-z0-9!#$%&'*+.^_`|~\-]{1,64})[ \t]*:[ \t]*(?P<value>.*)", re.DOTALL)
+# Keys whose values are lists or maps of headers (their last word): every value masked but a harmless header's.
+_HEADER_CONTAINER_WORDS = frozenset({"header", "headers"})
+# Keys whose values are lists or maps of parameters or variables: values are presumed secret unless
+# plain (query parameters keep the name-based rule: see the module docstring).
 _PAIR_CONTAINER_WORDS = frozenset(
-    {"header", "headers", "param", "params", "parameter", "parameters", "query", "queries", "qs", "env", "environment"}
+    {"param", "params", "parameter", "parameters", "query", "queries", "qs", "env", "environment"}
 )
 # Keys that name an identifier: a value that is one opaque token is an id there, not a secret.
 _ID_WORDS = frozenset({"id", "ids", "uuid", "uuids", "guid", "guids", "voice", "voices"})
+# Fields that hold ids though no word of their name says so (a call attempt's assistant node ids).
+_ID_FIELDS = frozenset({"assistants_used"})
 _PAIR_NAME_KEYS = ("key", "name", "Key", "Name", "header", "param", "parameter", "field", "label")
 _PAIR_VALUE_KEYS = frozenset({"value", "Value", "val", "default"})
 _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "apikey", "api-key", "sso-key", "ssws", "bot"})
@@ -169,6 +230,19 @@ def _is_plain(value: str) -> bool:
     return len(value) <= 7 or _PLAIN.fullmatch(value) is not None
 
 
+def _harmless_header(name: str) -> bool:
+    return name.strip().lower() in _HARMLESS_HEADERS
+
+
+def _harmless_value(name: str | None, value: str) -> bool:
+    """Whether ``value`` may be shown under header ``name``: a harmless header's, fitting its grammar,
+    with no random-looking run (``text/plain; boundary=9f8e7d6c5b4a`` is masked)."""
+    grammar = _HARMLESS_HEADERS.get(name.strip().lower()) if name else None
+    if grammar is None or len(value) > 1_000 or grammar.fullmatch(value.strip()) is None:
+        return False
+    return all(len(chunk) < 8 or _is_wordlike(chunk) for chunk in _NON_ALNUM.split(value))
+
+
 # The name rules look at a name's first 200 characters: cache on those, so a huge key costs no memory.
 def _credential(name: str) -> bool:
     return _credential_prefix(name[:200])
@@ -178,8 +252,8 @@ def _id_name(name: str) -> bool:
     return _id_name_prefix(name[:200])
 
 
-def _pair_container(name: str) -> bool:
-    return _pair_container_prefix(name[:200])
+def _container(name: str) -> int:
+    return _container_prefix(name[:200])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -189,12 +263,18 @@ def _credential_prefix(name: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _id_name_prefix(name: str) -> bool:
+    if name in _ID_FIELDS:
+        return True
     return any(word in _ID_WORDS for word in name_words(name)) and not is_credential_name(name)
 
 
 @functools.lru_cache(maxsize=4096)
-def _pair_container_prefix(name: str) -> bool:
-    return any(word in _PAIR_CONTAINER_WORDS for word in name_words(name))
+def _container_prefix(name: str) -> int:
+    """The mode of a key's value by the container it names: headers, parameters, or neither."""
+    words = name_words(name)
+    if words and words[-1] in _HEADER_CONTAINER_WORDS:  # webhook_headers, not header_image
+        return _HEADERS
+    return _PAIRS if any(word in _PAIR_CONTAINER_WORDS for word in words) else _NORMAL
 
 
 def _placeholder_or_scheme(value: str) -> bool:
@@ -433,18 +513,21 @@ class Redactor:
         Never raises on JSON-like input (non-string keys, tuples, huge strings) and never recurses:
         containers are filled from an explicit stack.
         """
+        return self._walk(value, _NORMAL)
+
+    def _walk(self, value: Any, mode: int) -> Any:
         stack: list[tuple[Any, Any, str | None, int, int]] = []
-        root = self._copy(value, None, _NORMAL, 0, stack)
+        root = self._copy(value, None, mode, 0, stack)
         while stack:
             source, target, key, mode, depth = stack.pop()
             if isinstance(target, dict):
                 self._fill_object(source, target, mode, depth, stack)
-            elif mode == _PAIRS and len(source) == 2 and isinstance(source[0], str):  # ["X-Api-Key", "..."]
+            elif mode in (_PAIRS, _HEADERS) and len(source) == 2 and isinstance(source[0], str):  # ["X-Shop", "..."]
                 name = source[0]
                 target.extend(
                     [
                         self._string(name, None, _NORMAL),
-                        self._copy(source[1], name, _pair_mode(name, strict=True), depth, stack),
+                        self._copy(source[1], name, _pair_mode(name, mode), depth, stack),
                     ]
                 )
             else:
@@ -483,7 +566,7 @@ class Redactor:
         self, source: Mapping[Any, Any], out: dict[str, Any], mode: int, depth: int, stack: list[Any]
     ) -> None:
         pair = _pair_of(source) if mode != _MASKED and not _PAIR_VALUE_KEYS.isdisjoint(source) else None
-        special = mode in (_MASKED, _PAIRS) or pair is not None
+        special = mode in (_MASKED, _PAIRS, _HEADERS) or pair is not None
         keys = self._keys
         texts = self._texts
         for raw_key, child in source.items():
@@ -502,10 +585,10 @@ class Redactor:
                         continue
                     if raw_key in _PAIR_VALUE_KEYS:
                         nameless = not pair[0]  # {"key": null, "value": ...}: whose value is it? mask it
-                        child_mode = _MASKED if nameless else _pair_mode(pair[1], strict=mode == _PAIRS)
+                        child_mode = _MASKED if nameless else _pair_value_mode(source, pair[1], mode)
                         child_key = pair[1]
-                else:  # {"Authorization": "...", "X-Shop": "..."} in a headers container: a map of pairs
-                    child_mode = _pair_mode(name, strict=True)
+                else:  # {"Authorization": "...", "X-Shop": "..."} in a container: a map of pairs
+                    child_mode = _pair_mode(name, mode)
                 out[shown] = self._copy(child, child_key, child_mode, depth, stack)
                 continue
             kind = type(child)
@@ -542,8 +625,11 @@ class Redactor:
         shown = self._field_text(name, False)
         if _credential(name):
             return shown, _MASKED
-        if _pair_container(name):
-            return shown, _PAIRS
+        container = _container(name)
+        if container != _NORMAL:
+            return shown, container
+        if _X_HEADER_NAME.fullmatch(name):  # {"X-Shop": "..."} anywhere: a header
+            return shown, _HARMLESS if _harmless_header(name) else _MASKED
         if _id_name(name):
             return shown, _NORMAL_ID
         return shown, _NORMAL
@@ -555,15 +641,18 @@ class Redactor:
             return self._field(value, True)
         if mode == _MASKED:
             return _mask(value)
+        if mode == _HEADERS:
+            return self._header_text(value)
         # a {key, value} pair's value, or a header map's entry, whose name is not a credential's
         if _placeholder_or_scheme(value):
             return strip_invisible(value)
         cleaned = self._field(value, False)
+        if mode == _HARMLESS:
+            return cleaned if not cleaned or _harmless_value(key, cleaned) else REDACTED
         if cleaned != strip_invisible(value) or not value or REDACTED in cleaned:
             return cleaned  # something in it was recognised and masked: the rest is its visible shape
         if mode == _PAIR_STRICT:
-            safe = key is not None and key.lower() in _SAFE_HEADER_NAMES
-            return cleaned if safe or _is_plain(cleaned) else REDACTED
+            return cleaned if _is_plain(cleaned) else REDACTED
         looks_like_token = (
             not any(c.isspace() for c in cleaned)
             and len(cleaned) >= 8
@@ -572,6 +661,32 @@ class Redactor:
             and any(c.isalpha() for c in cleaned)
         )
         return REDACTED if looks_like_token or is_opaque_token(cleaned) else cleaned
+
+    def _header_text(self, value: str) -> str:
+        """A string where headers are expected: JSON (redacted as a header container) or header lines
+        (each value masked but a harmless header's); any other line as free text."""
+        if not value or _placeholder_or_scheme(value):
+            return strip_invisible(value)
+        stripped = value.strip()
+        if stripped[:1] in ("{", "[") and len(stripped) <= 65_536:
+            try:
+                parsed = json.loads(stripped)
+            except ValueError:  # RecursionError included: not JSON we can read, so lines
+                parsed = None
+            if isinstance(parsed, dict | list):  # every key and string in it is judged on the way
+                redacted = self._walk(parsed, _HEADERS)
+                return strip_invisible(value) if redacted == parsed else json.dumps(redacted, ensure_ascii=False)
+        lines = []
+        for line in strip_invisible(value).splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            match = _HEADER_LINE.fullmatch(body)
+            if match is None or match.group("value").startswith("//"):  # not "https://..."
+                lines.append(self._field(body, False) + line[len(body) :])
+                continue
+            name = match.group("name")
+            shown = self._string(match.group("value"), name, _pair_mode(name, _HEADERS))
+            lines.append(body[: match.start("value")] + shown + line[len(body) :])
+        return "".join(lines)
 
     def _field_text(self, value: str, ident: bool) -> str:
         """A whole field value: free-text redaction, then an opaque token is masked unless ``ident``."""
@@ -608,6 +723,8 @@ class Redactor:
             text = self._pairs(text)
             if '"' in text:
                 text = _JSON_TOKEN_PAIR.sub(_json_token_match, text)
+            if ":" in text and ("X-" in text or "x-" in text):
+                text = _x_headers(text)
         if "</" in text:
             text = _XML_PAIR.sub(_xml_match, text)
         if "-" in text:
@@ -634,7 +751,7 @@ class Redactor:
         """Mask the values of credential-named pairs, trying only separators that follow a hint word."""
         lower = text.lower()
         hints = _NAME_HINT.finditer(lower) if len(lower) == len(text) else _NAME_HINT_ANY_CASE.finditer(text)
-        out: list[str] = []
+        edits: list[tuple[int, int, str]] = []
         done = 0
         last_separator = -1
         length = len(text)
@@ -664,13 +781,9 @@ class Redactor:
             replacement = _pair_value(text[value_start:value_end], kind, bool(name_match.group("q")))
             if replacement is None:
                 continue
-            out.append(text[done:value_start])
-            out.append(replacement)
+            edits.append((value_start, value_end, replacement))
             done = value_end
-        if not out:
-            return text
-        out.append(text[done:])
-        return "".join(out)
+        return _splice(text, edits)
 
     # --- URLs ---------------------------------------------------------------------------------------
 
@@ -754,11 +867,13 @@ class Redactor:
 # --- value modes ---------------------------------------------------------------------------------------
 
 _NORMAL = 0  # an ordinary field: free-text redaction, opaque tokens masked unless the field names an id
-_MASKED = 1  # under a credential name: every string masked
-_PAIRS = 2  # a headers / params / env container: its objects are pairs or maps of pairs
-_PAIR_STRICT = 3  # the value of a header-like or container pair: masked unless plain
+_MASKED = 1  # under a credential name, or a header's value: every string masked
+_PAIRS = 2  # a params / query / env container: its objects are pairs or maps of pairs
+_PAIR_STRICT = 3  # the value of a params container's pair: masked unless plain
 _PAIR_LOOSE = 4  # the value of another {key, value} pair: masked if it looks like a token
 _NORMAL_ID = 5  # a field named like an id: as _NORMAL, but a random-looking id stays
+_HEADERS = 6  # a headers container: pairs, [name, value] lists, maps or header lines
+_HARMLESS = 7  # a harmless header's value (Content-Type, Accept...): shown if it fits the header's grammar
 
 
 def _pair_of(obj: Mapping[Any, Any]) -> tuple[str, str] | None:
@@ -781,12 +896,37 @@ def _deduplicated(shown: str, out: Mapping[str, Any]) -> str:
     return f"{shown}#{index}"
 
 
-def _pair_mode(name: str, *, strict: bool) -> int:
+def _pair_mode(name: str, container: int) -> int:
+    """The mode of a pair's value by its name and its container: a credential's is masked; a header's
+    (in a headers container, or an X- header's anywhere) masked but a harmless header's; a parameter's,
+    or one named like a header elsewhere (Shop-Domain), masked unless plain; any other pair's masked if
+    it looks like a token."""
+    return _pair_mode_prefix(name[:200], container)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pair_mode_prefix(name: str, container: int) -> int:
     if _credential(name):
         return _MASKED
-    if strict or _HEADER_LIKE_NAME.fullmatch(name):
-        return _PAIR_STRICT
-    return _PAIR_LOOSE
+    if container == _HEADERS or (container != _PAIRS and _X_HEADER_NAME.fullmatch(name)):
+        return _HARMLESS if _harmless_header(name) else _MASKED
+    return _PAIR_STRICT if container == _PAIRS or _HEADER_LIKE_NAME.fullmatch(name) else _PAIR_LOOSE
+
+
+# Which of two pair modes shows less: a pair named twice ({"key": "X-Shop", "name": "Accept"}) takes it.
+_STRICTNESS = {_MASKED: 4, _PAIR_STRICT: 3, _HARMLESS: 2, _PAIR_LOOSE: 1}
+
+
+def _pair_value_mode(pair: Mapping[Any, Any], name: str, container: int) -> int:
+    """``_pair_mode`` of a pair's value; a pair with several name fields gets the strictest of their modes."""
+    mode = _pair_mode(name, container)
+    if len(pair) <= 2:  # {name, value}: one name
+        return mode
+    for name_key in _PAIR_NAME_KEYS:
+        other = pair.get(name_key)
+        if isinstance(other, str) and other != name:
+            mode = max(mode, _pair_mode(other, container), key=_STRICTNESS.__getitem__)
+    return mode
 
 
 def _safe_str(value: Any) -> str:
@@ -851,10 +991,12 @@ def _in_pair_object(text: str, start: int, end: int) -> bool:
 
 
 def _pair_object_match(match: re.Match[str]) -> str:
-    """A ``{"key"|"name": <credential name>, "value": "..."}`` object inside a string: its value goes."""
+    """A ``{"key"|"name": <credential or header name>, "value": "..."}`` object inside a string: its value
+    goes (a harmless header's stays if it fits the header); a pair named twice is judged by its strictest name."""
     body = match.group(0)
-    name = _PAIR_NAME_FIELD.search(body)
-    if name is None or not _credential(name.group("name")):
+    names = [found.group("name") for found in _PAIR_NAME_FIELD.finditer(body)]
+    modes = [_pair_mode(name, _NORMAL) for name in names]
+    if not names or all(mode in (_PAIR_LOOSE, _PAIR_STRICT) for mode in modes):
         return body
     value = _VALUE_FIELD.search(body)
     if value is None:
@@ -866,7 +1008,47 @@ def _pair_object_match(match: re.Match[str]) -> str:
     close = _closing_quote(body, start, '"', escapes)
     if close < 0 or _placeholder_or_scheme(body[start:close]) or body[start:close] in ("", REDACTED):
         return body
+    if all(mode == _HARMLESS for mode in modes) and all(_harmless_value(name, body[start:close]) for name in names):
+        return body
     return body[:start] + REDACTED + body[close:]
+
+
+def _x_headers(text: str) -> str:
+    """``X-Shop: v``, ``"X-Shop": "v"`` in free text: the value of an ``X-`` header goes, its name stays."""
+    edits: list[tuple[int, int, str]] = []
+    done = 0
+    for match in _X_HEADER_FIELD.finditer(text):
+        if match.start() < done:
+            continue
+        name = match.group("name")
+        quoted = bool(match.group("q"))
+        span = _value_span(text, match.end(), ":", quoted)
+        if span is None:
+            continue
+        start, end, kind = span
+        value = text[start:end]
+        if _credential(name) or (_harmless_header(name) and _harmless_value(name, value)):
+            continue  # a credential's is _pairs' job; a harmless header's stays
+        replacement = _pair_value(value, kind, quoted)
+        if replacement is None:
+            continue
+        edits.append((start, end, replacement))
+        done = end
+    return _splice(text, edits)
+
+
+def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, replacement)`` span replaced (in order, not overlapping)."""
+    if not edits:
+        return text
+    out: list[str] = []
+    done = 0
+    for start, end, replacement in edits:
+        out.append(text[done:start])
+        out.append(replacement)
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _json_token_match(match: re.Match[str]) -> str:
@@ -918,7 +1100,7 @@ def _credential_words(text: str) -> str:
     lower = text.lower()
     if len(lower) != len(text):  # lower() changed the length (rare non-ASCII): no offsets to share
         return _CONTEXT.sub(_context_match, _AUTH_SCHEME.sub(_scheme_match, text))
-    out: list[str] = []
+    edits: list[tuple[int, int, str]] = []
     done = 0
     nearby = -1  # where the next digit or 24-character run starts (what a _CONTEXT token needs)
     for hint in _HINT.finditer(lower):
@@ -927,8 +1109,7 @@ def _credential_words(text: str) -> str:
             continue
         match = _AUTH_SCHEME.match(text, start) if lower.startswith(_SCHEME_WORDS, start) else None
         if match is not None and (replacement := _scheme_match(match)) != match.group(0):
-            out.append(text[done:start])
-            out.append(replacement)
+            edits.append((start, match.end(), replacement))
             done = match.end()
             continue
         if nearby < start:
@@ -938,13 +1119,9 @@ def _credential_words(text: str) -> str:
             continue  # no token _CONTEXT could take within reach of this word
         match = _CONTEXT.match(text, start)
         if match is not None and (replacement := _context_match(match)) != match.group(0):
-            out.append(text[done:start])
-            out.append(replacement)
+            edits.append((start, match.end(), replacement))
             done = match.end()
-    if not out:
-        return text
-    out.append(text[done:])
-    return "".join(out)
+    return _splice(text, edits)
 
 
 def _context_match(match: re.Match[str]) -> str:
