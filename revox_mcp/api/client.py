@@ -16,7 +16,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from urllib.parse import quote
 import anyio
 
 from revox_mcp import __version__
-from revox_mcp.api.payload import parse_json
+from revox_mcp.api.payload import Entries, parse_json, read_list
 from revox_mcp.api.search import CallQuery, CallSearch, SearchPage
 from revox_mcp.cache.memo import LRU
 from revox_mcp.credential import fingerprint_of
@@ -92,6 +92,11 @@ class _Body:
 
     def digest(self) -> str:
         return self._hash.hexdigest()
+
+    def take(self) -> list[bytes]:
+        """The chunks, for a reader that lets each go as it reads it: this body holds them no more."""
+        chunks, self.chunks = self.chunks, []
+        return chunks
 
     def joined(self) -> bytearray:
         """The whole body in one buffer; the chunks are let go as they are copied."""
@@ -198,7 +203,7 @@ class RevoxApi:
 
     async def assistants(self, key: str, *, unchanged: str | None = None) -> Reply:
         """``GET /assistants``: every assistant (sub-assistants excepted), full configurations."""
-        return await self._request("GET", "/assistants", key=key, unchanged=unchanged)
+        return await self._request("GET", "/assistants", key=key, unchanged=unchanged, listed="assistants")
 
     async def assistant(self, key: str, ident: str) -> Reply:
         """``GET /assistants/{id}``: one bare assistant object (create/update wrap it: tolerated too)."""
@@ -221,13 +226,13 @@ class RevoxApi:
         return await self._request("POST", "/call/search", key=key, json=body)
 
     async def phone_numbers(self, key: str, *, unchanged: str | None = None) -> Reply:
-        return await self._request("GET", "/phone-numbers", key=key, unchanged=unchanged)
+        return await self._request("GET", "/phone-numbers", key=key, unchanged=unchanged, listed="phone_numbers")
 
     async def voices(self, key: str, *, unchanged: str | None = None) -> Reply:
-        return await self._request("GET", "/voices", key=key, unchanged=unchanged)
+        return await self._request("GET", "/voices", key=key, unchanged=unchanged, listed="voices")
 
     async def campaigns(self, key: str, *, unchanged: str | None = None) -> Reply:
-        return await self._request("GET", "/campaigns", key=key, unchanged=unchanged)
+        return await self._request("GET", "/campaigns", key=key, unchanged=unchanged, listed="campaigns")
 
     async def auth_status(self, key: str) -> bool:
         """Whether Revox accepts the key (``GET /auth-status``); RevoxAuthError when it says 401/403."""
@@ -253,11 +258,15 @@ class RevoxApi:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         unchanged: str | None = None,
+        listed: str | None = None,
     ) -> Reply:
         """One logical request: retried inside the call budget, parsed, or a typed RevoxError.
 
         ``unchanged``: the digest of the body the caller already has; a body with that digest is not
         parsed again (an unchanged list of 10,000 assistants costs a hash, not a parse).
+        ``listed``: the member holding the list the body is for; its entries are an ``Entries``, parsed
+        one at a time as the caller reads them (so the caller can clean each and let it go: the whole
+        raw list, and the whole body's text, never exist at once).
         """
         stats = self._stats_for(key)
         deadline = self._clock() + self.budget
@@ -282,6 +291,8 @@ class RevoxApi:
                     digest = body.digest()
                     if digest == unchanged:
                         return Reply(None, body.size, 0, digest, unchanged=True)
+                    if listed is not None:
+                        return self._read_list(body, headers, digest, listed)
                     return self._parse(body.joined(), headers, digest)
                 stats.last_error = f"HTTP {status}"
                 error, wait = self._classify(status, headers, attempt)
@@ -344,9 +355,19 @@ class RevoxApi:
         try:
             parsed = parse_json(body)  # frees the bytes once decoded: bytes, text and objects never all at once
         except ValueError:
-            kind = _media_type(headers.get("content-type", ""))
-            raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
+            raise _not_json(headers) from None
         return Reply(parsed.value, size, parsed.dropped, digest)
+
+    @staticmethod
+    def _read_list(body: _Body, headers: httpx.Headers, digest: str, field: str) -> Reply:
+        try:
+            parsed = read_list(body.take(), field)
+        except ValueError:
+            raise _not_json(headers) from None
+        value = parsed.value
+        if isinstance(value, dict) and isinstance(value.get(field), Entries):
+            value[field] = _CheckedEntries(value[field], headers)
+        return Reply(value, body.size, parsed.dropped, digest)
 
     def _classify(self, status: int, headers: httpx.Headers, attempt: int) -> tuple[RevoxError, float | None]:
         """The error a non-2xx answer means, and the delay before a retry (None: do not retry)."""
@@ -369,6 +390,28 @@ class RevoxApi:
     def _backoff(self, attempt: int) -> float:
         # Exponential with jitter, like the official SDK: 0.5 s, 1 s, 2 s ... capped at 8 s.
         return float(min(self.backoff * 2**attempt, 8.0) * (0.75 + random.random() / 4))  # noqa: S311
+
+
+def _not_json(headers: httpx.Headers) -> RevoxResponseError:
+    kind = _media_type(headers.get("content-type", ""))
+    return RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})")
+
+
+class _CheckedEntries(Entries):
+    """A list's ``Entries`` whose body, found not to be JSON while they are read, raises RevoxResponseError."""
+
+    def __init__(self, entries: Entries, headers: httpx.Headers) -> None:
+        super().__init__(iter(entries))
+        self._entries = entries
+        self._headers = headers
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            yield from super().__iter__()
+        except ValueError:
+            raise _not_json(self._headers) from None
+        finally:
+            self.dropped = self._entries.dropped
 
 
 def _unwrapped(reply: Reply, field: str) -> Reply:

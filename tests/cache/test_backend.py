@@ -55,7 +55,8 @@ async def test_held_values_count_against_the_size_limit_by_their_estimated_weigh
     await backend.set("a", Entry.holding("first", 1.0, weight=600), expire_after=60)
     await backend.set("b", Entry.holding("second", 1.0, weight=600), expire_after=60)
     assert await backend.get("a") is None
-    assert (found := await backend.get("b")) is not None and found.value == "second"
+    assert (found := await backend.get("b")) is not None
+    assert found.value == "second"
     assert backend.size_bytes == 600
 
 

@@ -283,7 +283,8 @@ async def test_an_in_process_backend_holds_the_value_itself_never_a_serialised_c
     assert load.calls == 3
     assert (codec.encodes, codec.decodes) == (0, 0)
     [entry] = backend.entries()
-    assert entry.payload is None and entry.value is value
+    assert entry.payload is None
+    assert entry.value is value
     assert entry.weight == weight_of(value)  # its estimated size counts against max_bytes
 
 
