@@ -14,6 +14,7 @@ import email.utils
 import hashlib
 import logging
 import math
+import mmap
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -76,37 +77,54 @@ class Reply:
     unchanged: bool = False
 
 
+# A body is kept in blocks of this size, each mapped apart from the heap (see _Body).
+_BLOCK_BYTES = 1024 * 1024
+
+
 class _Body:
-    """A body as it arrived, in its chunks, hashed as they come: an unchanged body is never copied into
-    one buffer (a big contiguous block the allocator keeps after it is freed), a changed one is, once."""
+    """A body as it arrives, hashed as it comes, kept in blocks of anonymous memory of its own: a block
+    let go is given back to the system at once, so the bytes of a big body read block by block (and
+    cleaned meanwhile) do not stay behind as free heap under the values made from them."""
 
     def __init__(self) -> None:
-        self.chunks: list[bytes] = []
+        self._blocks: list[mmap.mmap] = []
+        self._used = 0  # bytes written in the last block
         self.size = 0
         self._hash = hashlib.blake2b(digest_size=16)
 
     def add(self, chunk: bytes) -> None:
-        self.chunks.append(chunk)
         self.size += len(chunk)
         self._hash.update(chunk)
+        view = memoryview(chunk)
+        while view:
+            if not self._blocks or self._used == _BLOCK_BYTES:
+                self._blocks.append(mmap.mmap(-1, _BLOCK_BYTES))
+                self._used = 0
+            count = min(len(view), _BLOCK_BYTES - self._used)
+            self._blocks[-1][self._used : self._used + count] = view[:count]
+            self._used += count
+            view = view[count:]
 
     def digest(self) -> str:
         return self._hash.hexdigest()
 
-    def take(self) -> list[bytes]:
-        """The chunks, for a reader that lets each go as it reads it: this body holds them no more."""
-        chunks, self.chunks = self.chunks, []
-        return chunks
+    def take(self) -> list[memoryview]:
+        """The body's bytes, block by block, for a reader that lets each go (and its block with it) as it
+        reads it: this body holds them no more."""
+        blocks, self._blocks = self._blocks, []
+        views = [memoryview(block) for block in blocks]
+        if views:
+            views[-1] = views[-1][: self._used]
+        return views
 
     def joined(self) -> bytearray:
-        """The whole body in one buffer; the chunks are let go as they are copied."""
+        """The whole body in one buffer; each block is let go once copied."""
         whole = bytearray(self.size)
         at = 0
-        for index, chunk in enumerate(self.chunks):
-            whole[at : at + len(chunk)] = chunk
-            at += len(chunk)
-            self.chunks[index] = b""
-        self.chunks.clear()
+        for view in self.take():
+            whole[at : at + len(view)] = view
+            at += len(view)
+            view.release()
         return whole
 
 

@@ -160,8 +160,8 @@ class _Window:
     """A body's text decoded chunk by chunk: ``text[pos:]`` is what is left to read of what was decoded
     so far. Each chunk is let go once decoded, and text once read past."""
 
-    def __init__(self, chunks: list[bytes]) -> None:
-        self._chunks = chunks
+    def __init__(self, chunks: list[bytes] | list[memoryview]) -> None:
+        self._chunks: list[bytes | memoryview] = list(chunks)
         self._next = 0
         self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
         self.text = ""
@@ -178,6 +178,8 @@ class _Window:
             chunk, self._chunks[self._next] = self._chunks[self._next], b""
             self._next += 1
             parts.append(self._utf8.decode(chunk, final=self._next == len(self._chunks)))
+            if isinstance(chunk, memoryview):
+                chunk.release()  # its block goes with it
             got += len(parts[-1])
         self.text, self.pos = "".join(parts), 0
         return True
@@ -265,7 +267,7 @@ class Entries:
 _LIST = object()  # what the walk yields first when the list is found
 
 
-def read_list(chunks: list[bytes], field: str) -> Parsed:
+def read_list(chunks: list[bytes] | list[memoryview], field: str) -> Parsed:
     """``parse_json`` of a body in ``chunks`` (let go as they are read) that is an object with a list under
     ``field`` (``{"assistants": [...]}``): that list as ``Entries``, the members before it parsed. A body
     of another shape is parsed whole. ValueError if it is not JSON; the first ``field`` list counts."""
