@@ -154,7 +154,7 @@ def test_flags_may_come_anywhere_after_the_command(runs: dict[str, subprocess.Co
     done = runs["flags among arguments"]
     assert done.returncode == 0, done.stderr
     page = json.loads(done.stdout)
-    assert (len(page["assistants"]), page["total"]) == (1, 8)
+    assert (len(page["assistants"]), page["total"]) == (1, 9)
 
 
 DETAIL = "detail=full"
