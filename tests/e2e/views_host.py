@@ -139,8 +139,9 @@ def wire(result: Any) -> dict[str, Any]:
     return dumped
 
 
-async def analysis(client: Client, assistant_id: str) -> dict[str, Any]:
-    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id}))
+async def analysis(client: Client, assistant_id: str, **period: Any) -> dict[str, Any]:
+    """analyze_calls as the host received it: over the last calls, or over a period (``days=14``...)."""
+    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id, **period}))
 
 
 @dataclass
