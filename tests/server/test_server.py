@@ -40,7 +40,7 @@ from support import (
 )
 
 BODY_CANARY = "UPSTREAM-BODY-CANARY"
-SNAPSHOT = Path(__file__).with_name("snapshots") / "tools_list.json"
+SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "tools_list.json"
 LISTED_ORDER = [a["id"] for a in LISTED]
 TEMPLATE = ResourceTemplateReference(uri="revox://assistants/{assistant_id}")
 # tools/list is paid at every session start (about 4k tokens at most).

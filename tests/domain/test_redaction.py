@@ -19,7 +19,7 @@ from revox_mcp.domain.redaction import REDACTED, Redactor, is_opaque_token, reda
 from revox_mcp.domain.secret_patterns import KEY_FORMATS
 from tests.secret_strategies import ALNUM, B64, B64URL, HEX, random_body
 
-FIXTURES = json.loads((Path(__file__).parent / "fixtures_assistants.json").read_text(encoding="utf-8"))
+FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures_assistants.json").read_text(encoding="utf-8"))
 ASSISTANTS: list[dict[str, Any]] = FIXTURES["assistants"]
 UPPER_DIGITS = string.ascii_uppercase + string.digits
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 INSPECTOR_PACKAGE = "@modelcontextprotocol/inspector@0.15.0"  # the last release that runs on Node 20
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_PREFIX = ROOT / ".ci" / "node"
 DEFAULT_INSPECTOR = NODE_PREFIX / "node_modules" / ".bin" / "mcp-inspector"
 WITH_SECRETS = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"  # demo assistant whose LLM key, headers and URL hold FAKE
