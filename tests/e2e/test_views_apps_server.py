@@ -28,11 +28,6 @@ from revox_mcp.views import view_html
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def renders_views() -> Any:
     return advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
 
