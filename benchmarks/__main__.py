@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import cold, memory, refresh, scale, size, slow, team, upstream, warm
+from . import cold, memory, periods, refresh, scale, size, slow, team, timeline, upstream, warm
 from .common import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -37,6 +37,8 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]], bool]] = {
     "upstream": ("upstream requests under 1,000 mixed and 50 concurrent cold calls", upstream.run, True),
     "bytes": ("bytes an agent reads, raw API vs revox-mcp", size.run, True),
     "team": ("team deployment: 1 and 3 replicas with Redis, 1 without (needs redis-server)", team.run, False),
+    "timeline": ("the time axis alone: 30 days x 3,000 calls, change points against the series", timeline.run, True),
+    "periods": ("analyze_calls over 30 days x 3,000 calls: cold paging and warm repeats", periods.run, True),
 }
 
 

@@ -3,8 +3,8 @@ composition root, ``server.app.build_server``) and runs it.
 
 revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--auth-token T]
           [--allowed-host H[:P] ...] [--allow-unauthenticated] [--demo] [--multi-user]
-revox-mcp [--demo] call TOOL [name=value ...]
-revox-mcp [--demo] read URI
+revox-mcp [--demo] call TOOL [name=value ...] [--json]     (call --help, call TOOL --help)
+revox-mcp [--demo] read URI                                (read --help)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from revox_mcp import __version__
 from revox_mcp.logs import configure_logging
-from revox_mcp.settings import ConfigError, load_settings
+from revox_mcp.settings import ConfigError, Settings, load_settings
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 AUTH_TOKEN_ENV = "REVOX_MCP_AUTH_TOKEN"  # noqa: S105  # a variable name, not a secret
@@ -75,23 +75,41 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
-    call = sub.add_parser(
-        "call",
-        help="call a tool in-process and print its answer",
-        epilog="e.g. revox-mcp --demo call list_assistants limit=3 query=lead",
-    )
-    call.add_argument("tool", help="a tool name, e.g. list_assistants (an unknown name lists them all)")
-    call.add_argument(
-        "arguments",
-        nargs="*",
-        default=[],  # so argparse does not call them required: a tool may take none
-        metavar="name=value",
-        help="optional: the tool's arguments; values are JSON when they parse as JSON",
-    )
-    call.add_argument("--json", action="store_true", help="print the structured content instead of the text")
-    read = sub.add_parser("read", help="read a resource in-process and print it")
-    read.add_argument("uri")
-    return parser.parse_args(argv)
+    # The commands parse their own flags wherever they stand (`call list_assistants --json limit=1`),
+    # and --help lists what the server offers (call --help: the tools; call TOOL --help: its parameters).
+    commands = {
+        "call": ("call a tool in-process and print its answer (call --help lists the tools)", "TOOL [name=value ...]"),
+        "read": ("read a resource in-process and print it (read --help lists them)", "URI"),
+    }
+    for name, (what, words) in commands.items():
+        command = sub.add_parser(name, add_help=False, help=what, usage=f"revox-mcp [--demo] {name} {words}")
+        command.add_argument("words", nargs="*")
+        command.add_argument("-h", "--help", action="store_true")
+        # Also after the command; SUPPRESS, so that its absence there never undoes a --demo before it.
+        command.add_argument("--demo", action="store_true", default=argparse.SUPPRESS)
+        if name == "call":
+            command.add_argument("--json", action="store_true")
+    args, extras = parser.parse_known_args(argv)
+    _command_words(parser, args, extras)
+    return args
+
+
+def _command_words(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
+    """Set ``tool`` and ``arguments`` (call) or ``uri`` (read) from the words around the flags; exit 2
+    (argparse's way) on a flag nobody takes, or words without a command."""
+    stray = [word for word in extras if word.startswith("-")] if args.command else extras
+    if stray:
+        parser.error(f"unrecognized arguments: {' '.join(stray)}")
+    if args.command is None:
+        return
+    words = [*args.words, *extras]
+    if args.command == "call":
+        args.tool = words[0] if words else None
+        args.arguments = words[1:]
+    else:
+        if len(words) > 1:
+            parser.error(f"read takes one URI, got {len(words)}: {' '.join(words)[:200]}")
+        args.uri = words[0] if words else None
 
 
 # --- team deployment: --multi-user and REVOX_MCP_REDIS_URL ------------------------------------------
@@ -115,13 +133,10 @@ def team_problem(args: argparse.Namespace, auth_token: str) -> str | None:
 
 def port_number(raw: str) -> int:
     """``--port`` as a number, or a ConfigError naming the flag; 0 lets the system pick a free port."""
-    try:
-        port = int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"--port must be a number from 1 to 65535, got {raw[:20]!r}") from None
-    if not 0 <= port <= 65535:
-        raise ConfigError(f"--port must be a number from 1 to 65535, got {port}")
-    return port
+    text = raw.strip()
+    if not text.isdecimal() or not 0 <= int(text) <= 65535:
+        raise ConfigError(f"--port must be a whole number from 0 to 65535 (0: any free port), got {raw[:20]!r}")
+    return int(text)
 
 
 def _quit_now(_signum: int, _frame: object) -> None:
@@ -142,6 +157,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _main(argv: Sequence[str] | None) -> None:
     args = parse_args(argv)
+    if args.command is not None and args.help:
+        # What the server offers is the same for every key: listed from the demo, no key needed.
+        from revox_mcp.server.app import build_server
+        from revox_mcp.server.cli import run_cli
+
+        raise SystemExit(run_cli(build_server(Settings(api_key=None, demo=True)), args))
     # REVOX_MCP_DEMO: the demo switch for launchers that set variables, not flags (the MCP bundle's toggle).
     demo = args.demo or os.environ.get("REVOX_MCP_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
     try:

@@ -73,6 +73,30 @@ class RevoxResponseError(RevoxError):
         self.reason = reason
 
 
+class RevoxRefusalError(RevoxError):
+    """Raised when Revox refuses one of the account's listings to this key: 403 (the key lacks that
+    permission) or 404 (not offered). An answer, not a failure: cached for the TTL like data."""
+
+    def __init__(self, what: str, status: int) -> None:
+        super().__init__(f"Revox refused {what} to this key (HTTP {status})")
+        self.what = what
+        self.status = status
+
+
+class RevoxPendingError(RevoxError):
+    """Raised when a call that waits at most ``seconds`` for a fetch it can do without finds it still
+    under way: the fetch goes on in the background and fills the cache for the next call."""
+
+    def __init__(self, what: str, seconds: float) -> None:
+        # Imported here: the domain package imports this module (its facts raise InputError).
+        from revox_mcp.domain.render.waits import wait_words
+
+        waited = wait_words(seconds)
+        super().__init__(f"Revox has not sent {what} within {waited}; still loading: ask again in a moment")
+        self.what = what
+        self.seconds = seconds
+
+
 class RevoxStatusError(RevoxError):
     """Raised on any other non-2xx status (400, 409, 422, ...)."""
 
@@ -94,5 +118,13 @@ def reason_of(exc: BaseException) -> str:
     """A short, secret-free reason a failure can be told by (errors carry no body, header or key):
     shown with stale data, and shared with the other replicas while they back off."""
     if isinstance(exc, RevoxRateLimitError) and exc.retry_after is not None:
-        return f"{exc}; next try in {max(int(exc.retry_after + 0.999), 1)} s"
+        return f"{exc}; {next_try(exc.retry_after)}"
     return str(exc) or type(exc).__name__
+
+
+def next_try(seconds: float) -> str:
+    """When Revox is asked again, said as every wait is: "next try in 1 min 30 s"."""
+    # Imported here, as in RevoxPendingError: the domain package imports this module.
+    from revox_mcp.domain.render.waits import wait_words
+
+    return f"next try in {wait_words(seconds)}"

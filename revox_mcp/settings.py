@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from revox_mcp.domain.personal import MODES, Mode
@@ -29,8 +30,22 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_RETRY_BACKOFF = 0.5  # seconds before the first retry; doubled each time, with jitter
 # A caller with stale data at hand waits this long for a refresh, then answers the stale data.
 DEFAULT_STALE_GRACE = 5.0
+# A call waits this long at most for a fetch it can do without: one assistant for the whole list (then
+# it asks for that one), a diagnosis for the account's lists (then it says what it could not check).
+DEFAULT_LOOKUP_GRACE = 2.0
+# Upstream requests per minute per key (REVOX_MCP_KEY_RATE_LIMIT): the accepted range.
+KEY_RATE_LIMITS = (1, 100_000)
 # Derived answers (summaries, diagnoses, call facts...) each service keeps, by content.
 DEFAULT_MEMO_ENTRIES = 20_000
+# Periods of calls (analyze_calls and list_calls with since/until/days): Revox has no date filter, so a
+# period is read newest first, page by page, this many calls at most; this many pages at once per key.
+DEFAULT_PERIOD_MAX_CALLS = 5_000
+DEFAULT_PERIOD_CONCURRENCY = 4
+# The period when none is given to a filter only a period scan can apply (end_reason, tool_error...).
+DEFAULT_PERIOD_DAYS = 7
+# Pages of a period scan stay this long while the newest page is unchanged: the calls of a period
+# that are already finished do not change.
+DEFAULT_PERIOD_PAGE_TTL = 300.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -71,7 +86,14 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
     stale_grace: float = DEFAULT_STALE_GRACE
+    lookup_grace: float = DEFAULT_LOOKUP_GRACE
     memo_entries: int = DEFAULT_MEMO_ENTRIES
+    period_max_calls: int = DEFAULT_PERIOD_MAX_CALLS
+    period_concurrency: int = DEFAULT_PERIOD_CONCURRENCY
+    period_days: int = DEFAULT_PERIOD_DAYS
+    period_page_ttl: float = DEFAULT_PERIOD_PAGE_TTL
+    # "Now" for periods ("the last 7 days"): None is the clock's; the demo sets its data's own time.
+    demo_now: datetime | None = None
 
     @property
     def call_deadline(self) -> float:
@@ -108,10 +130,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, low: float, h
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw[:20]!r}") from None
+        value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {raw[:20]!r}")
+        raise ConfigError(f"{name} must be a number of seconds {accepted(low, high)}, got {raw[:20]!r}")
     return value
+
+
+def accepted(low: float, high: float) -> str:
+    """The accepted range as every setting's message says it: "from 0.1 to 30", "from 1 to 100,000"."""
+
+    def said(value: float) -> str:
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+    return f"from {said(low)} to {said(high)}"
 
 
 def _redis_url(env: Mapping[str, str]) -> Secret | None:
@@ -127,8 +158,12 @@ def _rate_limit(env: Mapping[str, str]) -> int | None:
     raw = env.get("REVOX_MCP_KEY_RATE_LIMIT", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise ConfigError(f"REVOX_MCP_KEY_RATE_LIMIT must be a number of requests per minute, got {raw[:20]!r}")
+    low, high = KEY_RATE_LIMITS
+    if not raw.isdecimal() or not low <= int(raw) <= high:
+        raise ConfigError(
+            f"REVOX_MCP_KEY_RATE_LIMIT must be a whole number of requests per minute per key "
+            f"{accepted(low, high)}, got {raw[:20]!r}"
+        )
     return int(raw)
 
 

@@ -1,14 +1,17 @@
-"""Write revox_mcp/data/demo_calls.json: the calls, phone numbers, voices and campaigns ``--demo`` serves.
+"""Write revox_mcp/data/demo_calls.json: the calls, phone numbers, voices and campaigns ``--demo`` serves,
+and the earlier versions of the assistants that have a history.
 
 Deterministic (fixed seed and dates): run it again after changing a scenario, and commit the JSON.
 
     python scripts/make_demo_calls.py
 
 Each demo assistant gets calls whose patterns the evidence rules should find (or, for the baseline,
-not find), in several languages. Personal data is invented (555 and 01 numbers, example.com emails).
-Secrets contain FAKE: tool arguments and outputs, recording URL tokens. The embedded assistant and
-the call-level llm_model (whose custom variant carries an api_key) are added when served
-(``revox_mcp.api.demo``), from the demo assistants themselves, so the file stays small.
+not find), in several languages; Trial Follow-up gets two weeks of calls that tell a story over time
+(a prompt edit that made them worse, a model switch that made them slower: see its section). Personal
+data is invented (555 and 01 numbers, example.com emails). Secrets contain FAKE: tool arguments and
+outputs, recording URL tokens. The embedded assistant (the version in use when the call was made),
+the call-level llm_model (whose custom variant carries an api_key), each agent turn's prompt and
+answering model are added when served (``revox_mcp.api.demo``), so the file stays small.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import random
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-OUT = Path(__file__).resolve().parent.parent / "revox_mcp" / "data" / "demo_calls.json"
+DATA = Path(__file__).resolve().parent.parent / "revox_mcp" / "data"
+OUT = DATA / "demo_calls.json"
+ASSISTANTS = DATA / "demo_assistants.json"
 ORG = "5b0c7f0e-2d1a-4c8e-9a51-0f6f3c2b9e11"
 START = datetime(2026, 2, 9, 8, 0, tzinfo=timezone.utc)
 
@@ -1053,6 +1058,324 @@ def concierge() -> list[dict[str, Any]]:
     return calls
 
 
+# --- Trial Follow-up: two weeks that tell a story (issue 17) ---------------------------------------
+#
+# Outbound calls to people on a free trial, 42 to 60 every weekday from Monday 16 to Friday 27
+# February 2026 (497 calls). The assistant was edited three times (demo_assistants.json holds it as it
+# is now, after the last edit; this file writes the versions before each edit, and the demo serves
+# every call with the version in use when it was made):
+# - 17 Feb 10:15Z, the voicemail message is reworded: nothing the calls measure changes.
+# - 19 Feb 14:02Z, the prompt turns pushy: it opens with a discount instead of asking whether now is a
+#   good time, and no longer lets people go. From the next call on (14:25), people hang up after the
+#   opening (end_reason user_rejected, ended by the user) on about 45 % of answered calls instead of
+#   9 %, and fewer of those who stay are interested.
+# - 24 Feb 11:47Z, the model switches from openai/gpt-4.1 to openai/gpt-5: the LLM's first token takes
+#   about 1,400 ms (p50) instead of 700 ms; the rates stay as they were.
+# Around that, ordinary noise: voicemail, numbers that do not answer, a carrier error now and then, and
+# a booking tool that fails on a few bookings. The draws are random; this seed's are checked to tell
+# the story to the time axis (tests/api/test_demo.py): about 1 seed in 20 gives a spurious or misplaced
+# change point, as noise does.
+
+TRIALS = "9d0e8f7a-6b5c-4d4e-8f3a-2b1c0d9e8f70"
+STORY_SEED = 20260216  # the story draws from its own seed: editing the scenarios above leaves it as it is
+TRIAL_SENDER = "+442071234567"
+TRIAL_CREATED = datetime(2026, 2, 2, 9, 12, 44, 120_000, tzinfo=timezone.utc)
+VOICEMAIL_EDIT = datetime(2026, 2, 17, 10, 15, tzinfo=timezone.utc)
+PROMPT_EDIT = datetime(2026, 2, 19, 14, 2, tzinfo=timezone.utc)
+MODEL_SWITCH = datetime(2026, 2, 24, 11, 47, tzinfo=timezone.utc)
+STORY_FIRST_DAY = datetime(2026, 2, 16, 9, 0, tzinfo=timezone.utc)  # a Monday
+STORY_DAYS = 12
+CALLING_HOURS = 9  # from 09:00 to 18:00 UTC
+
+CAREFUL_PROMPT = (
+    "# Identity\n"
+    "You are Sam, a virtual assistant for {{company_name}}. You are calling {{contact_name}}, whose free trial "
+    "ends on {{trial_end_date}}.\n\n"
+    "# Opening\n"
+    "Say who you are and why you call in one sentence, then ask whether now is a good time. If it is not, "
+    "offer to call back later and end the call politely.\n\n"
+    "# Rules\n"
+    "- Stay concise: max 50 tokens per turn. One question at a time.\n"
+    "- Your output goes to text-to-speech. Use naturally pronounceable sentences.\n"
+    "- If asked whether you are an AI, confirm it clearly.\n"
+    "- If the person is not interested, thank them for trying {{company_name}} and end the call.\n\n"
+    "# Goal\n"
+    "Learn how the trial is going and, if it helps them, book a 20-minute onboarding call with "
+    "book_onboarding_call."
+)
+FIRST_VOICEMAIL = (
+    "Hi {{contact_name}}, this is Sam from {{company_name}} about your free trial. I'll try you again tomorrow."
+)
+GPT_41 = {"type": "openrouter", "openrouter_model_id": "openai/gpt-4.1", "openrouter_provider": "openai"}
+
+# The edits, oldest first: when each was made, and the fields it changed as they were before it.
+TRIAL_EDITS: tuple[tuple[datetime, dict[str, Any]], ...] = (
+    (VOICEMAIL_EDIT, {"voicemail_message": FIRST_VOICEMAIL}),
+    (PROMPT_EDIT, {"prompt": CAREFUL_PROMPT}),
+    (MODEL_SWITCH, {"llm_model": GPT_41}),
+)
+
+
+def trial_current() -> dict[str, Any]:
+    """Trial Follow-up as it is now (demo_assistants.json), checked against the edits above."""
+    assistants = json.loads(ASSISTANTS.read_text(encoding="utf-8"))["assistants"]
+    current: dict[str, Any] = next(a for a in assistants if a["id"] == TRIALS)
+    if current["updated_at"] != iso(TRIAL_EDITS[-1][0]):
+        raise ValueError(f"{TRIALS}: updated_at must be the time of the last edit, {iso(TRIAL_EDITS[-1][0])}")
+    for at, before in TRIAL_EDITS:
+        if any(current[name] == value for name, value in before.items()):
+            raise ValueError(f"{TRIALS}: the edit of {iso(at)} must change {sorted(before)}")
+    return current
+
+
+def version_at(current: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """The assistant as it was at ``moment``: the current one with every later edit undone."""
+    version = dict(current)
+    for at, before in reversed(TRIAL_EDITS):  # the earliest edit of a field says what it was
+        if moment < at:
+            version.update(before)
+    return version
+
+
+def trial_versions(current: dict[str, Any]) -> list[dict[str, Any]]:
+    """The versions before the current one, oldest first, as the file stores them: each is the current
+    assistant with ``fields`` as they were then, in use from its ``updated_at`` until the next version's."""
+    versions = []
+    for start in (TRIAL_CREATED, *(at for at, _before in TRIAL_EDITS[:-1])):
+        then = version_at(current, start)
+        fields = {name: value for name, value in then.items() if name != "updated_at" and current[name] != value}
+        versions.append({"updated_at": iso(start), "fields": fields})
+    return versions
+
+
+class Regime(NamedTuple):
+    """How the calls of a moment behave, given the assistant's version then."""
+
+    pushy: bool  # the prompt opens with the discount (after PROMPT_EDIT)
+    rejected: float  # of answered calls: the person hangs up after the opening
+    interested: float  # of the conversations that go on past the opening
+    ttft: tuple[int, int]  # the LLM's first token, ms (uniform: p50 at the middle)
+    voicemail: str  # the voicemail message left (with {{variables}})
+
+
+def regime_of(version: dict[str, Any]) -> Regime:
+    """How calls behave under a version of the assistant."""
+    pushy = version["prompt"] != CAREFUL_PROMPT
+    return Regime(
+        pushy=pushy,
+        rejected=0.45 if pushy else 0.09,
+        interested=0.3 if pushy else 0.5,
+        ttft=(500, 900) if version["llm_model"] == GPT_41 else (1000, 1800),
+        voicemail=version["voicemail_message"],
+    )
+
+
+def story_moments() -> list[datetime]:
+    """When each call was made: 42 to 60 a weekday, at random times within calling hours, in order."""
+    moments = []
+    for offset in range(STORY_DAYS):
+        day = STORY_FIRST_DAY + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        count = rng.randint(42, 60)
+        moments += sorted(day + timedelta(seconds=rng.randrange(CALLING_HOURS * 3600)) for _ in range(count))
+    return moments
+
+
+class Callee(NamedTuple):
+    """The person a story call is made to, and the variables the call is given."""
+
+    who: dict[str, str]
+    number: str
+    variables: dict[str, str]
+
+    @property
+    def first(self) -> str:
+        return self.who["first_name"]
+
+
+def trial_callee(when: datetime) -> Callee:
+    ends = when + timedelta(days=rng.randint(2, 9))
+    who = person()
+    variables = {"contact_name": who["first_name"], "company_name": "Acme", "trial_end_date": f"{ends:%A} {ends.day}"}
+    return Callee(who, phone("gb"), variables)
+
+
+def spoken(template: str, variables: dict[str, str]) -> str:
+    """A configured text as said on a call: its {{variables}} filled in."""
+    for name, value in variables.items():
+        template = template.replace("{{" + name + "}}", value)
+    return template
+
+
+def trial_order(when: datetime, callee: Callee, attempts_: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A call order of the trial follow-ups."""
+    return order(
+        TRIALS,
+        attempts_,
+        sender=TRIAL_SENDER,
+        callee=callee.number,
+        contact=callee.who,
+        variables=callee.variables,
+        created=when,
+        **fields,
+    )
+
+
+def trial_attempt(when: datetime, callee: Callee, regime: Regime, **fields: Any) -> dict[str, Any]:
+    """An answered attempt, with the LLM latency of the model in use."""
+    return attempt(TRIALS, when, latency=(regime.ttft, (180, 320), 0.06), number=callee.number, **fields)
+
+
+def trial_opening(callee: Callee, regime: Regime) -> str:
+    if regime.pushy:
+        return (
+            f"Hi {callee.first}, Sam from Acme here: upgrade to the annual plan before your trial ends and you get "
+            "30% off. Shall I set that up for you now?"
+        )
+    return f"Hi {callee.first}, this is Sam from Acme about your free trial. Is now a good time for two minutes?"
+
+
+def trial_rejected(when: datetime, callee: Callee, regime: Regime) -> dict[str, Any]:
+    """The person hears the opening and hangs up."""
+    refusals = (
+        ["No. I'm not interested in a sales call.", "I haven't even finished trying it. No thanks.", "Please don't."]
+        if regime.pushy
+        else ["No thanks, we're not interested.", "Sorry, not for us."]
+    )
+    turns = [("user", "Hello?"), ("assistant", trial_opening(callee, regime)), ("user", rng.choice(refusals))]
+    a = trial_attempt(
+        when, callee, regime, seconds=rng.randint(6, 14), ended_by="user", end_reason="user_rejected", turns=turns
+    )
+    summary = "The person hung up right after the opening."
+    return trial_order(when, callee, [a], outcome="not_interested", summary=summary)
+
+
+BOOKING_ERROR = "HTTP 503 from calendar.acme-fixtures.test: upstream timeout"
+
+
+def trial_booking(callee: Callee, failing: bool) -> tuple[list[tuple[str, str]], dict[int, dict[str, Any]]]:
+    """The agent books an onboarding call: its turns and tool result (at its position among these turns)."""
+    turns = [
+        ("assistant", "Thursday at 10:00, let me book it."),
+        ("tool", ""),
+        (
+            "assistant",
+            "Sorry, the calendar is not answering; a colleague will email you a link."
+            if failing
+            else f"Booked: you'll get an invite by email. Thanks, {callee.first}!",
+        ),
+    ]
+    result = {
+        "tool_name": "book_onboarding_call",
+        "tool_arguments": {"slot": "2026-02-26T10:00:00Z"},
+        "tool_output": BOOKING_ERROR if failing else '{"booked": true}',
+        "tool_is_error": failing,
+    }
+    return turns, {1: result}
+
+
+def trial_conversation(when: datetime, callee: Callee, regime: Regime) -> dict[str, Any]:
+    """The person stays past the opening: books an onboarding call, asks to be called back, or declines."""
+    turns = [("user", "Hello?"), ("assistant", trial_opening(callee, regime))]
+    if regime.pushy:
+        turns += [
+            ("user", "Hmm, what does the annual plan include?"),
+            ("assistant", "Everything in Pro, with 30% off if you upgrade today. Shall I do it now?"),
+        ]
+    else:
+        turns += [
+            ("user", "Sure, go ahead."),
+            ("assistant", "How is the trial going so far?"),
+            ("user", rng.choice(["Pretty well, two teams use it.", "Slowly, the integrations aren't set up."])),
+            ("assistant", "Would a 20-minute onboarding call with a specialist help?"),
+        ]
+    draw, tools, ended_by, reason = rng.random(), None, "agent", "tool_end_call"
+    if draw < regime.interested:
+        outcome, summary = "interested", "Onboarding call booked for Thursday 10:00."
+        asked = "Not the upgrade, but an onboarding call would help." if regime.pushy else "Yes, it would."
+        turns.append(("user", asked + " Thursday at ten?"))
+        more, results = trial_booking(callee, rng.random() < 0.05)
+        tools = {len(turns) + at: result for at, result in results.items()}
+        turns += more
+    elif draw < regime.interested + 0.2:
+        outcome, summary = "requested_callback_later", "Asked to be called back next week."
+        turns += [("user", "Can you call me back next week?"), ("assistant", "Of course. Talk to you next week!")]
+    elif regime.pushy:
+        outcome, summary, ended_by, reason = "not_interested", "Declined the upgrade twice.", "user", "client_initiated"
+        turns += [
+            ("user", "Not today."),
+            ("assistant", "Are you sure? The 30% ends with your trial."),
+            ("user", "Yes. Goodbye."),
+        ]
+    else:
+        outcome, summary = "not_interested", "Staying with their current tool."
+        turns += [("user", "We'll stay with our current tool."), ("assistant", "Thanks for trying Acme. Goodbye!")]
+    structured = {"trial_status": rng.choice(["active", "stalled"]), "wants_onboarding": outcome == "interested"}
+    a = trial_attempt(
+        when,
+        callee,
+        regime,
+        seconds=rng.randint(45, 150),
+        ended_by=ended_by,
+        end_reason=reason,
+        turns=turns,
+        tools=tools,
+        structured=structured,
+    )
+    return trial_order(when, callee, [a], outcome=outcome, summary=summary)
+
+
+def trial_voicemail(when: datetime, callee: Callee, regime: Regime) -> dict[str, Any]:
+    """Voicemail: the agent leaves the message of the version in use."""
+    a = attempt(
+        TRIALS,
+        when,
+        result="voicemail",
+        seconds=rng.randint(12, 20),
+        ended_by="agent",
+        end_reason="voicemail",
+        turns=[("assistant", spoken(regime.voicemail, callee.variables))],
+        latency=None,
+        number=callee.number,
+        recorded=False,
+    )
+    return trial_order(when, callee, [a])
+
+
+def trial_unreachable(when: datetime, callee: Callee, _regime: Regime) -> dict[str, Any]:
+    """No answer, then busy two hours later."""
+    a1 = attempt(TRIALS, when, result=None, dial_error="no_answer", latency=None, number=callee.number)
+    later = when + timedelta(hours=2)
+    a2 = attempt(TRIALS, later, result=None, dial_error="busy", latency=None, number=callee.number)
+    return trial_order(when, callee, [a1, a2])
+
+
+def trial_errored(when: datetime, callee: Callee, _regime: Regime) -> dict[str, Any]:
+    """The carrier refused the call."""
+    a = attempt(TRIALS, when, result=None, dial_error="temporarily_unavailable", latency=None, number=callee.number)
+    return trial_order(when, callee, [a], status="errored")
+
+
+def trial_call(current: dict[str, Any], when: datetime) -> dict[str, Any]:
+    """One call of the story: what happened depends on chance and on the version in use at ``when``."""
+    regime, callee, draw = regime_of(version_at(current, when)), trial_callee(when), rng.random()
+    if draw < 0.03:
+        return trial_errored(when, callee, regime)
+    if draw < 0.10:
+        return trial_unreachable(when, callee, regime)
+    if draw < 0.24:
+        return trial_voicemail(when, callee, regime)
+    if rng.random() < regime.rejected:
+        return trial_rejected(when, callee, regime)
+    return trial_conversation(when, callee, regime)
+
+
+def trial_story(current: dict[str, Any]) -> list[dict[str, Any]]:
+    rng.seed(STORY_SEED)
+    return [trial_call(current, when) for when in story_moments()]
+
+
 # --- the rest of the account -----------------------------------------------------------------------
 
 PHONE_NUMBERS = [
@@ -1256,10 +1579,13 @@ def build() -> dict[str, Any]:
     rng.seed(SEED)
     CLOCK.now = START
     calls = [*reminders(), *french(), *support(), *baseline(), *screener(), *legacy(), *realestate(), *concierge()]
+    current = trial_current()
+    calls += trial_story(current)
     calls.sort(key=lambda c: c["created_at"], reverse=True)
     return {
         "_meta": "Generated by scripts/make_demo_calls.py; served by revox_mcp/api/demo.py. Secrets contain FAKE.",
         "calls": calls,
+        "assistant_versions": {TRIALS: trial_versions(current)},
         "phone_numbers": PHONE_NUMBERS,
         "voices": VOICES,
         "campaigns": CAMPAIGNS,
@@ -1267,8 +1593,17 @@ def build() -> dict[str, Any]:
 
 
 def render(data: dict[str, Any]) -> str:
-    """The file's text, as committed."""
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    """The file's text, as committed: a call per line (the file stays small, a diff shows the calls that
+    changed), everything else indented."""
+    parts = []
+    for key, value in data.items():
+        if key == "calls":
+            lines = ",\n".join("  " + json.dumps(call, ensure_ascii=False, separators=(",", ":")) for call in value)
+            text = "[\n" + lines + "\n ]"
+        else:  # JSON escapes newlines inside strings: each line break here is between values
+            text = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        parts.append(f" {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def main() -> None:

@@ -6,14 +6,15 @@ port that answers), under a deadline that only a broken child reaches.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TextIO
 
 import anyio
@@ -124,3 +125,15 @@ async def stop(process: Process, grace: float = 10) -> None:
         if waited.cancelled_caught:
             process.kill()
         await process.aclose()
+
+
+@contextmanager
+def demo_over_http() -> Iterator[str]:
+    """A real ``revox-mcp --demo`` over streamable HTTP on a port the system picks; yields its /mcp URL
+    (from the start-up line) and stops it on the way out."""
+    env = {"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING"}
+    server = ServerProcess(("--demo", "--transport", "streamable-http"), env)
+    try:
+        yield server.wait_listening(30) + "/mcp"
+    finally:
+        server.stop()

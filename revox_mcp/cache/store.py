@@ -8,6 +8,9 @@ Over a ``CacheBackend`` of serialised entries (in-process or shared):
   load others wait for;
 * with a stale entry at hand, a caller waits at most ``grace`` seconds (on the injected sleep) for
   the refresh, then answers the stale entry (marked stale, with the reason) while the refresh goes on;
+* a caller that can do without the value (``patience``: it has another way to its answer) waits at
+  most that long for the load, then gets ``RevoxPendingError`` while the load goes on and fills the
+  cache;
 * a failed refresh sets a back-off for that key, shared with every replica through the
   ``Coordinator``: until it ends, callers answer at once, from the stale entry or with the failure,
   so an outage costs one wait per back-off window, not one per call or per replica;
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -44,7 +48,15 @@ from revox_mcp.cache.backend import CacheBackend, Entry
 from revox_mcp.cache.clock import Sleep
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.shared import Coordinator, FillLock, LocalCoordinator, SharedUnavailable
-from revox_mcp.errors import RevoxRateLimitError, RevoxUnavailableError, reason_of, stale_allowed
+from revox_mcp.domain.render.waits import wait_words
+from revox_mcp.errors import (
+    RevoxPendingError,
+    RevoxRateLimitError,
+    RevoxUnavailableError,
+    next_try,
+    reason_of,
+    stale_allowed,
+)
 from revox_mcp.settings import DEFAULT_CALL_BUDGET, DEFAULT_STALE_GRACE
 
 T = TypeVar("T")
@@ -231,11 +243,14 @@ class Cache:
         *,
         ttl: Ttl[T],
         stale_on: Callable[[BaseException], bool] = stale_allowed,
+        patience: float | None = None,
     ) -> Cached[T]:
         """The value for ``key``: cached, shared with concurrent callers, or freshly loaded.
 
         ``ttl``: how long a value stays fresh, in seconds or as a function of the value.
         ``stale_on``: the failures for which the last value is answered instead (marked stale).
+        ``patience``: the longest this caller waits for a load under way (None: as long as it takes,
+        or the stale grace); past it, ``RevoxPendingError``, and the load goes on for the next caller.
         """
         name = key.text(self.namespace)
         stats = self._stats_for(key.fingerprint)
@@ -259,19 +274,19 @@ class Cache:
                     stats.stale_served += 1
                     reason = reason_of(RevoxRateLimitError(wait) if isinstance(error, RevoxRateLimitError) else error)
                     if not isinstance(error, RevoxRateLimitError):
-                        reason += f"; next try in {max(int(wait + 0.999), 1)} s"
+                        reason += f"; {next_try(wait)}"
                     return Cached(self._decode(name, entry, codec), age, True, reason)
                 raise error.with_traceback(None)
             stats.misses += 1
             flight = self._launch(name, key, load, codec, ttl)
         else:
             stats.coalesced += 1
-        if entry is None:
-            await flight.done.wait()  # bounded by the caller's own deadline
-        else:
-            # One grace per refresh, not per caller: once a refresh has run `grace` seconds, callers
-            # that find it still running answer from the stale entry at once.
-            await self._wait(flight.done, flight.started + self.grace - self._mono())
+        # One grace per refresh, not per caller: once a refresh has run `grace` seconds, callers that
+        # find it still running answer from the stale entry at once. Without one, a caller waits for
+        # the load (bounded by its own deadline) or for its patience.
+        grace_left = flight.started + self.grace - self._mono() if entry is not None else math.inf
+        limit = min(grace_left, math.inf if patience is None else patience)
+        await self._wait(flight.done, limit)
         if flight.value is not None:
             return flight.value
         if flight.error is not None:
@@ -279,15 +294,20 @@ class Cache:
                 stats.stale_served += 1
                 return Cached(self._decode(name, entry, codec), age, True, reason_of(flight.error))
             raise flight.error.with_traceback(None)
-        if entry is None or flight.done.is_set():
+        if flight.done.is_set():
             raise RevoxUnavailableError("the server is shutting down")
+        if entry is None or limit < grace_left:  # the caller's patience ended first, not the grace
+            raise RevoxPendingError(f"{key.method} {key.path}", limit)
         stats.stale_served += 1
         waited = max(self._mono() - flight.started, self.grace)
-        reason = f"Revox has not answered for {waited:.0f} s; refreshing in the background"
+        reason = f"Revox has not answered for {wait_words(waited)}; refreshing in the background"
         return Cached(self._decode(name, entry, codec), age, True, reason)
 
     async def _wait(self, done: anyio.Event, seconds: float) -> None:
-        """Until ``done`` is set, or for ``seconds`` on the cache's sleep, whichever comes first."""
+        """Until ``done`` is set, or for ``seconds`` (inf: no limit) on the cache's sleep, whichever comes first."""
+        if math.isinf(seconds):
+            await done.wait()
+            return
         if done.is_set() or seconds <= 0:
             return
         async with anyio.create_task_group() as race:

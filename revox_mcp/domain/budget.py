@@ -2,7 +2,9 @@
 
 Pure functions. Sizes are UTF-8 bytes of compact JSON (``ensure_ascii=False``), which is how
 answers are sent. Long strings are cut first (at a character boundary, never inside a UTF-8
-sequence), then long lists; each cut leaves a marker naming what was cut and the next step.
+sequence), then long lists; each cut leaves a marker naming what was cut and the next step. Every
+note of a cut says which budget it was cut to and what that budget counts (``within``): the whole
+answer as sent, the structured content's share of it, or one value that is sent twice.
 
 ``fit`` cuts a value, ``bounded`` a model, ``clip`` a text; an ``AnswerFit`` is the one way to fit a
 whole answer (its model and its text), and ``fit_rendered`` the way to fit a value an answer carries
@@ -22,6 +24,8 @@ from revox_mcp.domain.output import dump
 
 # About 8k tokens: the most one answer may cost an agent, whatever the data.
 MAX_RESPONSE_BYTES = 32_000
+# What MAX_RESPONSE_BYTES counts, as a cut note says it.
+WHOLE_ANSWER = f"the answer's {MAX_RESPONSE_BYTES:,} bytes (structured content and text together, as sent)"
 
 
 def json_text(value: Any) -> str:
@@ -141,19 +145,37 @@ def bounded(model: M, max_bytes: int) -> tuple[M, list[str]]:
     return type(model).model_validate(fitted), cuts
 
 
-def cut_note(cuts: list[str], hint: str) -> str:
-    """One line naming what was cut (at most 8 paths) and how to get the rest; "" when nothing was."""
+def twice_words(max_bytes: int) -> str:
+    """What the budget of a value an answer carries twice counts, as a cut note says it."""
+    return f"{max_bytes:,} bytes, once as structured content and once as text (the answer carries it twice)"
+
+
+def size_stop(shown: int, asked: int, within: str) -> str:
+    """The line of a page that the size budget stopped before ``asked`` items: how many it holds, of
+    how many asked, and the budget (``within``: what it counts)."""
+    return f"{shown} of the {asked} asked shown: no more fit {within}."
+
+
+def structured_words(max_bytes: int) -> str:
+    """What the budget of a value measured as structured content counts (its text shows the same)."""
+    return f"{max_bytes:,} bytes of structured content (the text shows the same)"
+
+
+def cut_note(cuts: list[str], hint: str, *, within: str) -> str:
+    """One line naming what was cut (at most 8 paths), the budget it was cut to (``within``: what it
+    counts) and how to get the rest; "" when nothing was."""
     if not cuts:
         return ""
     shown = ", ".join(cuts[:8]) + (f" and {len(cuts) - 8} more" if len(cuts) > 8 else "")
-    return f"\n…[cut to fit: {shown}; {hint}]"
+    return f"\n…[cut to fit {within}: {shown}; {hint}]"
 
 
-def clip(text: str, max_bytes: int, hint: str) -> str:
-    """``text`` cut at a line boundary to fit ``max_bytes`` as sent, ending with what to do for the rest."""
+def clip(text: str, max_bytes: int, hint: str, *, within: str) -> str:
+    """``text`` cut at a line boundary to fit ``max_bytes`` as sent, ending with the budget it was cut
+    to (``within``: what it counts) and what to do for the rest."""
     if sent_size(text) <= max_bytes:
         return text
-    marker = f"\n…[cut to fit; {hint}]"
+    marker = f"\n…[cut to fit {within}; {hint}]"
     room = max_bytes - sent_size(marker)
     kept = text.encode()[: max(room, 0)].decode("utf-8", "ignore")
     while kept and sent_size(kept) > room:  # escapes made it bigger on the wire than in UTF-8
@@ -180,9 +202,10 @@ class AnswerFit:
         if cuts and self.cut_field is not None:
             listed = [*(getattr(fitted, self.cut_field) or []), *cuts][:20]
             fitted = fitted.model_copy(update={self.cut_field: listed})
-        note = cut_note([f"structured {path}" for path in cuts], self.hint)
+        share = f"the structured content's share ({self.structured:,} bytes) of {WHOLE_ANSWER}"
+        note = cut_note([f"structured {path}" for path in cuts], self.hint, within=share)
         room = MAX_RESPONSE_BYTES - ENVELOPE - size(dump(fitted)) - sent_size(note)
-        return fitted, clip(text, room, self.clip_hint) + note
+        return fitted, clip(text, room, self.clip_hint, within=WHOLE_ANSWER) + note
 
 
 def fits_twice(value: Any, room: int, render: Callable[[Any], str]) -> bool:

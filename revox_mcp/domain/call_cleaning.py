@@ -5,13 +5,23 @@ before anything is spent cleaning it); the call is cleaned like every payload (`
 bounded, redacted); hardened (signed recording URLs, credentials generic redaction cannot know);
 and, in mask mode, stripped of personal data (``personal.mask_call``). What comes out may go into
 any cache: the mode is part of every call cache key.
+
+Before a search result is slimmed, the assistant it embeds (the configuration the call ran with)
+is reduced to two fingerprints, kept in the slimmed ``assistant``: one of its prompt template, one
+of the rest of its configuration (bookkeeping such as ``updated_at`` left out). They date
+configuration changes from the calls alone (``domain.timeline.config``). A fingerprint is a short
+hash: it shows nothing of what it hashes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from revox_mcp.domain.compare import IGNORED
 from revox_mcp.domain.facts import JsonObject, child, items
 from revox_mcp.domain.ingest import Item, ingest_object
 from revox_mcp.domain.personal import Mode, mask_call
@@ -22,6 +32,9 @@ if TYPE_CHECKING:
 
 # What a search result keeps of the assistant embedded in each call (the whole one is get_call's).
 _SEARCH_KEEP_ASSISTANT = ("id", "name")
+# Where the slimmed assistant keeps the fingerprints of the whole one (set after cleaning: ours, not Revox's).
+PROMPT_FINGERPRINT = "prompt_fingerprint"
+CONFIG_FINGERPRINT = "config_fingerprint"
 
 
 def clean_call(raw: Any, redactor: Redactor, personal_mode: Mode, *, search: bool) -> Item | None:
@@ -30,7 +43,9 @@ def clean_call(raw: Any, redactor: Redactor, personal_mode: Mode, *, search: boo
     ``search``: the call came in a search page, so it is slimmed first. ``raw`` is the caller's own
     parse: slimming edits it in place.
     """
+    prints: dict[str, str] = {}
     if search and isinstance(raw, dict):
+        prints = fingerprints(child(raw, "assistant"))
         raw = slim(raw)
     item = ingest_object(raw, redactor)
     if item is None:
@@ -38,7 +53,32 @@ def clean_call(raw: Any, redactor: Redactor, personal_mode: Mode, *, search: boo
     value = harden(item.value)
     if personal_mode == "mask":
         value = mask_call(value)
-    return Item(value, item.digest)
+    assistant = value.get("assistant")
+    if not prints or not isinstance(assistant, dict):
+        return Item(value, item.digest)
+    assistant.update(prints)
+    return Item(value, _digest(item.digest, *prints.values()))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def fingerprints(assistant: Mapping[str, Any] | None) -> dict[str, str]:
+    """Short hashes of an embedded assistant's prompt template and of the rest of its configuration
+    (bookkeeping left out), as the slimmed assistant keeps them; none for no assistant."""
+    if assistant is None:
+        return {}
+    prompt = assistant.get("prompt")
+    rest = {key: value for key, value in assistant.items() if key not in IGNORED and key != "prompt"}
+    try:
+        config = json.dumps(rest, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=str)
+    except (ValueError, TypeError, RecursionError):  # absurdly deep: no fingerprint rather than a wrong one
+        return {}
+    found = {CONFIG_FINGERPRINT: "c:" + _digest(config)[:16]}
+    if isinstance(prompt, str):
+        found[PROMPT_FINGERPRINT] = "p:" + _digest(prompt)[:16]
+    return found
 
 
 def _attempt_objects(call: JsonObject) -> list[JsonObject]:

@@ -46,6 +46,66 @@ FINISHED_STATUSES = frozenset({"completed", "cancelled", "errored", "not_launche
 # analyze_calls looks at calls that were made (or failed to be): not the queued or scheduled ones.
 ANALYZED_STATUSES = ("completed", "errored", "not_launched", "post_processing")
 
+# Every key SDK 0.5.0 documents for a call order (``Call`` in ``revox/types/call_retrieve_response.py``
+# and ``call_search_response.py``) and for one of its attempts (``CallCallAttempt``). A documented key
+# is a valid field to ask for even when one call lacks it (many are optional): it is answered as null.
+CALL_FIELDS = frozenset(
+    {
+        "id",
+        "assignee",
+        "assistant",
+        "call_attempts",
+        "call_retry_config",
+        "calls_count",
+        "campaign",
+        "contact",
+        "created_at",
+        "direction",
+        "first_sentence_delay_ms",
+        "follow_up_emails",
+        "from_phone_number",
+        "is_cancelled",
+        "is_completed",
+        "last_call_attempt",
+        "llm_model",
+        "metadata",
+        "organization_id",
+        "outcome",
+        "outcome_summary",
+        "prompt_variables",
+        "scheduled_at",
+        "slack_channel_ids",
+        "status",
+        "to_phone_number",
+        "updated_at",
+    }
+)
+ATTEMPT_FIELDS = frozenset(
+    {
+        "id",
+        "answered_at",
+        "assistants_used",
+        "dial_error",
+        "email_log",
+        "end_reason",
+        "ended_at",
+        "ended_by",
+        "handled_by_ai",
+        "handled_by_human",
+        "handled_by_user",
+        "phone_number",
+        "post_call_transcript",
+        "recording_url",
+        "result",
+        "sms_log",
+        "speech_events",
+        "started_at",
+        "status",
+        "structured_output",
+        "transcript",
+    }
+)
+
 # Where each list_calls filter goes in the POST /call/search body, and its valid values.
 FILTERS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "status": ("statuses", CALL_STATUSES),

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import Field
 
 from revox_mcp.domain.call_fields import (
+    ATTEMPT_FIELDS,
+    CALL_FIELDS,
     agent_turns,
     attempts,
     duration_seconds,
@@ -281,8 +283,9 @@ def select_call_fields(
     call: Mapping[str, Any], attempt: Mapping[str, Any] | None, number: int, wanted: list[str]
 ) -> dict[str, Any]:
     """The fields of a call asked for (get_call's ``fields``): call keys as they are, attempt keys from the
-    chosen attempt (numbered ``number``), ``llm_system_prompt`` as the attempt's prompts by turn;
-    InputError naming the call's fields for an unknown one."""
+    chosen attempt (numbered ``number``), ``llm_system_prompt`` as the attempt's prompts by turn. A field
+    SDK 0.5.0 documents (``CALL_FIELDS``, ``ATTEMPT_FIELDS``) that this call lacks is answered as null;
+    InputError listing the valid fields for a name that is neither documented nor in this call."""
     selected: dict[str, Any] = {}
     unknown: list[str] = []
     for name in wanted:
@@ -293,7 +296,7 @@ def select_call_fields(
                 for i, e in enumerate(events if isinstance(events, list) else [])
                 if isinstance(e, dict) and isinstance(e.get(_SYSTEM_PROMPT), str)
             ]
-        elif name in _ATTEMPT_KEYS or (attempt is not None and name in attempt and name not in call):
+        elif name in _ATTEMPT_KEYS or _from_attempt(name, call, attempt):
             value = attempt.get(name) if attempt is not None else None
             if name == "speech_events" and isinstance(value, list):
                 value = _without_system_prompts({"last_call_attempt": {"speech_events": value}})["last_call_attempt"][
@@ -303,15 +306,29 @@ def select_call_fields(
         elif name in call:
             value = call[name]
             selected[name] = _without_system_prompts({name: value})[name] if name == "call_attempts" else value
+        elif name in CALL_FIELDS:
+            selected[name] = None  # documented, absent from this call
         else:
             unknown.append(name)
     if unknown:
-        known = sorted({*call.keys(), *(attempt.keys() if attempt else ()), _SYSTEM_PROMPT})
+        known = sorted(
+            {*CALL_FIELDS, *ATTEMPT_FIELDS, *call.keys(), *(attempt.keys() if attempt else ()), _SYSTEM_PROMPT}
+        )
         shown = ", ".join(one_line(u, 40) for u in unknown[:5])
-        raise InputError(f"Unknown field(s) {shown}. Fields of this call: {', '.join(known)[:1500]}.")
+        raise InputError(
+            f"Unknown field(s) {shown}. Fields of a call (documented, or in this one): {', '.join(known)[:1500]}."
+        )
     if any(name in _ATTEMPT_KEYS or name == _SYSTEM_PROMPT for name in wanted):
         selected = {"attempt": number, **selected}
     return selected
+
+
+def _from_attempt(name: str, call: Mapping[str, Any], attempt: Mapping[str, Any] | None) -> bool:
+    """Whether ``name`` is read from the chosen attempt: a key of it the call itself lacks, or a field
+    only attempts document."""
+    if name in call:
+        return False
+    return (attempt is not None and name in attempt) or (name in ATTEMPT_FIELDS and name not in CALL_FIELDS)
 
 
 def whole_call(call: Mapping[str, Any]) -> dict[str, Any]:

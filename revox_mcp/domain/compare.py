@@ -165,9 +165,10 @@ def _bound_diffs(changes: list[Change]) -> None:
             room -= len(change.diff or "")
             continue
         field = change.path.split(".")[0].split("[")[0]
-        kept = change.diff[:room].rsplit("\n", 1)[0] if room > 0 else ""
         hint = f'; compare_assistants with fields=["{field}"] shows more' if room < MAX_DIFF_CHARS else ""
-        note = f"… diff cut to fit{hint}"
+        note = f"… diff cut: all diffs share {MAX_DIFF_CHARS:,} characters{hint}"
+        room -= len(note)  # the note counts too
+        kept = change.diff[:room].rsplit("\n", 1)[0] if room > 0 else ""
         change.diff = f"{kept}\n{note}" if kept else note
         room = 0
 

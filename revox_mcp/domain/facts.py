@@ -401,6 +401,30 @@ def placeholders(value: str | None) -> list[str]:
     return list(dict.fromkeys(VARIABLE.findall(value)))
 
 
+# --- parts of a configuration it does not use ------------------------------------------------------
+
+# A realtime model (llm_model.type "realtime") speaks itself: the TTS voice and its Cartesia
+# pronunciation dictionary are then unused (rule X18 of docs/revox-api.md, unverified).
+REALTIME_UNUSED = ("voice", "cartesia_dictionary_pronunciation_id")
+
+
+def unused_parts(config: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The top-level fields this configuration does not use: no finding may be about them, but the one
+    saying they are unused."""
+    llm = child(config, "llm_model")
+    return REALTIME_UNUSED if llm is not None and llm.get("type") == "realtime" else ()
+
+
+def campaigns_of(assistant_id: str, campaigns: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The campaigns that use an assistant (their ``assistant_id`` is its id)."""
+    return [c for c in campaigns if text(c, "assistant_id") == assistant_id]
+
+
+def within(path: str, parts: Sequence[str]) -> bool:
+    """Whether ``path`` is one of ``parts`` or inside one (``voice.speed`` is inside ``voice``)."""
+    return any(path == part or path.startswith((f"{part}.", f"{part}[")) for part in parts)
+
+
 # --- readers added for diagnostics -----------------------------------------------------------------
 # diagnostics compares numbers with documented bounds, and reports a list's wrong-typed entries by
 # their index.

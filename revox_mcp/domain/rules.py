@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
+from revox_mcp.domain.facts import within
+
 Severity = Literal["error", "warning", "info"]
 
 # Worst first: the one order of findings.
@@ -52,6 +54,17 @@ def templated(severity: Severity, about: str, message: str, fix: str) -> RuleSpe
 def rule_table(rules: Mapping[str, RuleSpec]) -> Mapping[str, RuleSpec]:
     """A read-only table of rules by id."""
     return MappingProxyType(dict(rules))
+
+
+# The rules that say a part of the configuration is unused: the only findings kept about that part
+# (``facts.unused_parts``), whichever engine emits them.
+SAYS_UNUSED: frozenset[str] = frozenset({"llm.realtime.voice_unused"})
+
+
+def about_unused(rule: str, path: str, unused: tuple[str, ...]) -> bool:
+    """Whether a finding at ``path`` is about a part of the configuration that is not used (and is not
+    the finding that says so): such a finding is left out."""
+    return bool(unused) and rule not in SAYS_UNUSED and within(path, unused)
 
 
 def finding_fields(rule: str, spec: RuleSpec, path: str, params: Mapping[str, str]) -> dict[str, str]:

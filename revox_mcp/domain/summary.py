@@ -263,7 +263,8 @@ def _window(window: Mapping[str, Any]) -> str:
     return f"{_clean(start, 20)}-{_clean(end, 20)}" + (f" ({delay:g}s)" if delay is not None else "")
 
 
-def _retry_view(assistant: Mapping[str, Any]) -> RetryView | None:
+def retry_view(assistant: Mapping[str, Any]) -> RetryView | None:
+    """The ``call_retry_config`` of an assistant (or of a campaign, which has its own), or None."""
     retry = m.child(assistant, "call_retry_config")
     if retry is None:
         return None
@@ -362,7 +363,7 @@ def detail(assistant: Mapping[str, Any]) -> AssistantDetail:
             precall_lookup_url=_clean(lookup, 300) if lookup else None,
         ),
         custom_tools=[_tool_view(tool) for tool in m.items(assistant, "custom_tools")],
-        call_retry=_retry_view(assistant),
+        call_retry=retry_view(assistant),
         structured_output=[n for n in (m.text(o, "name") for o in outputs) if n],
         faq=_faq(assistant),
         sounds=_sounds(assistant),

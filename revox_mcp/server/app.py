@@ -4,9 +4,10 @@
 each request uses (the server's, or in multi-user mode the caller's), where cache entries live (in
 this process, or in the Redis shared by replicas) and what lives as long as the process (the
 coordinator, the key verifier); each lifespan then gets its cache, data access and services
-(``AppState``). Tools are registered per area (``assistant_tools``, ``call_tools``), then the
-resources and the prompt. Tests inject how Revox is reached, time and the cache backend; nothing
-else differs from production.
+(``AppState``). Tools are registered per area (``assistant_tools``, ``call_tools``), each pointing
+at its view if it has one (``views``: the MCP Apps extension the server advertises and whose
+``ui://`` resources it serves), then the resources and the prompt. Tests inject how Revox is
+reached, time and the cache backend; nothing else differs from production.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from revox_mcp.server.protocol import ICONS, cache_hints
 from revox_mcp.server.resources import add_resources
 from revox_mcp.server.state import AppState, CredentialSource, FixedCredential, bind_state
 from revox_mcp.server.team import CallerCredential, RevoxKeyVerifier, add_readyz
+from revox_mcp.server.views import TOOL_VIEWS, apps_extension, require_viewed_tools
 from revox_mcp.service.data import DataSettings, RevoxData
 from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL, ConfigError, Settings
 
@@ -107,8 +109,8 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with api() as revox, cache(key_rate_limit=settings.key_rate_limit) as cached:
-            data_settings = DataSettings(ttl=settings.cache_ttl, personal_data=settings.personal_data)
-            yield AppState.over(settings, credentials, RevoxData(revox, cached, data_settings, own_secrets=own_secrets))
+            data = RevoxData(revox, cached, DataSettings.of(settings), own_secrets=own_secrets, wall=clock.wall)
+            yield AppState.over(settings, credentials, data)
 
     # Key checks are not data fetches: no request budget, but the same cache manners.
     verifier = RevoxKeyVerifier(api, cache(key_rate_limit=None)) if settings.multi_user else None
@@ -122,13 +124,16 @@ def build_server(
         middleware=[encodable_params, bind_state],
         icons=ICONS,
         cache_hints=cache_hints(settings.cache_ttl),
+        extensions=[apps_extension()],
         **_auth(auth_token, verifier),
     )
     server.held = verifier
     add_healthz(server)
     add_readyz(server, coordinator)
-    for area in (assistant_tools.TOOLS, call_tools.TOOLS):
-        area.register(server)
+    registered = [
+        name for area in (assistant_tools.TOOLS, call_tools.TOOLS) for name in area.register(server, TOOL_VIEWS)
+    ]
+    require_viewed_tools(registered)
     add_resources(server)
     add_prompts(server)
     return server

@@ -12,12 +12,20 @@ from revox_mcp.server.params import (
     CallOffsetArg,
     CallQueryArg,
     CursorArg,
+    DaysArg,
+    DialErrorArg,
     DirectionFilterArg,
+    EndedByArg,
+    EndReasonArg,
     LastArg,
     LimitArg,
     OutcomeFilterArg,
+    PatternArg,
     ResultFilterArg,
+    SinceArg,
     StatusFilterArg,
+    ToolErrorArg,
+    UntilArg,
 )
 from revox_mcp.server.registration import ToolSet
 from revox_mcp.server.state import AppState
@@ -36,10 +44,18 @@ async def list_calls(
     result: ResultFilterArg = None,
     direction: DirectionFilterArg = None,
     query: CallQueryArg = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    days: DaysArg = None,
+    end_reason: EndReasonArg = None,
+    ended_by: EndedByArg = None,
+    dial_error: DialErrorArg = None,
+    tool_error: ToolErrorArg = None,
+    pattern: PatternArg = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
 ) -> Answer:
-    """Calls, newest first, one row each."""
+    """Calls, newest first, one row each; over a period, every call in it."""
     return await app.calls.list_calls(
         app.credential(),
         assistant_id=assistant_id,
@@ -48,6 +64,14 @@ async def list_calls(
         result=result,
         direction=direction,
         query=query,
+        since=since,
+        until=until,
+        days=days,
+        end_reason=end_reason,
+        ended_by=ended_by,
+        dial_error=dial_error,
+        tool_error=tool_error,
+        pattern=pattern,
         limit=limit,
         cursor=cursor,
     )
@@ -67,6 +91,13 @@ async def get_call(
 
 
 @TOOLS.tool("Analyze Revox calls", CallAnalysis)
-async def analyze_calls(app: AppState, assistant_id: AnalyzeIdArg, last: LastArg = 50) -> Answer:
-    """What an assistant's recent calls show, and the fields to change."""
-    return await app.calls.analyze_calls(app.credential(), assistant_id, last)
+async def analyze_calls(
+    app: AppState,
+    assistant_id: AnalyzeIdArg,
+    last: LastArg = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    days: DaysArg = None,
+) -> Answer:
+    """What an assistant's calls show, and the fields to change; over a period, when it changed and why."""
+    return await app.calls.analyze_calls(app.credential(), assistant_id, last, since, until, days)

@@ -16,12 +16,15 @@ from typing import ParamSpec, TypeVar
 import anyio
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
+from revox_mcp.domain.render.waits import wait_words
 from revox_mcp.errors import (
     InputError,
     RevoxAuthError,
     RevoxError,
     RevoxNotFoundError,
+    RevoxPendingError,
     RevoxRateLimitError,
+    RevoxRefusalError,
     RevoxResponseError,
     RevoxStatusError,
     RevoxTimeoutError,
@@ -31,16 +34,6 @@ from revox_mcp.server.state import current_state
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def wait_text(seconds: float) -> str:
-    """A wait as people say it: "12 s", "3 min", "2 h" (never a 309-digit number)."""
-    seconds = max(seconds, 0.0)
-    if seconds < 120:
-        return f"{int(seconds) + 1} s"
-    if seconds < 7200:
-        return f"{int(seconds // 60) + 1} min"
-    return f"{min(int(seconds // 3600) + 1, 24)} h"
 
 
 def error_message(exc: RevoxError | InputError) -> str:
@@ -56,8 +49,12 @@ def error_message(exc: RevoxError | InputError) -> str:
         shown = _redact_text(exc.ident)[:80]
         return f"No {exc.kind} with id {shown!r}. {exc.how_to_find}".rstrip()
     if isinstance(exc, RevoxRateLimitError):
-        wait = f"retry in {wait_text(exc.retry_after)}" if exc.retry_after is not None else "retry in a minute"
+        wait = f"retry in {wait_words(exc.retry_after)}" if exc.retry_after is not None else "retry in a minute"
         return f"Revox is rate limiting requests (HTTP 429): {wait}."
+    if isinstance(exc, RevoxRefusalError):
+        return f"{exc}: this key may not read it (ask for that permission in the Revox dashboard)."
+    if isinstance(exc, RevoxPendingError):
+        return f"{exc}."
     if isinstance(exc, RevoxTimeoutError):
         return f"Revox did not answer in time ({exc.reason}). It may be slow or down: retry in a minute."
     if isinstance(exc, RevoxUnavailableError):

@@ -31,7 +31,7 @@ OptionalIdArg = Annotated[
 OffsetArg = Annotated[int, Field(ge=0, description="With one text field: next_offset of the previous answer.")]
 
 # --- calls (list_calls, get_call, analyze_calls) ------------------------------------------------------
-# Kept terse: tools/list (every tool, 16 kB at most) is paid by every session.
+# Kept terse: tools/list (every tool, 20 kB at most) is paid by every session.
 
 _opt = lean_optional
 AssistantFilterArg = Annotated[str | None, Field(description="From list_assistants.", json_schema_extra=_opt)]
@@ -49,5 +49,22 @@ CallFieldsArg = Annotated[
 ]
 AttemptArg = Annotated[int | None, Field(ge=1, description="1 = first", json_schema_extra=_opt)]
 CallOffsetArg = Annotated[int, Field(ge=0, description="next_offset")]
-LastArg = Annotated[int, Field(ge=10, le=200, description="Recent calls.")]
+LastArg = Annotated[
+    int | None, Field(ge=10, le=200, description="Last N calls (50 if no period).", json_schema_extra=_opt)
+]
 AnalyzeIdArg = Annotated[str, Field(description="Id from list_assistants.")]
+
+# A period (both tools): parsed and checked by domain.timeline.period, whose errors say what to give.
+SinceArg = Annotated[
+    str | None, Field(max_length=40, description="ISO date or date-time (UTC if no offset).", json_schema_extra=_opt)
+]
+UntilArg = Annotated[str | None, Field(max_length=40, description="Inclusive; like since.", json_schema_extra=_opt)]
+DaysArg = Annotated[int | None, Field(ge=1, le=92, description="Last N days.", json_schema_extra=_opt)]
+# What Revox cannot filter on: list_calls reads the period (default 7 days) and filters each call's attempts.
+EndReasonArg = Annotated[str | None, Field(max_length=200, description="Any attempt's.", json_schema_extra=_opt)]
+EndedByArg = Annotated[str | None, Field(max_length=200, description="agent|user|system", json_schema_extra=_opt)]
+DialErrorArg = Annotated[str | None, Field(max_length=200, description="e.g. no_answer", json_schema_extra=_opt)]
+ToolErrorArg = Annotated[str | None, Field(max_length=80, description="Tool name: its errors.", json_schema_extra=_opt)]
+PatternArg = Annotated[
+    str | None, Field(max_length=200, description="From an analyze_calls drill_down.", json_schema_extra=_opt)
+]

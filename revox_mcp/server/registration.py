@@ -11,26 +11,31 @@ reads), and returns the service's ``Answer``::
 Registered, it runs inside the call deadline with its failures translated once
 (``errors.answered``), gets the state bound to the request (``state.current_state``), and answers
 the text with the structured content whose schema is ``output``. The parameters the model sees are
-the handler's, without ``app``.
+the handler's, without ``app``. A tool whose answer a view shows (``views.TOOL_VIEWS``, by name)
+points hosts at it in ``_meta.ui.resourceUri``, and its text gains one line for a client that
+renders views (asked per request).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeAlias
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
 from revox_mcp.server.errors import answered
 from revox_mcp.server.state import AppState, current_state
+from revox_mcp.server.views import View, view_note
 from revox_mcp.service.results import Answer
 
 P = ParamSpec("P")
 Handler: TypeAlias = Callable[Concatenate[AppState, P], Awaitable[Answer]]
+
+_CONTEXT = "ctx"  # the SDK's name for the request's Context; no handler takes a parameter of that name
 
 # Every tool only reads, from Revox (an open world), and answers the same to the same call.
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -58,23 +63,39 @@ class ToolSet:
 
         return declare
 
-    def register(self, server: MCPServer[AppState]) -> None:
+    def register(self, server: MCPServer[AppState], views: Mapping[str, View]) -> list[str]:
+        """Add the tools to ``server``, each pointing at its view in ``views`` (by tool name) if it
+        has one; returns their names."""
         for tool in self._tools:
-            server.add_tool(as_tool(tool.handler, tool.output), title=tool.title, annotations=READ_ONLY)
+            view = views.get(tool.handler.__name__)
+            server.add_tool(
+                as_tool(tool.handler, tool.output, view),
+                title=tool.title,
+                annotations=READ_ONLY,
+                meta=view.meta if view else None,
+            )
+        return [tool.handler.__name__ for tool in self._tools]
 
 
-def as_tool(handler: Handler[...], output: type[BaseModel]) -> Callable[..., Awaitable[CallToolResult]]:
+def as_tool(
+    handler: Handler[...], output: type[BaseModel], view: View | None = None
+) -> Callable[..., Awaitable[CallToolResult]]:
     """The function the SDK registers: the handler's parameters after ``app`` and its docstring,
-    returning the answer's text and structured content (schema: ``output``)."""
+    returning the answer's text (and ``view``'s line, for a client that renders views) and
+    structured content (schema: ``output``)."""
     signature = inspect.signature(handler, eval_str=True)
-    parameters = list(signature.parameters.values())[1:]
+    # Last, the request's Context (the SDK passes it; the model never sees it): whether this client renders views.
+    context = inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+    parameters = [*list(signature.parameters.values())[1:], context]
     returns = Annotated[CallToolResult, output]
 
     async def tool(**arguments: Any) -> CallToolResult:
+        ctx = arguments.pop(_CONTEXT)
         app = current_state()
         answer = await answered(lambda: handler(app, **arguments), deadline=app.settings.call_deadline)
         return CallToolResult(
-            content=[TextContent(type="text", text=answer.text)], structured_content=answer.structured
+            content=[TextContent(type="text", text=answer.text), *view_note(view, ctx)],
+            structured_content=answer.structured,
         )
 
     tool.__name__ = tool.__qualname__ = handler.__name__

@@ -40,6 +40,11 @@ SUMMARY_BUDGET = 4_000
 _CUT_LIST_ROOM = 600
 # Around a configuration in get_assistant's answer: id, name, cut paths, offsets, staleness.
 _CONFIG_FRAME = 1_200
+# A configuration is carried twice (structured content and text): each gets this much.
+_CONFIG_ROOM = budget.HALF_BUDGET - _CONFIG_FRAME
+_SUMMARY_TEXT = f"the summary text's {SUMMARY_BUDGET:,} bytes"
+# A page of summaries: the structured content's share of the answer (the text is terser).
+_PAGE_WITHIN = f"the structured content's share ({budget.STRUCTURED_BUDGET:,} bytes) of {budget.WHOLE_ANSWER}"
 
 
 class AssistantPage(Result):
@@ -49,6 +54,7 @@ class AssistantPage(Result):
     total: int = Field(description="matching the query")
     query: str | None = None
     next_cursor: str | None = Field(None, description="cursor of the next page; absent on the last page")
+    stopped_by: Literal["size"] | None = None
 
 
 class AssistantView(Result):
@@ -96,8 +102,8 @@ class AssistantService:
 
     # --- the index ----------------------------------------------------------------------------------
 
-    async def listing(self, cred: Credential) -> tuple[Cached[ItemSet], Index]:
-        cached = await self.data.assistants(cred)
+    async def listing(self, cred: Credential, *, patience: float | None = None) -> tuple[Cached[ItemSet], Index]:
+        cached = await self.data.assistants(cred, patience=patience)
         listing = cached.value
         index = self._indexes.get_or_make(
             cred.fingerprint, listing.version, lambda: Index.of(listing.version, listing.items)
@@ -135,10 +141,12 @@ class AssistantService:
             raise InputError("The cursor is past the end of the list. Call list_assistants without a cursor.")
         chosen: list[AssistantSummary] = []
         used = 0
+        full = False
         for position in matches[offset : offset + limit]:
             summary, size = self.summary_of(cred, listing, position)
             used += size
             if used > budget.STRUCTURED_BUDGET and chosen:
+                full = True
                 break
             chosen.append(summary)
         end = offset + len(chosen)
@@ -150,12 +158,19 @@ class AssistantService:
             else None
         )
         model = AssistantPage(
-            assistants=chosen, total=len(matches), query=query, next_cursor=next_cursor, **freshness(cached)
+            assistants=chosen,
+            total=len(matches),
+            query=query,
+            next_cursor=next_cursor,
+            stopped_by="size" if full else None,
+            **freshness(cached),
         )
-        return Answer(model, page_text(chosen, len(matches), query, next_cursor) + stale_note(cached))
+        stop = budget.size_stop(len(chosen), limit, _PAGE_WITHIN) if full else None
+        return Answer(model, page_text(chosen, len(matches), query, next_cursor, stop) + stale_note(cached))
 
     async def complete(self, cred: Credential, prefix: str) -> list[str]:
-        _cached, index = await self.listing(cred)
+        # A hint is never worth a wait: until the list is in (RevoxPendingError), nothing is offered.
+        _cached, index = await self.listing(cred, patience=self.data.settings.lookup_grace)
         return index.complete(prefix)
 
     # --- one assistant ------------------------------------------------------------------------------
@@ -183,10 +198,12 @@ class AssistantService:
             if not cached.stale:
                 summary_key: tuple[Any, ...] = (cred.fingerprint, item.digest, "summary")
                 return self._answers.get_or_make(
-                    summary_key, lambda: Answer(model, budget.clip(body, SUMMARY_BUDGET, READ_FIELD))
+                    summary_key,
+                    lambda: Answer(model, budget.clip(body, SUMMARY_BUDGET, READ_FIELD, within=_SUMMARY_TEXT)),
                 )
             model = model.model_copy(update=freshness(cached))
-            return Answer(model, budget.clip(body + stale_note(cached), SUMMARY_BUDGET, READ_FIELD))
+            text = budget.clip(body + stale_note(cached), SUMMARY_BUDGET, READ_FIELD, within=_SUMMARY_TEXT)
+            return Answer(model, text)
         view, text = self._configuration(cred, item, wanted, offset)
         if not cached.stale:
             config_key: tuple[Any, ...] = (cred.fingerprint, item.digest, tuple(wanted or ()), wanted is None, offset)
@@ -210,7 +227,7 @@ class AssistantService:
                 cut=_cut_list(cuts),
                 next_offset=next_offset,
             )
-            return view, configuration_text(fitted, cuts, next_offset)
+            return view, configuration_text(fitted, cuts, next_offset, _CONFIG_ROOM)
 
         return self._configurations.get_or_make(key, make)
 
@@ -223,7 +240,8 @@ class AssistantService:
             model, cuts = budget.bounded(view, SUMMARY_BUDGET - _CUT_LIST_ROOM)
             if cuts:
                 model = model.model_copy(update={"cut": _cut_list(cuts)})
-            return model, detail_text(dump(model.summary) if model.summary is not None else None, cuts)
+            shown = dump(model.summary) if model.summary is not None else None
+            return model, detail_text(shown, cuts, SUMMARY_BUDGET)
 
         return self._details.get_or_make(key, make)
 
@@ -244,8 +262,8 @@ class AssistantService:
         body: dict[str, object] = {"total": len(listing.items), "assistants": entries}
         if len(entries) < len(listing.items):
             body["truncated"] = (
-                f"showing {len(entries)} of {len(listing.items)}; "
-                "page through all with the list_assistants tool (cursor)"
+                f"showing {len(entries)} of {len(listing.items)}: no more fit this resource's "
+                f"{budget.MAX_RESPONSE_BYTES:,} bytes; page through all with the list_assistants tool (cursor)"
             )
         body.update(freshness(cached))
         return budget.json_text(body)
@@ -253,7 +271,10 @@ class AssistantService:
     async def config_resource(self, cred: Credential, assistant_id: str) -> str:
         """``revox://assistants/{id}``: the whole redacted configuration as JSON, inside the budget."""
         cached = await self.assistant(cred, assistant_id)
-        config, _cuts = budget.fit(dict(cached.value.value), budget.MAX_RESPONSE_BYTES - 1_000, READ_FIELD_ON)
+        room = budget.MAX_RESPONSE_BYTES - 1_000
+        config, _cuts = budget.fit(
+            dict(cached.value.value), room, f"{READ_FIELD_ON} (this resource holds {room:,} bytes)"
+        )
         return budget.json_text(config)
 
 
@@ -261,7 +282,7 @@ def _fit_config(
     config: dict[str, Any], wanted: list[str] | None, offset: int
 ) -> tuple[dict[str, Any], list[str], int | None]:
     """The configuration cut so that it fits twice (structured content and text), and how to read on."""
-    room = budget.HALF_BUDGET - _CONFIG_FRAME
+    room = _CONFIG_ROOM
     single = wanted[0] if wanted and len(wanted) == 1 else None
     value = config.get(single) if single else None
     if single and isinstance(value, str):

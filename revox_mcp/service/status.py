@@ -9,7 +9,7 @@ from pydantic import Field
 
 from revox_mcp.credential import Credential
 from revox_mcp.domain.output import Out, dump
-from revox_mcp.domain.render.status import status_text
+from revox_mcp.domain.render.status import key_check, status_text
 from revox_mcp.errors import RevoxAuthError, RevoxError
 from revox_mcp.service.data import RevoxData
 from revox_mcp.service.results import Answer
@@ -36,7 +36,10 @@ class StatusView(Out):
     base_url: str = Field(description="scheme, host and path only")
     api_key_configured: bool
     api_key_fingerprint: str | None = Field(None, description="SHA-256 prefix")
-    key_accepted: bool | None = Field(None, description="absent: Revox unreachable")
+    key_accepted: bool | None = Field(None, description="absent: unknown (see key_check)")
+    key_check: str | None = Field(None, description="what GET /auth-status got")
+    http_status: int | None = None
+    retry_after_seconds: float | None = None
     latency_ms: float | None = None
     error: str | None = None
     cache: CacheView
@@ -50,19 +53,22 @@ class StatusService:
         self._clock = clock
 
     async def status(self, cred: Credential | None) -> Answer:
-        key_accepted: bool | None = None
+        check = None
         error: str | None = None
         latency: float | None = None
         if cred is not None:
             start = self._clock()
+            accepted: bool | None = None
+            failure: RevoxError | None = None
             try:
-                key_accepted = await self.data.api.auth_status(cred.key)
-            except RevoxAuthError:
-                key_accepted = False
+                accepted = await self.data.api.auth_status(cred.key)
             except RevoxError as exc:
-                error = f"{type(exc).__name__}: {exc}"
+                failure = exc
+                if not isinstance(exc, RevoxAuthError):
+                    error = f"{type(exc).__name__}: {exc}"
             if error is None:
                 latency = round((self._clock() - start) * 1000, 1)
+            check = key_check(accepted, failure)
         fingerprint = cred.fingerprint if cred is not None else ""
         stats = self.data.cache.stats(fingerprint)
         oldest = self.data.cache.oldest_age(fingerprint)
@@ -73,7 +79,10 @@ class StatusService:
             base_url=shown_url(self.data.api.base_url),
             api_key_configured=cred is not None and not self.demo,
             api_key_fingerprint=cred.short if cred is not None and not self.demo else None,
-            key_accepted=key_accepted,
+            key_accepted=check.accepted if check is not None else None,
+            key_check=check.said if check is not None else None,
+            http_status=check.http_status if check is not None else None,
+            retry_after_seconds=check.retry_after_seconds if check is not None else None,
             latency_ms=latency,
             error=error,
             cache=CacheView(
@@ -88,4 +97,4 @@ class StatusService:
                 last_error=api_stats.last_error or stats.last_error,
             ),
         )
-        return Answer(model, status_text(dump(model), key_accepted))
+        return Answer(model, status_text(dump(model)))

@@ -24,7 +24,7 @@ from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.facts import coerce_string_list
 from revox_mcp.domain.findings import Diagnosis, DiagnosisRow, Finding, UsedBy, VariableUse
 from revox_mcp.domain.ingest import Item, ItemSet
-from revox_mcp.domain.output import AnObject
+from revox_mcp.domain.output import AnObject, Objects
 from revox_mcp.domain.render.diagnosis import comparison_text, diagnosis_text, ranking_text, top_line
 from revox_mcp.domain.rules import RANK
 from revox_mcp.errors import InputError, RevoxError, reason_of
@@ -38,7 +38,7 @@ class DiagnosisView(Result):
     assistant_id: str | None = None
     name: str | None = None
     counts: dict[str, int] | None = Field(None, description="findings by severity")
-    findings: list[Finding] | None = None
+    findings: Annotated[list[Finding] | None, Objects] = None
     variables: list[VariableUse] | None = Field(None, description="{{variables}} each call must supply")
     assistants: list[DiagnosisRow] | None = None
     total: int | None = None
@@ -55,8 +55,6 @@ class AssistantComparison(Result):
 
 Tally = tuple[int, int, str | None]
 
-# Cross-checks wait at most this long for an account endpoint; the fetch goes on in the background.
-ACCOUNT_WAIT_SECONDS = 10.0
 _SKIPPED = {
     "phone numbers": "from_phone_number and inbound routing not checked",
     "voices": "voice id, language and model not checked",
@@ -170,18 +168,15 @@ class Troubleshooting:
         versions: dict[str, str] = {}
 
         async def fetch(label: str, load: Callable[[Credential], Awaitable[Cached[Any]]]) -> None:
-            with anyio.move_on_after(ACCOUNT_WAIT_SECONDS):
-                try:
-                    cached = await load(cred)
-                except RevoxError as exc:
-                    failed[label] = reason_of(exc)
-                    return
-                got[label] = cached.value.items
-                versions[label] = cached.value.version
-                if cached.stale:
-                    failed[label] = f"shown from cache, {int(cached.age)} s old ({cached.stale_reason})"
+            try:
+                cached = await load(cred)  # waits at most the lookup grace (RevoxPendingError)
+            except RevoxError as exc:
+                failed[label] = reason_of(exc)
                 return
-            failed[label] = f"Revox did not answer within {ACCOUNT_WAIT_SECONDS:g} s"
+            got[label] = cached.value.items
+            versions[label] = cached.value.version
+            if cached.stale:
+                failed[label] = f"shown from cache, {int(cached.age)} s old ({cached.stale_reason})"
 
         async with anyio.create_task_group() as group:
             for label, load in sources.items():

@@ -17,6 +17,7 @@ from support import API_KEY, ASSISTANTS, LISTED_IDS, SUB_ID
 from revox_mcp.api.demo import DEMO_API_KEY, demo_organisation
 from revox_mcp.api.fake import Account, Answer, FakeApi, Organisation, SearchRules
 from revox_mcp.api.fake.search import ENUM_ARRAYS, last_attempt
+from revox_mcp.api.fake.versions import Versions
 from revox_mcp.api.search import REQUIRED_ARRAYS
 from revox_mcp.domain import call_fields
 
@@ -97,6 +98,18 @@ def test_sorting_by_creation_orders_newest_first_when_asked() -> None:
     assert found(searched(revox(calls), sort_by="created_at", sort_direction="desc")) == ["new", "old"]
     assert found(searched(revox(calls), sort_by="created_at", sort_direction="asc")) == ["old", "new"]
     assert found(searched(revox(calls))) == ["old", "new"]  # no sort: the account's own order
+
+
+def test_pages_of_a_sorted_search_follow_one_another_without_gap_or_repeat() -> None:
+    """Ties keep the account's order both ways, so no call moves between pages."""
+    calls = [call(f"c{i:02d}", created=f"2026-02-{1 + i % 5:02d}T00:00:00Z") for i in range(23)]
+    for direction in ("asc", "desc"):
+        pages = [
+            searched(revox(calls), sort_by="created_at", sort_direction=direction, page=p, page_size=5)
+            for p in range(5)
+        ]
+        ordered = sorted(calls, key=lambda c: c["created_at"], reverse=direction == "desc")
+        assert [ident for page in pages for ident in found(page)] == [c["id"] for c in ordered]
 
 
 def test_the_assignee_filter_names_the_member_by_id() -> None:
@@ -243,6 +256,26 @@ def test_the_demo_serves_its_stored_calls_as_revox_sends_them() -> None:
     assert any(isinstance(n["inbound_assistant"], dict) for n in numbers)
     assert all("inbound_assistant_id" not in n for n in numbers)
     assert demo.answer("GET", "/assistants", AUTH).status == 401  # the demo has one key
+
+
+def test_a_call_is_served_with_its_assistant_as_it_was_when_the_call_was_made() -> None:
+    current = {"id": "a1", "prompt": "three", "updated_at": "2026-02-10T00:00:00Z"}
+    earlier = [
+        {"updated_at": "2026-02-05T00:00:00Z", "fields": {"prompt": "two"}},
+        {"updated_at": "2026-02-01T00:00:00Z", "fields": {"prompt": "one"}},
+        {"updated_at": "whenever", "fields": {"prompt": "unplaceable"}},
+    ]
+    versions = Versions([current], {"a1": earlier})
+    made = ["2026-01-20T00:00:00Z", "2026-02-01T00:00:00Z", "2026-02-09T23:59:59Z", "2026-02-10T00:00:00Z", None]
+    assert [versions.at("a1", when)["prompt"] for when in made] == ["one", "one", "two", "three", "three"]  # type: ignore[index]
+    assert versions.at("a1", "2026-02-06T00:00:00Z") == {
+        "id": "a1",
+        "prompt": "two",
+        "updated_at": "2026-02-05T00:00:00Z",
+    }
+    assert [version["prompt"] for version in versions.of("a1")] == ["one", "two", "three"]
+    assert versions.at("a2", "2026-02-06T00:00:00Z") is None
+    assert Versions([current]).at("a1", "2026-01-01T00:00:00Z") is current  # no history: as it is now
 
 
 def searched_by(api: FakeApi, authorization: str) -> Answer:

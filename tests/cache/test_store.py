@@ -18,7 +18,7 @@ from support import FakeClock, Timers
 from revox_mcp.cache.backend import MemoryBackend
 from revox_mcp.cache.shared import LocalCoordinator
 from revox_mcp.cache.store import Cache, CacheKey, JsonCodec
-from revox_mcp.errors import RevoxAuthError, RevoxRateLimitError, RevoxUnavailableError
+from revox_mcp.errors import RevoxAuthError, RevoxPendingError, RevoxRateLimitError, RevoxUnavailableError
 
 pytestmark = pytest.mark.anyio
 
@@ -337,3 +337,87 @@ async def test_a_failed_load_backs_off_every_cache_sharing_the_coordinator(clock
         assert never.calls == 0
         clock.advance(2)  # the back-off is over
         assert (await get(two, never)).value == "v1"
+
+
+# --- patience: a caller that can do without the value waits for it at most that long ----------------
+
+
+async def _impatient_caller(tg: TaskGroup, cache: Cache, load: Loads, patience: float) -> list[Any]:
+    """A caller that waits at most ``patience`` for ``load``; its outcome (answer or error) is the list's item."""
+    outcomes: list[Any] = []
+
+    async def call() -> None:
+        try:
+            outcomes.append(await cache.get(KEY, load, CODEC, ttl=30.0, patience=patience))
+        except RevoxPendingError as exc:
+            outcomes.append(exc)
+
+    tg.start_soon(call)
+    await anyio.wait_all_tasks_blocked()
+    return outcomes
+
+
+async def test_a_cold_load_past_the_callers_patience_is_pending_and_then_fills_the_cache(
+    cache: Cache, timers: Timers
+) -> None:
+    load = Loads()
+    load.gate = anyio.Event()
+    async with anyio.create_task_group() as tg:
+        outcomes = await _impatient_caller(tg, cache, load, 2.0)
+        assert (outcomes, timers.pending) == ([], [2.0])
+        timers.fire()
+    [pending] = outcomes
+    assert isinstance(pending, RevoxPendingError)
+    assert str(pending) == "Revox has not sent GET /assistants within 2 s; still loading: ask again in a moment"
+    load.gate.set()  # the load was not cancelled: it fills the cache for the next caller
+    await anyio.wait_all_tasks_blocked()
+    assert ((await get(cache, load)).value, load.calls) == ("v1", 1)
+
+
+async def test_a_load_within_the_callers_patience_is_answered(cache: Cache, timers: Timers) -> None:
+    load = Loads()
+    load.gate = anyio.Event()
+    async with anyio.create_task_group() as tg:
+        outcomes = await _impatient_caller(tg, cache, load, 2.0)
+        load.gate.set()
+    assert [answer.value for answer in outcomes] == ["v1"]
+    assert timers.pending == []
+
+
+@pytest.mark.parametrize(("patience", "stale"), [(2.0, False), (30.0, True)])
+async def test_with_stale_data_the_shorter_of_the_patience_and_the_stale_grace_ends_the_wait(
+    cache: Cache, clock: FakeClock, timers: Timers, patience: float, stale: bool
+) -> None:
+    """A caller with another way to its answer does not sit out the stale grace (5 s) for a refresh;
+    a more patient one gets the stale value after the grace, like any caller."""
+    load = await _refreshing(cache, clock)
+    async with anyio.create_task_group() as tg:
+        outcomes = await _impatient_caller(tg, cache, load, patience)
+        assert timers.pending == [min(patience, 5.0)]
+        timers.fire()
+    [outcome] = outcomes
+    if stale:
+        assert (outcome.value, outcome.stale) == ("v1", True)
+    else:
+        assert isinstance(outcome, RevoxPendingError)
+    load.gate.set()
+
+
+@pytest.mark.parametrize(
+    ("failures", "said"),
+    [(1, "next try in 2 s"), (6, "next try in 1 min 4 s"), (7, "next try in 2 min")],
+)
+async def test_a_back_off_is_said_as_people_say_a_wait(clock: FakeClock, failures: int, said: str) -> None:
+    """The back-off doubles from 2 s (2, 4, ... 64 s) up to 120 s; its reason says it exactly."""
+    async with Cache(
+        MemoryBackend(clock=clock), wall=clock, monotonic=clock, backoff_base=2.0, backoff_max=120.0
+    ) as cache:
+        load = Loads()
+        await get(cache, load)
+        load.error = RevoxUnavailableError("down")
+        for _ in range(failures):
+            clock.advance(1_000)  # past the TTL and any back-off: each get is one more failed refresh
+            await get(cache, load)
+        within = await get(cache, load)
+    assert load.calls == failures + 1
+    assert within.stale_reason == f"down; {said}"

@@ -131,4 +131,4 @@ def test_the_update_script_rewrites_stale_transcripts_then_finds_none(tmp_path: 
 
 def test_commands_run_without_the_callers_revox_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVOX_MCP_PERSONAL_DATA", "not-a-mode")  # would stop the server at start-up
-    assert transcripts.run(LIST_ONE)[0].startswith("1 of 8 assistants")
+    assert transcripts.run(LIST_ONE)[0].startswith("1 of 9 assistants")

@@ -57,7 +57,9 @@ def test_a_model_over_its_share_is_cut_and_the_text_and_its_cut_field_name_the_p
     assert fitted.cut is not None
     assert fitted.cut[0] == "earlier"
     assert "text" in fitted.cut
-    assert text.startswith("the whole story\n…[cut to fit: structured ")
+    share = "the structured content's share (5,000 bytes) of the answer's 32,000 bytes"
+    assert text.startswith(f"the whole story\n…[cut to fit {share} (structured content and text together, as sent): ")
+    assert "structured text" in text
     assert text.endswith("; the text has more]")
 
 
@@ -66,7 +68,9 @@ def test_the_text_gets_what_the_structured_content_leaves_and_is_cut_at_a_line()
     long_text = "\n".join(f"line {i} " + "é" * 100 for i in range(1_000))
     fitted, text = FIT(model, long_text)
     assert fitted == model
-    assert text.endswith("\n…[cut to fit; narrow it]")
+    assert text.endswith(
+        "\n…[cut to fit the answer's 32,000 bytes (structured content and text together, as sent); narrow it]"
+    )
     assert long_text.startswith(text.rsplit("\n…[cut", 1)[0] + "\n")  # whole lines only
     assert budget.sent_size(text) > budget.TEXT_BUDGET  # more than a fixed share: what the model leaves
     assert sent(fitted, text) <= budget.MAX_RESPONSE_BYTES
@@ -81,3 +85,25 @@ def test_a_value_carried_twice_fits_as_json_and_as_its_rendering() -> None:
     assert budget.fits_twice(fitted, 6_000, render)
     assert not budget.fits_twice(value, 6_000, render)
     assert "prompt" in cuts
+
+
+def test_the_whole_answer_budget_is_named_by_its_true_number() -> None:
+    assert f"{budget.MAX_RESPONSE_BYTES:,} bytes" in budget.WHOLE_ANSWER
+    assert "structured content and text" in budget.WHOLE_ANSWER
+
+
+def test_a_note_of_a_cut_names_the_budget_only_when_something_was_cut() -> None:
+    assert budget.cut_note([], "read on", within="the x") == ""
+    assert (
+        budget.cut_note(["a", "b"], "read on", within="the x's 9 bytes")
+        == "\n…[cut to fit the x's 9 bytes: a, b; read on]"
+    )
+    assert budget.clip("short", 100, "read on", within="the x") == "short"
+
+
+def test_a_page_stopped_by_size_says_how_many_of_how_many_and_which_budget() -> None:
+    line = budget.size_stop(52, 100, budget.WHOLE_ANSWER)
+    assert line == (
+        "52 of the 100 asked shown: no more fit the answer's 32,000 bytes "
+        "(structured content and text together, as sent)."
+    )

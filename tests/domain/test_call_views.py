@@ -6,7 +6,11 @@ import json
 
 import pytest
 from calls_support import CALLS, EPOCH_CALL, TWO_ATTEMPTS_CALL, UNKNOWN_ENUMS_CALL
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import examples
 
+from revox_mcp.domain.call_fields import ATTEMPT_FIELDS, CALL_FIELDS
 from revox_mcp.domain.call_views import Turn, choose_attempt, row_of, select_call_fields, summary_of, whole_call
 from revox_mcp.domain.render.calls import row_line, turn_line
 from revox_mcp.errors import InputError
@@ -86,5 +90,57 @@ def test_fields_of_an_attempt_come_under_its_number_and_prompts_by_turn():
     assert selected["attempt"] == 2
     assert selected["status"] == call["status"]
     assert selected["end_reason"] == attempt["end_reason"]
-    with pytest.raises(InputError, match=r"Fields of this call: .*call_attempts"):
+    with pytest.raises(InputError, match=r"Fields of a call \(documented, or in this one\): .*call_attempts"):
         select_call_fields(call, attempt, number, ["nope"])
+
+
+# SDK 0.5.0's optional keys of a call and of an attempt: any of them may be absent from one call.
+OPTIONAL_CALL_KEYS = ("assignee", "assistant", "campaign", "metadata", "prompt_variables", "follow_up_emails")
+OPTIONAL_CALL_KEYS += ("outcome", "outcome_summary", "slack_channel_ids", "last_call_attempt", "call_retry_config")
+OPTIONAL_ATTEMPT_KEYS = ("handled_by_user", "recording_url", "result", "assistants_used", "email_log", "end_reason")
+OPTIONAL_ATTEMPT_KEYS += ("ended_by", "post_call_transcript", "sms_log", "speech_events", "structured_output")
+OPTIONAL_ATTEMPT_KEYS += ("transcript",)
+
+
+def test_every_documented_field_is_valid_and_answered_null_when_this_call_lacks_it():
+    """get_call(fields=["outcome"]) on a call without the optional outcome key used to be an error."""
+    whole = next(c for c in CALLS if c["id"] == TWO_ATTEMPTS_CALL)
+    call = {k: v for k, v in whole.items() if k not in OPTIONAL_CALL_KEYS}
+    call["call_attempts"] = [
+        {k: v for k, v in a.items() if k not in OPTIONAL_ATTEMPT_KEYS} for a in whole["call_attempts"]
+    ]
+    number, attempt = choose_attempt(call, None)
+    for name in sorted(CALL_FIELDS | ATTEMPT_FIELDS):
+        selected = select_call_fields(call, attempt, number, [name])
+        assert name in selected
+    selected = select_call_fields(call, attempt, number, ["outcome", "end_reason", "transcript", "status"])
+    assert selected == {"attempt": 2, "outcome": None, "end_reason": None, "transcript": None, "status": call["status"]}
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.sets(st.sampled_from(OPTIONAL_CALL_KEYS)),
+    st.sets(st.sampled_from(OPTIONAL_ATTEMPT_KEYS)),
+    st.lists(st.sampled_from(sorted(CALL_FIELDS | ATTEMPT_FIELDS)), min_size=1, max_size=4),
+)
+def test_any_documented_field_of_a_call_missing_optional_keys_is_answered(
+    dropped: set[str], dropped_from_attempts: set[str], wanted: list[str]
+):
+    whole = next(c for c in CALLS if c["id"] == TWO_ATTEMPTS_CALL)
+    call = {k: v for k, v in whole.items() if k not in dropped}
+    call["call_attempts"] = [
+        {k: v for k, v in a.items() if k not in dropped_from_attempts} for a in whole["call_attempts"]
+    ]
+    number, attempt = choose_attempt(call, None)
+    selected = select_call_fields(call, attempt, number, wanted)
+    for name in wanted:
+        if name not in call and (attempt is None or name not in attempt):
+            assert selected[name] is None
+
+
+@pytest.mark.parametrize("name", ["nope", "outcomes", "transcripts", "assistant.id"])
+def test_a_name_neither_documented_nor_in_the_call_is_still_an_error_listing_the_valid_fields(name: str):
+    call = next(c for c in CALLS if c["id"] == TWO_ATTEMPTS_CALL)
+    number, attempt = choose_attempt(call, None)
+    with pytest.raises(InputError, match=r"Unknown field\(s\) .*documented.*outcome.*scheduled_at"):
+        select_call_fields(call, attempt, number, [name])

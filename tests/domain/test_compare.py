@@ -191,5 +191,7 @@ def test_several_changed_texts_share_one_diff_budget():
     diffs = {c.path: c.diff or "" for c in compare(first, second).changes}
     assert set(diffs) == set(texts)
     assert sum(len(d) for d in diffs.values()) <= MAX_DIFF_CHARS + 500
-    hint = '… diff cut to fit; compare_assistants with fields=["voicemail_message"] shows more'
+    hint = (
+        '… diff cut: all diffs share 8,000 characters; compare_assistants with fields=["voicemail_message"] shows more'
+    )
     assert diffs["voicemail_message"] == hint

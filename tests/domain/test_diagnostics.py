@@ -11,13 +11,18 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from answers_support import unshown_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import examples
 
 from revox_mcp.domain import diagnostics
 from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference
+from revox_mcp.domain.facts import REALTIME_UNUSED, within
+from revox_mcp.domain.named_fields import states_value, value_at
 from revox_mcp.domain.redaction import REDACTED, redact
+from revox_mcp.domain.render.diagnosis import finding_line
+from revox_mcp.domain.rules import SAYS_UNUSED
 
 FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures_assistants.json").read_text(encoding="utf-8"))
 BY_KEY: dict[str, dict[str, Any]] = {FIXTURES["fixture_index"][a["id"]]["key"]: a for a in FIXTURES["assistants"]}
@@ -457,6 +462,77 @@ def test_every_finding_is_one_sentence_with_a_fix_and_a_known_rule(
         assert "$" not in finding.message + finding.fix  # no unfilled template parameter
 
 
+def about_tts(diagnosis: Diagnosis) -> set[str]:
+    """The rules of findings about the parts a realtime assistant does not use (its TTS voice)."""
+    return {f.rule for f in diagnosis.findings if within(f.path, REALTIME_UNUSED)}
+
+
+def realtime(spec: dict[str, Any] | Whole) -> Any:
+    """The case's trigger on a realtime assistant (None when the trigger replaces the model itself)."""
+    if isinstance(spec, Whole) or "llm_model" in spec or any(k.startswith("llm_model.") for k in spec):
+        return None
+    return patched({"llm_model": REALTIME, **spec})
+
+
+TTS_CASES = [
+    case for case in CASES if (built := build(case[2])) is not None and about_tts(diagnose(built)) - SAYS_UNUSED
+]
+
+
+def test_the_voice_rules_are_many_so_the_realtime_tests_below_are_not_vacuous() -> None:
+    assert len({rule for rule, *_ in TTS_CASES}) >= 8
+
+
+@pytest.mark.parametrize(("rule", "severity", "trigger", "clean"), TTS_CASES, ids=[case[0] for case in TTS_CASES])
+def test_a_voice_rule_that_fires_on_a_tts_assistant_is_silent_on_a_realtime_one(
+    rule: str, severity: str, trigger: dict[str, Any] | Whole, clean: dict[str, Any] | Whole
+) -> None:
+    """A realtime model speaks itself: the TTS voice's speed, volume, model, provider... are not checked."""
+    assistant = realtime(trigger)
+    assert assistant is not None
+    assert about_tts(diagnose(build(trigger))) - SAYS_UNUSED
+    assert about_tts(diagnose(assistant)) <= SAYS_UNUSED
+
+
+@pytest.mark.parametrize(("rule", "severity", "trigger", "clean"), CASES, ids=[case[0] for case in CASES])
+def test_no_finding_is_about_the_voice_of_a_realtime_assistant_but_the_one_saying_it_is_unused(
+    rule: str, severity: str, trigger: dict[str, Any] | Whole, clean: dict[str, Any] | Whole
+) -> None:
+    assistant = realtime(trigger)
+    if assistant is None:
+        return  # the case sets the model itself
+    diagnosis = diagnose(assistant)
+    assert about_tts(diagnosis) <= SAYS_UNUSED
+    assert ("llm.realtime.voice_unused" in rules_of(diagnosis)) == isinstance(assistant.get("voice"), dict)
+
+
+@pytest.mark.parametrize(("rule", "severity", "trigger", "clean"), CASES, ids=[case[0] for case in CASES])
+def test_every_field_a_fix_names_is_shown_with_its_current_value(
+    rule: str, severity: str, trigger: dict[str, Any] | Whole, clean: dict[str, Any] | Whole
+) -> None:
+    """A fix may only name a field whose value the answer shows: in the finding (its message, or
+    ``related``) and in its line of text."""
+    assistant = build(trigger)
+    if not isinstance(assistant, dict):
+        return  # not a readable object: no field to show
+    for finding in diagnose(assistant).findings:
+        spec = RULES[finding.rule]
+        stated = states_value(spec.message)
+        missing = unshown_fields(
+            finding.fix,
+            finding.path,
+            finding.related,
+            finding_line(finding),
+            assistant,
+            base_shown=stated,
+            names_base="{path}" in spec.fix,
+        )
+        assert missing == [], finding
+        if stated and "{value}" not in spec.message:  # "is empty", "is null": true of the value
+            _found, value = value_at(assistant, finding.path)
+            assert value is None or value in ("", [], {}) or (isinstance(value, str) and not value.strip())
+
+
 def test_the_baseline_fixture_has_no_error_or_warning() -> None:
     assert [f for f in diagnose(BASE).findings if f.severity != "info"] == []
 
@@ -473,12 +549,12 @@ def test_each_fixture_yields_every_finding_its_index_lists(key: str) -> None:
     assert expected <= got
 
 
-def test_the_misconfigured_fixture_yields_its_22_listed_findings() -> None:
+def test_the_misconfigured_fixture_yields_its_20_listed_findings() -> None:
     diagnosis = diagnose(BY_KEY["realtime_google_semantic_misconfig"])
 
-    assert len(INDEX["realtime_google_semantic_misconfig"]["expected_diagnose_findings"]) == 22
-    assert (diagnosis.error_count, diagnosis.warning_count) == (3, 13)
-    assert diagnosis.info_count == len(diagnosis.findings) - 16
+    assert len(INDEX["realtime_google_semantic_misconfig"]["expected_diagnose_findings"]) == 20
+    assert (diagnosis.error_count, diagnosis.warning_count) == (3, 12)
+    assert diagnosis.info_count == len(diagnosis.findings) - 15
 
 
 @pytest.mark.parametrize("key", sorted(INDEX))

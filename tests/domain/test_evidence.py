@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from answers_support import unshown_fields
 from calls_support import attempt, call
 
-from revox_mcp.domain.evidence import RULES, Evidence, facts_of, findings
+from revox_mcp.domain.evidence import RULES, Evidence, facts_of, findings, needs_campaigns
+from revox_mcp.domain.render.calls import evidence_line
 
 CONFIG: dict[str, Any] = {
     "id": "a1",
@@ -256,6 +258,16 @@ def test_fast_replies_are_quiet(key: str, rule: str):
     assert rule not in run(calls_of(*fast))
 
 
+def test_a_realtime_assistant_gets_no_tts_finding_but_its_model_is_still_judged():
+    """A realtime model speaks itself: slow "TTS" is its own latency, not the voice's."""
+    slow = [[attempt(events=events(4, llm_ttft_ms=2500, tts_ttfb_ms=2500), start=i)] for i in range(4)]
+    realtime = {"type": "realtime", "provider": "openai", "realtime_model_id": "gpt-realtime"}
+    assert {"calls.slow_llm", "calls.slow_tts"} <= set(run(calls_of(*slow)))
+    found = run(calls_of(*slow), llm_model=realtime)
+    assert "calls.slow_llm" in found
+    assert "calls.slow_tts" not in found
+
+
 def test_frequent_interruptions_fire():
     cut = [[attempt(events=events(3, was_cut=True) + events(2, was_cut=False), start=i)] for i in range(5)]
     finding = only(run(calls_of(*cut)), "calls.interrupted")
@@ -332,3 +344,123 @@ def test_without_the_configuration_findings_say_so_instead_of_guessing_values():
 def test_facts_survive_garbage():
     garbage = [{"id": "g", "call_attempts": [None, 3, {"speech_events": "x", "transcript": [None, {"role": 5}]}]}]
     assert isinstance(run(garbage), dict)
+
+
+# --------------------------------------------------------------------------- a fix shows what it names
+
+
+def _dialing(error: str) -> list[dict[str, Any]]:
+    failed = [[attempt(result=None, seconds=None, dial_error=error, phone="+447700900123", start=i)] for i in range(3)]
+    return calls_of(*failed, *fine(3))
+
+
+_ASKS = [[attempt(turns=[("assistant", "Hi"), ("user", PERSON_ASKS["en"])], start=i)] for i in range(3)]
+_QUICK = [
+    [attempt(turns=[("assistant", "Hi, automated call"), ("user", "No")], seconds=8, ended_by="user", start=i)]
+    for i in range(3)
+]
+_SILENT = [[attempt(turns=[("user", "Hello?")], seconds=9, ended_by="user", start=i)] for i in range(2)]
+OPENROUTER = {"type": "openrouter", "openrouter_model_id": "meta/llama", "openrouter_provider": "groq"}
+TOOLS = [{"name": "book", "method": "POST", "url": "https://cal.example/b", "body_template": '{"a":"{{x}}"}'}]
+
+# rule -> (calls, configuration changes): one trigger per rule, each variant of its fix included.
+EVIDENCE_CASES: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = [
+    ("calls.max_duration", calls_of(*[[attempt(seconds=45, end_reason="max_duration", ended_by="system")]] * 3), {}),
+    ("calls.ivr_stuck", calls_of(*[[attempt(result="IVR", end_reason="ivr_no_navigate")]] * 3, *fine(3)), {}),
+    (
+        "calls.ivr_stuck",
+        calls_of(*[[attempt(result="IVR", end_reason="ivr_no_navigate")]] * 3, *fine(3)),
+        {"ivr_navigation_enabled": True},
+    ),
+    ("calls.voicemail_no_message", calls_of(*[[attempt(result="voicemail", seconds=5)]] * 2, *fine(4)), {}),
+    ("calls.human_asked_no_transfer", calls_of(*_ASKS, *fine(3)), {}),
+    (
+        "calls.transfer_not_made",
+        calls_of(*_ASKS, *fine(3)),
+        {"transfer_destinations": [{"label": "Desk", "phone_number": "+33100000000"}], "human_transfer_mode": "cold"},
+    ),
+    (
+        "calls.tool_failing",
+        calls_of(*[[attempt(tools=[("book", True, "HTTP 500")], start=i)] for i in range(3)]),
+        {"custom_tools": TOOLS},
+    ),
+    ("calls.tool_failing", calls_of(*[[attempt(tools=[("builtin", True, "no")], start=i)] for i in range(3)]), {}),
+    ("calls.dial_international", _dialing("no_international_permission"), {}),
+    ("calls.dial_non_attributed", _dialing("number_non_attributed"), {}),
+    ("calls.dial_too_many", _dialing("too_many_calls"), {}),
+    ("calls.unreachable", calls_of(*[[attempt(result=None, seconds=None, dial_error="no_answer")]] * 4, *fine(4)), {}),
+    ("calls.hangup_after_opening", calls_of(*_QUICK, *fine(3)), {}),
+    ("calls.hangup_after_opening", calls_of(*_QUICK, *fine(3)), {"first_sentence_mode": "generated"}),
+    ("calls.silent_opening", calls_of(*_SILENT, *fine(4)), {"first_sentence": None}),
+    ("calls.silent_opening", calls_of(*_SILENT, *fine(4)), {"first_sentence_mode": "none"}),
+    ("calls.silent_opening", calls_of(*_SILENT, *fine(4)), {"first_sentence_delay_ms": 3_000}),
+    ("calls.silent_opening", calls_of(*_SILENT, *fine(4)), {"first_sentence_mode": "generated"}),
+    ("calls.slow_llm", calls_of(*[[attempt(events=events(4, llm_ttft_ms=2500), start=i)] for i in range(4)]), {}),
+    (
+        "calls.slow_llm",
+        calls_of(*[[attempt(events=events(4, llm_ttft_ms=2500), start=i)] for i in range(4)]),
+        {"llm_model": OPENROUTER, "prompt": "p" * 7_000},
+    ),
+    ("calls.slow_tts", calls_of(*[[attempt(events=events(4, tts_ttfb_ms=2500), start=i)] for i in range(4)]), {}),
+    ("calls.interrupted", calls_of(*[[attempt(events=events(3, was_cut=True) + events(2))]] * 5), {}),
+    ("calls.after_call_sms_missing", calls_of(*fine(4), outcome="completed"), {"after_call_sms_prompt": "SMS."}),
+    (
+        "calls.after_call_sms_missing",
+        calls_of(*fine(4), outcome="completed"),
+        {"after_call_sms_prompt": "SMS.", "after_call_sms_outcomes": ["completed"]},
+    ),
+    ("calls.structured_output_empty", calls_of(*fine(4, structured={"status": ""})), {}),
+    (
+        "calls.missing_variables",
+        [call(f"v{i}", attempt(), variables={}) for i in range(2)],
+        {"precall_lookup_url": "https://crm.example/{{phone}}"},
+    ),
+]
+CAMPAIGN = {"id": "cp", "name": "Spring", "assistant_id": "a1", "max_concurrent_calls": 5, "from_phone_number": None}
+
+
+def test_every_call_rule_has_a_trigger_for_the_fix_test():
+    assert {rule for rule, *_ in EVIDENCE_CASES} == set(RULES)
+
+
+@pytest.mark.parametrize(("campaigns"), [[CAMPAIGN], [], None], ids=["a campaign", "no campaign", "not read"])
+@pytest.mark.parametrize(("rule", "calls", "changes"), EVIDENCE_CASES, ids=[case[0] for case in EVIDENCE_CASES])
+def test_every_field_a_change_names_is_shown_with_its_current_value(
+    rule: str, calls: list[dict[str, Any]], changes: dict[str, Any], campaigns: list[dict[str, Any]] | None
+):
+    """A change may only name a field whose value the answer shows (the campaign's max_concurrent_calls
+    was named and shown nowhere): the finding's own field, or ``related``, and its line of text."""
+    config = {**CONFIG, **changes}
+    found = findings([facts_of(c) for c in calls], config, campaigns=campaigns)
+    assert rule in {f.rule for f in found}
+    for finding in found:
+        text = evidence_line(finding, 3)
+        assert f"{finding.field} = {finding.value}" in text
+        missing = unshown_fields(
+            finding.change, finding.field, finding.related, text, config, base_shown=True, campaigns=campaigns
+        )
+        assert missing == [], finding
+
+
+def test_too_many_simultaneous_calls_show_the_concurrency_of_the_campaigns_that_make_them():
+    [finding] = [
+        f
+        for f in findings([facts_of(c) for c in _dialing("too_many_calls")], CONFIG, campaigns=[CAMPAIGN])
+        if f.rule == "calls.dial_too_many"
+    ]
+    assert finding.related == {"campaigns[name=Spring].max_concurrent_calls": "5"}
+    assert "campaigns[name=Spring].max_concurrent_calls = 5" in evidence_line(finding, 1)
+    [alone] = [
+        f
+        for f in findings([facts_of(c) for c in _dialing("too_many_calls")], CONFIG, campaigns=[])
+        if f.rule == "calls.dial_too_many"
+    ]
+    assert alone.change.startswith("Start fewer calls at once")
+    assert alone.related is None  # no campaign: the change names no campaign field
+    [unknown] = [
+        f
+        for f in findings([facts_of(c) for c in _dialing("too_many_calls")], CONFIG)
+        if f.rule == "calls.dial_too_many"
+    ]
+    assert needs_campaigns([unknown])
+    assert not needs_campaigns([finding, alone])

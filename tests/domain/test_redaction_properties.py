@@ -1,8 +1,8 @@
 """Property tests of the redactor over generated secrets in generated places (issue 9's guarantees).
 
-Five generated tests, 820 cases in all in CI (a tenth by hand, ``support.examples``), reproducible (``derandomize``, no example database): no planted
-secret survives (in documents and in free text), redacting twice changes nothing, non-secrets survive,
-and any JSON-like value is copied without raising.
+Five generated tests, 820 cases in all in CI (a tenth by hand, ``support.examples``), reproducible
+(``derandomize``, no example database): no planted secret survives (in documents and in free text),
+redacting twice changes nothing, non-secrets survive, and any JSON-like value is copied without raising.
 """
 
 from __future__ import annotations

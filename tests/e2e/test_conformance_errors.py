@@ -10,13 +10,8 @@ arguments that take one.
 
 from __future__ import annotations
 
-import os
-import re
-import selectors
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -24,13 +19,13 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, PromptReference, ResourceTemplateReference
+from processes import demo_over_http
 from support import BASELINE_ID, server_over, text_of
 
 PROMPT = "troubleshoot_assistant"
 TEMPLATE_URI = "revox://assistants/{assistant_id}"
 MODES = [pytest.param("auto", id="2026-07-28"), pytest.param("legacy", id="2025-11-25")]
 TRANSPORTS = ["memory", "http"]
-URL_LINE = re.compile(r"streamable HTTP on (http://\S+/mcp) ")
 # Every test: through the official client in memory and over HTTP, in both protocol eras.
 pytestmark = [
     pytest.mark.anyio,
@@ -42,27 +37,8 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def http_url() -> Iterator[str]:
     """One `revox-mcp --demo` over streamable HTTP for the module, on a port the system picks."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "revox_mcp", "--demo", "--transport", "streamable-http", "--port", "0"],
-        env={"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    ) as process:  # closes the pipe and reaps the process on the way out
-        try:
-            assert process.stderr is not None
-            with selectors.DefaultSelector() as ready:
-                ready.register(process.stderr, selectors.EVENT_READ)
-                assert ready.select(timeout=30), "the server printed no URL within 30 s"
-            line = process.stderr.readline().decode(errors="replace")
-            found = URL_LINE.search(line)
-            assert found is not None, f"unexpected start-up line {line!r}"
-            yield found.group(1)
-        finally:
-            process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
-            process.kill()  # nothing once it has exited
+    with demo_over_http() as url:
+        yield url
 
 
 @asynccontextmanager

@@ -90,10 +90,10 @@ def test_inspector_calls_list_assistants(inspector: Path) -> None:
     result = run_json(inspector, "--method", "tools/call", "--tool-name", "list_assistants", "--tool-arg", "limit=3")
     assert result.get("isError") is not True
     page = result["structuredContent"]
-    assert page["total"] == 8
+    assert page["total"] == 9
     assert len(page["assistants"]) == 3
     assert page["next_cursor"]
-    assert result["content"][0]["text"].startswith("3 of 8 assistants")
+    assert result["content"][0]["text"].startswith("3 of 9 assistants")
 
 
 def test_inspector_calls_get_assistant_and_sees_secrets_redacted(inspector: Path) -> None:

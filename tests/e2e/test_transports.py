@@ -39,7 +39,7 @@ def text_of(result: CallToolResult) -> str:
 def check_listing(result: CallToolResult) -> None:
     assert result.is_error is False, text_of(result)
     assert result.structured_content is not None
-    assert result.structured_content["total"] == 8
+    assert result.structured_content["total"] == 9
     assert FRENCH_NAME in text_of(result)  # non-ASCII survives the real wire
 
 
@@ -68,7 +68,7 @@ async def test_stdio_subprocess_in_auto_mode():
             check_listing(await client.call_tool("list_assistants", {}))
             check_assistant(await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID}))
             index = await client.read_resource("revox://assistants")
-            assert json.loads(index.contents[0].text)["total"] == 8  # type: ignore[union-attr]
+            assert json.loads(index.contents[0].text)["total"] == 9  # type: ignore[union-attr]
             missing = await client.call_tool("get_assistant", {"assistant_id": "nope"})
             assert missing.is_error is True
             assert "list_assistants" in text_of(missing)
@@ -174,7 +174,7 @@ async def _exercise(client: Client) -> None:
     check_listing(await client.call_tool("list_assistants", {}))
     check_assistant(await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID}))
     index = await client.read_resource("revox://assistants")
-    assert json.loads(index.contents[0].text)["total"] == 8  # type: ignore[union-attr]
+    assert json.loads(index.contents[0].text)["total"] == 9  # type: ignore[union-attr]
 
 
 @pytest.mark.anyio
@@ -248,7 +248,7 @@ def test_an_invalid_port_is_one_line_and_exit_2(port: str):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
-    assert "--port must be a number from 1 to 65535" in done.stderr
+    assert "--port must be a whole number from 0 to 65535 (0: any free port)" in done.stderr
 
 
 def test_a_port_in_use_is_one_line_and_exit_2():

@@ -10,7 +10,10 @@ that nothing leaves the page, that planted markup stays text, and that the theme
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script: fi
     browser,
     demo,
     host,
+    host_client,
     host_script,
     open_host,
     server_params,
@@ -57,7 +61,10 @@ async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_s
         assert f"{round(finding['share'] * 100)}%" in text
         assert finding["field"] in text
         assert finding["value"] in text
+        for path, value in (finding.get("related") or {}).items():  # the other fields the fix names
+            assert f"{path} = {value}" in text
         assert finding["change"] in text
+    assert any(finding.get("related") for finding in findings)
     page_text = await view.locator("main").inner_text()
     assert "Appointment Reminders (misconfigured)" in page_text
     assert "29 calls · 29 attempts" in page_text
@@ -80,9 +87,10 @@ async def test_opening_a_finding_lists_its_calls_and_a_call_shows_its_attempts_a
     assert await toggle.get_attribute("aria-expanded") == "true"
     example = view.locator(f"li.finding button.call[data-id='{first['examples'][0]}']").first
     await example.wait_for(timeout=WAIT_MS)
-    await view.locator("li.finding .calls-status").first.get_by_text("of 29 calls").wait_for(timeout=WAIT_MS)
-    # Today's findings carry no drill_down: the view falls back to the assistant's calls.
-    assert host.tool_calls[0] == ("list_calls", {"assistant_id": MISCONFIGURED_ID, "limit": 10})
+    # The finding's drill_down, as given: the calls it counted (6 calls whose Book-Slot result was an error).
+    assert first["drill_down"]["tool_error"] == "Book-Slot"
+    assert host.tool_calls[0] == ("list_calls", {**first["drill_down"], "limit": 10})
+    await view.locator("li.finding .calls-status").first.get_by_text("6 of 6 calls").wait_for(timeout=WAIT_MS)
 
     await example.focus()
     await example.press("Enter")
@@ -108,7 +116,7 @@ async def test_opening_a_finding_lists_its_calls_and_a_call_shows_its_attempts_a
 async def test_a_tool_error_is_shown_as_its_text(host: HostPage, demo: Client) -> None:
     result = await analysis(demo, "00000000-0000-4000-8000-000000000000")
     assert result["isError"] is True
-    await host.show("calls-triage", result)
+    await host.show("analyze_calls", result)
     alert = host.view.get_by_role("alert")
     await alert.wait_for(timeout=WAIT_MS)
     assert result["content"][0]["text"] in await alert.inner_text()
@@ -119,7 +127,7 @@ async def test_the_view_performs_the_handshake_answers_teardown_and_reports_its_
     host: HostPage, demo: Client
 ) -> None:
     result = await analysis(demo, BASELINE_ID)
-    app_info = await host.show("calls-triage", result)
+    app_info = await host.show("analyze_calls", result)
     await host.view.get_by_text("No finding").wait_for(timeout=WAIT_MS)
     received = await host.received()
     initialize, initialized = received[0], received[1]
@@ -139,7 +147,7 @@ async def test_the_view_follows_the_hosts_theme_its_style_variables_and_their_ch
     host: HostPage, demo: Client
 ) -> None:
     result = await analysis(demo, BASELINE_ID)
-    await host.show("calls-triage", result, host_context={"theme": "dark"})
+    await host.show("analyze_calls", result, host_context={"theme": "dark"})
     view = host.view
     await view.get_by_text("No finding").wait_for(timeout=WAIT_MS)
     body = view.locator("body")
@@ -167,7 +175,7 @@ async def test_the_diff_view_shows_a_and_b_on_one_row_per_path_and_long_prompts_
         await demo.call_tool("compare_assistants", {"assistant_id_a": BASELINE_ID, "assistant_id_b": LONG_PROMPT_ID})
     )
     comparison = result["structuredContent"]["comparison"]
-    await host.show("config-diff", result)
+    await host.show("compare_assistants", result)
     view = host.view
     rows = view.locator("tr.change")
     await rows.first.wait_for(timeout=WAIT_MS)
@@ -189,9 +197,9 @@ async def test_the_diff_view_shows_a_and_b_on_one_row_per_path_and_long_prompts_
     host.assert_clean()
 
 
-@pytest.mark.parametrize("name", ["calls-triage", "config-diff"])
+@pytest.mark.parametrize(("name", "tool"), [("calls-triage", "analyze_calls"), ("config-diff", "compare_assistants")])
 async def test_each_view_fits_a_360_px_frame_in_the_dark(
-    browser: Any, demo: Client, host_script: str, name: str
+    browser: Any, demo: Client, host_script: str, name: str, tool: str
 ) -> None:
     host, close = await open_host(browser, demo, host_script, width=360, height=800)
     try:
@@ -200,7 +208,7 @@ async def test_each_view_fits_a_360_px_frame_in_the_dark(
             result = wire(await demo.call_tool("compare_assistants", arguments))
         else:
             result = await analysis(demo, SUPPORT_ID)
-        await host.show(name, result, host_context={"theme": "dark"})
+        await host.show(tool, result, host_context={"theme": "dark"})
         view = host.view
         await view.locator("h1").wait_for(timeout=WAIT_MS)
         if name == "config-diff":
@@ -286,47 +294,106 @@ def contract_series(structured: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def time_axis(structured: dict[str, Any]) -> dict[str, Any]:
+    """analyze_calls' answer with a time axis: the demo's own once analyze_calls returns a series
+    (issue 17), else the answer with the contract's fields added (``contract_series``). Either way the
+    test below reads what to expect from the structured content, so the switch needs no edit."""
+    return structured if structured.get("series") else contract_series(structured)
+
+
+def moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def when(iso: str) -> str:
+    """A time as the views write it: "2026-02-10 14:02Z"."""
+    return moment(iso).strftime("%Y-%m-%d %H:%MZ")
+
+
+def stacked(series: list[dict[str, Any]], field: str) -> tuple[list[str], int]:
+    """The keys a stacked chart names (the largest first; past 6, the rest summed as "other") and how
+    many bars' segments it draws (one per non-zero value)."""
+    totals: Counter[str] = Counter()
+    for row in series:
+        totals.update(row.get(field) or {})
+    keys = [key for key, _ in totals.most_common()]
+    named = keys if len(keys) <= 6 else keys[:5]
+    segments = 0
+    for row in series:
+        values = row.get(field) or {}
+        segments += sum(1 for key in named if values.get(key))
+        segments += bool(sum(value for key, value in values.items() if key not in named))
+    return named, segments
+
+
+def marker_tags(structured: dict[str, Any]) -> list[str]:
+    """C1.. for the configuration changes and P1.. for the change points, in time order: those within
+    the series (the list beside the chart names the others)."""
+    starts = sorted(moment(row["start"]) for row in structured["series"])
+    end = starts[-1] + timedelta(hours=1 if structured["period"].get("bucket") == "hour" else 24)
+    tagged = [(moment(change["at"]), f"C{index}") for index, change in enumerate(structured["config_changes"], 1)]
+    tagged += [(moment(point["at"]), f"P{index}") for index, point in enumerate(structured["change_points"], 1)]
+    return [tag for at, tag in sorted(tagged, key=lambda pair: pair[0]) if starts[0] <= at <= end]
+
+
 async def test_the_triage_view_charts_the_series_with_config_changes_and_change_points_marked(
     host: HostPage, demo: Client
 ) -> None:
     result = await analysis(demo, MISCONFIGURED_ID)
-    result["structuredContent"] = contract_series(result["structuredContent"])
-    await host.show("calls-triage", result, {"assistant_id": MISCONFIGURED_ID})
+    content = result["structuredContent"] = time_axis(result["structuredContent"])
+    series, changes, points = content["series"], content["config_changes"], content["change_points"]
+    assert changes
+    assert points
+    await host.show("analyze_calls", result, {"assistant_id": MISCONFIGURED_ID})
     view = host.view
     chart = view.locator("svg.chart")
     await chart.wait_for(timeout=WAIT_MS)
-    assert await chart.locator("rect").count() == 14 * 3  # a bar per day, stacked by outcome
-    tag_texts = chart.locator("text.marker-tag")
-    assert await tag_texts.all_text_contents() == ["C1", "P1", "C2"]  # in time order
-    rows = [await tag.get_attribute("y") for tag in await tag_texts.all()]
-    assert rows[0] != rows[1]  # the prompt edit and the shift 3 minutes later: tags on two rows
-    assert "not interested 84" in await view.locator(".legend").inner_text()  # 7*3 + 7*9
+    named, segments = stacked(series, "outcomes")
+    assert await chart.locator("rect").count() == segments  # a bar per bucket, stacked by outcome
+    tags = chart.locator("text.marker-tag")
+    assert await tags.all_text_contents() == marker_tags(content)
+    rows: dict[str | None, list[tuple[float, str]]] = {}
+    for tag in await tags.all():
+        rows.setdefault(await tag.get_attribute("y"), []).append(
+            (float(await tag.get_attribute("x")), await tag.text_content() or "")
+        )
+    for placed in rows.values():  # tags close in time go on another row: none overlaps another
+        assert all(next_x - x > 7 * len(tag) for (x, tag), (next_x, _) in itertools.pairwise(placed))
+    legend = await view.locator(".legend").inner_text()
+    for key in named:
+        assert f"{key.replace('_', ' ')} {sum((row.get('outcomes') or {}).get(key, 0) for row in series)}" in legend
     markers = await view.locator("ul.markers").inner_text()
-    assert "C1 2026-02-10 14:02Z · prompt changed (fields: prompt)" in markers
-    point = view.locator("li.finding.change")
+    for index, change in enumerate(changes, 1):
+        assert f"C{index} {when(change['at'])} · {change['summary']} (fields: {', '.join(change['fields'])})" in markers
+    point = view.locator("li.finding.change").first
+    first = points[0]
     point_text = await point.inner_text()
-    assert "21/140 (15%)" in point_text  # before, as k/n
-    assert "63/140 (45%)" in point_text  # after
-    assert "p < 0.001" in point_text
-    assert "prompt at 2026-02-10 14:02Z" in point_text
+    for side in (first["before"], first["after"]):
+        assert f"{side['count']}/{side['of']} ({round(100 * side['count'] / side['of'])}%)" in point_text  # as k/n
+    assert first["significance"] in point_text
+    assert f"{first['cause']['kind']} at {when(first['cause']['at'])}" in point_text
     await view.get_by_role("button", name="Latency").click()
-    assert await chart.locator("polyline").count() == 2  # p50 and p95
+    in_order = sorted(series, key=lambda row: moment(row["start"]))
+    keys = {key for row in series for key in row if key.endswith("_ms")}
+    drawn = {key for key in keys for a, b in itertools.pairwise(in_order) if key in a and key in b}
+    assert await chart.locator("polyline").count() == len(drawn)  # a line per latency (p50, p95, ...)
     await point.locator("button.toggle").click()
     await point.locator("button.call").first.wait_for(timeout=WAIT_MS)
-    # The change point's own drill-down arguments, as list_calls takes them.
-    drilled = {"assistant_id": MISCONFIGURED_ID, "outcome": "not_interested", "limit": 10}
+    # The change point's own drill-down arguments, as list_calls takes them, and exactly its calls.
+    drilled = {**first["drill_down"], "limit": 10}
     assert ("list_calls", drilled) in host.tool_calls
-    listed = await point.locator("button.call .facts").all_inner_texts()
-    assert listed
-    assert all("outcome not_interested" in row for row in listed)
+    listed = (await demo.call_tool("list_calls", drilled)).structured_content or {}
+    shown = [await row.get_attribute("data-id") for row in await point.locator("button.call").all()]
+    assert shown == [row["id"] for row in listed["calls"]]
     await view.get_by_role("button", name="Outcomes").click()
-    assert await chart.locator("rect").count() == 14 * 3
+    assert await chart.locator("rect").count() == segments
     await host.screenshot("calls-triage-series")
     host.assert_clean()
 
 
 def planted_calls() -> list[dict[str, Any]]:
-    """The fixture calls, plus the newest call of the misconfigured assistant, whose caller said markup."""
+    """The fixture calls, plus the newest call of the misconfigured assistant, whose caller said markup: a copy
+    of a call with a Book-Slot error, so that it is among the calls of the first finding's drill-down."""
     document = json.loads(Path(__file__).parents[1].joinpath("fixtures_calls.json").read_text(encoding="utf-8"))
     calls: list[dict[str, Any]] = document["calls"]
     original = next(
@@ -334,10 +401,11 @@ def planted_calls() -> list[dict[str, Any]]:
         for c in calls
         if (c.get("assistant") or {}).get("id") == MISCONFIGURED_ID
         and any(a.get("transcript") for a in c.get("call_attempts") or [])
+        and "Book-Slot" in json.dumps(c)
     )
     planted = copy.deepcopy(original)
     planted["id"] = "bad0bad0-0000-4000-8000-000000000001"
-    planted["created_at"] = planted["updated_at"] = "2026-12-31T10:00:00Z"
+    planted["created_at"] = planted["updated_at"] = "2026-02-21T10:00:00Z"  # after every fixture call
     planted["outcome_summary"] = f"The caller said {PLANTED}"
     attempt = next(a for a in planted["call_attempts"] if a.get("transcript"))
     attempt["transcript"][0]["content"] = f"Hello {PLANTED} who is this?"
@@ -347,12 +415,14 @@ def planted_calls() -> list[dict[str, Any]]:
 async def test_markup_planted_in_a_transcript_shows_as_text_and_never_runs(browser: Any, host_script: str) -> None:
     with FakeRevox(api_key=API_KEY, calls=planted_calls()) as fake:
         params = server_params(env={"REVOX_API_KEY": API_KEY, "REVOX_BASE_URL": fake.base_url})
-        async with Client(params) as client:
+        async with host_client(params) as client:
             host, close = await open_host(browser, client, host_script)
             try:
-                await host.show("calls-triage", await analysis(client, MISCONFIGURED_ID))
+                await host.show("analyze_calls", await analysis(client, MISCONFIGURED_ID))
                 view = host.view
-                await view.locator("button.toggle").first.click()
+                # The finding whose calls include the planted one: Book-Slot's errors.
+                finding = view.locator("li.finding").filter(has_text="calls.tool_failing")
+                await finding.locator("button.toggle").first.click()
                 planted = view.locator("button.call[data-id='bad0bad0-0000-4000-8000-000000000001']").last
                 await planted.wait_for(timeout=WAIT_MS)
                 await planted.click()

@@ -1,6 +1,9 @@
 """The harness of the views' browser tests: Debian's headless Chromium driven by Playwright, our host
-page (tests/e2e/host: ext-apps' AppBridge playing the host side of MCP Apps), and a relay that hands
-the view's tools/call requests to a real revox-mcp through the official MCP client.
+page (tests/e2e/host: ext-apps' AppBridge playing the host side of MCP Apps), and a real revox-mcp
+reached through the official MCP client, which advertises the Apps extension as a host does. Like a
+host, the harness finds a tool's view in its ``_meta.ui.resourceUri``, reads the view's HTML with
+``resources/read`` (served as ``text/html;profile=mcp-app``), shows it the tool's real result, and
+relays the view's own tools/call requests to the same server.
 
 The page is served from an origin that never resolves (``http://views.test``): every request the
 browser makes is answered by a route that records it, serves the host page and its script, and
@@ -21,9 +24,9 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.extension import ClientExtension, advertise
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from support import require
-
-from revox_mcp.views import ViewName, view_html
 
 REPO = Path(__file__).resolve().parents[2]
 VIEWS_SOURCE = REPO / "views"
@@ -100,6 +103,27 @@ def server_params(*args: str, env: dict[str, str] | None = None) -> StdioServerP
     )
 
 
+def renders_views() -> ClientExtension:
+    """What a host that renders views advertises to the server."""
+    return advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
+
+
+def host_client(params: StdioServerParameters) -> Client:
+    """The official MCP client of the server ``params`` starts, as a host that renders views."""
+    return Client(params, extensions=[renders_views()])
+
+
+async def served_view(client: Client, tool: str) -> str:
+    """The HTML of ``tool``'s view as a host gets it: named by the tool's ``_meta.ui.resourceUri``,
+    read with ``resources/read``, rendered only when served as ``text/html;profile=mcp-app``."""
+    listed = {listed.name: listed for listed in (await client.list_tools()).tools}
+    uri = (listed[tool].meta or {})["ui"]["resourceUri"]
+    (content,) = (await client.read_resource(uri)).contents
+    assert content.mime_type == APP_MIME_TYPE, content.mime_type
+    html: str = getattr(content, "text", "")
+    return html
+
+
 def wire(result: Any) -> dict[str, Any]:
     """A CallToolResult as it travels in JSON (camelCase keys, no nulls)."""
     dumped: dict[str, Any] = result.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -133,18 +157,17 @@ class HostPage:
 
     async def show(
         self,
-        name: ViewName,
+        tool: str,
         result: dict[str, Any],
         arguments: dict[str, Any] | None = None,
         host_context: dict[str, Any] | None = None,
-        html: str | None = None,
     ) -> dict[str, Any]:
-        """Load the view (``html``: as a server served it; else the package's), complete its
-        handshake, then send it the tool input and result. Returns the view's app info as the host
-        received it."""
+        """Load ``tool``'s view as the server serves it, complete its handshake, then send it the
+        tool input and ``result``. Returns the view's app info as the host received it."""
+        html = await served_view(self.client, tool)
         context = {"theme": "light", "displayMode": "inline", "locale": "en-US", **(host_context or {})}
         app_info: dict[str, Any] = await self.page.evaluate(
-            "(a) => host.load(a)", {"html": html if html is not None else view_html(name), "hostContext": context}
+            "(a) => host.load(a)", {"html": html, "hostContext": context}
         )
         await self.page.evaluate("(a) => host.toolInput(a)", arguments or {})
         await self.page.evaluate("(r) => host.toolResult(r)", result)
@@ -153,7 +176,7 @@ class HostPage:
     async def triage(self, assistant_id: str = MISCONFIGURED_ID) -> dict[str, Any]:
         """The calls triage view showing analyze_calls of ``assistant_id``; returns that result."""
         result = await analysis(self.client, assistant_id)
-        await self.show("calls-triage", result, {"assistant_id": assistant_id})
+        await self.show("analyze_calls", result, {"assistant_id": assistant_id})
         return result
 
     async def received(self) -> list[dict[str, Any]]:
@@ -245,8 +268,8 @@ async def browser(host_script: str) -> AsyncIterator[Any]:
 
 @pytest.fixture(scope="module")
 async def demo(host_script: str) -> AsyncIterator[Client]:
-    """The official MCP client of one real ``revox-mcp --demo`` process, over stdio."""
-    async with Client(server_params("--demo")) as client:
+    """The official MCP client of one real ``revox-mcp --demo`` process, over stdio, as a host."""
+    async with host_client(server_params("--demo")) as client:
         yield client
 
 

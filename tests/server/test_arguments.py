@@ -84,9 +84,9 @@ async def test_a_strict_model_call_with_every_property_works(server: MCPServer):
     for result in (listing, summary, ranked, compared):
         assert result.is_error is False, text_of(result)
     assert listing.structured_content is not None
-    assert listing.structured_content["total"] == 8
+    assert listing.structured_content["total"] == 9
     assert summary.structured_content == plain.structured_content
-    assert text_of(ranked).startswith("8 of 8 assistants, worst first")
+    assert text_of(ranked).startswith("9 of 9 assistants, worst first")
 
 
 async def test_an_empty_required_id_keeps_its_clear_error(server: MCPServer):

@@ -38,8 +38,9 @@ from revox_mcp.server.prompts import TROUBLESHOOT_PROMPT
 pytestmark = pytest.mark.anyio
 
 MAX_RESPONSE_BYTES = 32_000
-MAX_ANALYSIS_BYTES = 8_000
+MAX_ANALYSIS_BYTES = 10_000  # the last N calls; each finding carries its drill-down
 SUPPORT_ID = SECRETS_ID
+FIXTURE_PERIOD = {"since": "2026-02-10", "until": "2026-02-21"}  # every fixture call's creation
 
 
 def every_call_tool_call() -> list[tuple[str, dict[str, Any]]]:
@@ -57,6 +58,10 @@ def every_call_tool_call() -> list[tuple[str, dict[str, Any]]]:
         ("analyze_calls", {"assistant_id": REMINDERS_ID}),
         ("analyze_calls", {"assistant_id": SUPPORT_ID}),
         ("analyze_calls", {"assistant_id": BASELINE_ID, "last": 200}),
+        ("analyze_calls", {"assistant_id": REMINDERS_ID, **FIXTURE_PERIOD}),
+        ("analyze_calls", {"assistant_id": SUPPORT_ID, **FIXTURE_PERIOD}),
+        ("list_calls", {**FIXTURE_PERIOD, "tool_error": "Book-Slot"}),
+        ("list_calls", {**FIXTURE_PERIOD, "assistant_id": REMINDERS_ID, "pattern": "calls.max_duration"}),
         ("diagnose_assistant", {"assistant_id": REMINDERS_ID}),
         ("diagnose_assistant", {"assistant_id": SUPPORT_ID}),
     ]
@@ -373,7 +378,7 @@ async def test_get_call_stays_within_32_kb_with_a_1_mb_transcript_and_5000_speec
     assert f"offset={events.structured_content['next_offset']}" in text_of(events)
 
 
-async def test_analyze_calls_over_200_calls_fits_8_kb_with_one_search_per_100_calls():
+async def test_analyze_calls_over_200_calls_fits_its_budget_with_one_search_per_100_calls():
     calls = FakeRevox.make_calls(500, speech_events=20)
     with FakeRevox(api_key=API_KEY, calls=calls) as fake:
         async with Client(support.make_server(base_url=fake.base_url, timeout=10.0)) as client:
@@ -387,7 +392,7 @@ async def test_analyze_calls_over_200_calls_fits_8_kb_with_one_search_per_100_ca
     assert "200 most recent finished calls of 500" in text_of(result)
 
 
-async def test_analyze_calls_with_many_findings_cuts_to_8_kb_and_names_what_it_cut():
+async def test_analyze_calls_with_many_findings_cuts_to_its_budget_and_names_what_it_cut():
     async with Client(demo_server()) as client:
         result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID, "last": 200})
     within_budget(result, MAX_ANALYSIS_BYTES)

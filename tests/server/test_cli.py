@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from revox_mcp import __version__
+from revox_mcp.__main__ import main, parse_args
 
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 # A bare environment: no REVOX_API_KEY leaks in from the developer's shell, and no locale is set,
@@ -28,6 +29,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "tool error": ("--demo", "call", "get_assistant", "assistant_id=no-such-assistant"),
     "unknown resource": ("--demo", "read", "revox://assistants/no-such-assistant"),
     "version": ("--version",),
+    "flags among arguments": ("call", "list_assistants", "--json", "limit=1", "--demo"),
+    "no tool": ("--demo", "call"),
 }
 
 
@@ -47,7 +50,7 @@ def runs() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
     try:
         done = {}
         for name, process in processes.items():
-            stdout, stderr = process.communicate(timeout=60)
+            stdout, stderr = process.communicate(timeout=120)  # a loaded CI machine
             done[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         yield done
     finally:
@@ -61,8 +64,8 @@ def test_call_list_assistants_prints_the_index(runs: dict[str, subprocess.Comple
     done = runs["list"]
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[0].startswith("8 of 8 assistants")
-    assert len(lines) == 9
+    assert lines[0].startswith("9 of 9 assistants")
+    assert len(lines) == 10
     assert any(line.startswith(f"{BASELINE_ID} | Lead Qualification") for line in lines)
     assert "Relance impayés - FR (OpenRouter)" in done.stdout
     assert "Traceback" not in done.stderr
@@ -88,7 +91,7 @@ def test_read_the_index_resource_prints_json(runs: dict[str, subprocess.Complete
     done = runs["read"]
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
-    assert body["total"] == 8
+    assert body["total"] == 9
     assert body["assistants"][0]["id"] == BASELINE_ID
     assert "\\u00e9" not in done.stdout
 
@@ -141,22 +144,107 @@ def test_demo_reports_no_api_key_even_with_one_exported():
     assert status["api_key_configured"] is False
 
 
-def test_call_help_says_arguments_are_optional_and_only_the_tool_is_required():
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "revox_mcp", *args],
-            env=CHILD_ENV,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+def test_flags_may_come_anywhere_after_the_command(runs: dict[str, subprocess.CompletedProcess[str]]):
+    """`call list_assistants --json limit=1` used to fail: a flag ended the name=value arguments."""
+    done = runs["flags among arguments"]
+    assert done.returncode == 0, done.stderr
+    page = json.loads(done.stdout)
+    assert (len(page["assistants"]), page["total"]) == (1, 9)
 
-    helped = run("call", "--help")
-    assert helped.returncode == 0
-    assert "[name=value ...]" in helped.stdout
-    assert "optional" in helped.stdout
-    missing = run("--demo", "call")
+
+DETAIL = "detail=full"
+
+
+@pytest.mark.parametrize(
+    ("argv", "tool", "arguments", "as_json"),
+    [
+        (["call", "list_assistants", "--json", "limit=1"], "list_assistants", ["limit=1"], True),
+        (
+            ["call", "--json", "--demo", "get_call", "call_id=x", "detail=full"],
+            "get_call",
+            ["call_id=x", "detail=full"],
+            True,
+        ),
+        (["call", "get_call", "call_id=x", "--demo", "detail=full"], "get_call", ["call_id=x", "detail=full"], False),
+        (["--demo", "call", "revox_status"], "revox_status", [], False),
+    ],
+)
+def test_call_takes_its_flags_anywhere_and_keeps_every_argument(
+    argv: list[str], tool: str, arguments: list[str], as_json: bool
+):
+    args = parse_args(argv)
+    assert (args.tool, args.arguments, args.json) == (tool, arguments, as_json)
+    assert args.demo is ("--demo" in argv)
+
+
+@pytest.mark.parametrize("argv", [["read", "revox://assistants", "--demo"], ["--demo", "read", "revox://assistants"]])
+def test_read_takes_demo_before_or_after_the_uri(argv: list[str]):
+    args = parse_args(argv)
+    assert (args.command, args.uri, args.demo) == ("read", "revox://assistants", True)
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--demo", "call", "list_assistants", "--limit", "3"], "unrecognized arguments: --limit"),
+        (["call", "list_assistants", "--port", "3"], "unrecognized arguments: --port"),
+        (
+            ["read", "revox://assistants", "revox://other"],
+            "read takes one URI, got 2: revox://assistants revox://other",
+        ),
+        (["--tansport"], "unrecognized arguments: --tansport"),
+    ],
+)
+def test_a_flag_nobody_takes_exits_2_naming_it(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(said)
+
+
+def helped(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """What ``revox-mcp ARGV`` prints, run in this process: help needs no key and no network."""
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    assert exited.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_call_help_lists_every_tool_and_says_arguments_are_optional(capsys: pytest.CaptureFixture[str]):
+    out = helped(capsys, "call", "--help")
+    assert out.startswith("usage: revox-mcp [--demo] call TOOL [name=value ...] [--json]")
+    assert "arguments are optional" in out
+    assert "\n  --json " in out
+    for tool in ("list_assistants", "get_assistant", "diagnose_assistant", "analyze_calls", "revox_status"):
+        assert f"\n  {tool} " in out
+
+
+def test_tool_help_lists_its_parameters_from_its_schema(capsys: pytest.CaptureFixture[str]):
+    lines = helped(capsys, "call", "get_assistant", "-h").splitlines()
+    assert lines[0] == "usage: revox-mcp [--demo] call get_assistant [name=value ...] [--json]"
+    assert "  assistant_id  string; required" in lines
+    assert '  detail        one of "summary", "full"; optional' in lines
+    assert "  fields        JSON list of strings; at most 60 items; optional" in lines
+    assert "  offset        integer; at least 0; optional" in lines
+    assert any("Id from list_assistants." in line for line in lines)  # each parameter's description
+    analyze = helped(capsys, "--demo", "call", "analyze_calls", "--help").splitlines()
+    assert "  last          integer; from 10 to 200; optional" in analyze
+
+
+def test_read_help_lists_the_resources(capsys: pytest.CaptureFixture[str]):
+    out = helped(capsys, "read", "--help")
+    assert "\n  revox://assistants\n" in out
+    assert "\n  revox://assistants/{assistant_id}" in out
+
+
+def test_help_for_a_tool_that_does_not_exist_exits_2_and_lists_the_tools(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exited:
+        main(["call", "delete_everything", "--help"])
+    assert exited.value.code == 2
+    assert "unknown tool 'delete_everything'; tools: analyze_calls, " in capsys.readouterr().err
+
+
+def test_call_without_a_tool_exits_2_and_names_the_tools(runs: dict[str, subprocess.CompletedProcess[str]]):
+    missing = runs["no tool"]
     assert missing.returncode == 2
-    assert missing.stderr.strip().endswith("the following arguments are required: tool")
+    assert missing.stderr.startswith("revox-mcp: name a tool; tools: analyze_calls, ")

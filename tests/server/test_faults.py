@@ -108,7 +108,10 @@ CASES: dict[str, Case] = {
     ),
     "429 without Retry-After, once": Case((Fault.rate_limited(),)),
     "429 Retry-After 1, once": Case((Fault.rate_limited("1"),), sleeps=(1.0,)),
-    "429 Retry-After 3600": Case((Fault.rate_limited("3600"),), ("rate limiting", "429", "retry in 61 min"), ()),
+    # Waits said as people say them: 3600 s is "1 h" (it read "61 min"), 120 s "2 min" (it read "3 min").
+    "429 Retry-After 3600": Case((Fault.rate_limited("3600"),), ("rate limiting", "429", "retry in 1 h."), ()),
+    "429 Retry-After 120": Case((Fault.rate_limited("120"),), ("rate limiting", "429", "retry in 2 min."), ()),
+    "429 Retry-After 90": Case((Fault.rate_limited("90"),), ("rate limiting", "429", "retry in 1 min 30 s."), ()),
     "500": Case(_times(Fault.status(500, CANARY_BODY)), (*DOWN, "http 500")),
     "502": Case(_times(Fault.status(502, CANARY)), (*DOWN, "http 502")),
     "503": Case(_times(Fault.status(503, CANARY_BODY)), (*DOWN, "http 503")),

@@ -44,7 +44,7 @@ SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "tools_list.json"
 LISTED_ORDER = [a["id"] for a in LISTED]
 TEMPLATE = ResourceTemplateReference(uri="revox://assistants/{assistant_id}")
 # tools/list is paid at every session start (about 4k tokens at most).
-MAX_TOOLS_LIST_BYTES = 16_000
+MAX_TOOLS_LIST_BYTES = 20_000  # issue 17: every tool, as sent
 
 
 def assert_ok(result: CallToolResult) -> None:
@@ -331,7 +331,9 @@ async def test_resources_index_and_one_assistant(api: FakeRevox, server: MCPServ
         index = await client.read_resource("revox://assistants")
         one = await client.read_resource(f"revox://assistants/{SECRETS_ID}")
     assert [(r.uri, r.name, r.mime_type) for r in resources] == [
-        ("revox://assistants", "assistants", "application/json")
+        ("ui://revox-mcp/calls-triage.html", "calls-triage", "text/html;profile=mcp-app"),  # the views (test_views)
+        ("ui://revox-mcp/config-diff.html", "config-diff", "text/html;profile=mcp-app"),
+        ("revox://assistants", "assistants", "application/json"),
     ]
     assert [(t.uri_template, t.name, t.mime_type) for t in templates] == [
         ("revox://assistants/{assistant_id}", "assistant", "application/json")
@@ -392,7 +394,7 @@ UPSTREAM_FAILURES: dict[str, tuple[Fault, int, list[str]]] = {
     "429 long Retry-After": (
         Fault.status(429, _ERROR_BODY, headers={"Retry-After": "3600"}),
         1,  # too long to wait inside a tool call: reported, not slept
-        ["rate limiting", "429", "retry in 61 min"],
+        ["rate limiting", "429", "retry in 1 h"],
     ),
     "500 after retries": (Fault.status(500, _ERROR_BODY), 3, ["unavailable", "http 500", "retry in a minute"]),
     "503 html": (

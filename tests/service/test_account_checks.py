@@ -30,7 +30,7 @@ async def test_diagnose_adds_the_cross_checks_and_used_by_one_cached_request_eac
     assert {"xcheck.from_number_caller_id", "xcheck.voice_language"} <= found
     assert "Used by campaigns: none" in text_of(french)
     assert "February reminders (running; rows 240" in text_of(reminders)
-    assert "+14155550100 (Support line)" in text_of(support_line)
+    assert "+14155550100 (Support line; telnyx, revox_purchased, owned_number)" in text_of(support_line)
     paths = [r.path for r in fake.requests]
     for path in ("/phone-numbers", "/voices", "/campaigns"):
         assert paths.count(path) == 1, path

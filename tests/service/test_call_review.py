@@ -11,7 +11,9 @@ from typing import Any
 import anyio
 import pytest
 import support
+from answers_support import assert_stopped_by_size, unshown_fields
 from calls_support import (
+    CALL_FIXTURES,
     CALLS,
     PII_CALL,
     REMINDERS_ID,
@@ -22,7 +24,12 @@ from calls_support import (
 )
 from fake_revox import FakeRevox, Fault
 from mcp import Client
-from support import API_KEY, assert_ok, text_of
+from support import API_KEY, FRENCH_ID, assert_ok, text_of, wire_bytes
+
+from revox_mcp.api.demo import demo_account, demo_assistants, demo_transport
+from revox_mcp.domain import budget
+from revox_mcp.domain.facts import campaigns_of
+from revox_mcp.service.call_analysis import ANALYSIS_BUDGET
 
 pytestmark = pytest.mark.anyio
 
@@ -206,6 +213,17 @@ async def test_get_call_unknown_id_and_field_are_clear_errors():
     assert "transcript" in text_of(offset)
 
 
+async def test_get_call_answers_a_documented_field_the_call_lacks_as_null():
+    """SDK 0.5.0's optional keys (outcome, scheduled_at, an attempt's end_reason...) may be absent from a call."""
+    lean = {k: v for k, v in call("lean-call", attempt()).items() if k != "outcome"}
+    async with Client(server_with_calls([lean])) as client:
+        result = await client.call_tool("get_call", {"call_id": "lean-call", "fields": ["outcome", "scheduled_at"]})
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert result.structured_content["call"] == {"outcome": None, "scheduled_at": None}
+    assert "outcome: null" in text_of(result)
+
+
 async def test_a_long_transcript_comes_in_turns_continued_with_offset():
     [big] = FakeRevox.make_calls(1, turns=400, turn_chars=300)
     async with Client(server_with_calls([big])) as client:
@@ -231,17 +249,16 @@ async def test_a_short_last_page_is_not_taken_for_a_page_size_cap():
     assert sizes == [10, 10, 10, 10]  # the last page had 3 calls: no cap assumed for the next search
 
 
-async def test_analyze_calls_says_when_a_page_size_cap_left_calls_out():
+async def test_analyze_calls_reads_the_calls_asked_in_pages_of_the_size_revox_caps_them_to():
     calls = FakeRevox.make_calls(150)
     with FakeRevox(api_key=API_KEY, calls=calls, max_page_size=40) as fake:
         async with Client(server_over_fake(fake)) as client:
             result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID, "last": 100})
-        searches_made = len(searches(fake))
+        bodies = searches(fake)
     assert_ok(result)
     assert result.structured_content is not None
-    assert result.structured_content["calls"] == 40
-    assert searches_made == 1
-    assert "Revox returned at most 40 calls per page: analysed 40 of the 100 asked" in text_of(result)
+    assert result.structured_content["calls"] == 100
+    assert [(body["page"], body["page_size"]) for body in bodies] == [(0, 100), (1, 40), (2, 40)]
 
 
 async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
@@ -258,3 +275,111 @@ async def test_identical_concurrent_searches_share_one_request(fake: FakeRevox):
                 group.start_soon(one)
     assert all(not r.is_error for r in results)
     assert len(searches(fake)) == 1
+
+
+# --------------------------------------------------------------------------- budgets, said honestly
+
+
+def demo() -> Any:
+    return support.make_server(transport=demo_transport(), demo=True)
+
+
+async def test_a_page_of_calls_the_size_budget_stopped_says_so_in_text_and_structured_content():
+    """list_calls limit=100 on the demo returned 52 rows and a cursor without saying why."""
+    async with Client(demo()) as client:
+        full = await client.call_tool("list_calls", {"limit": 100})
+        short = await client.call_tool("list_calls", {"limit": 5})
+    assert wire_bytes(full) <= budget.MAX_RESPONSE_BYTES
+    assert_stopped_by_size(full, short, "calls", "the answer's 32,000 bytes (structured content and text together")
+
+
+async def test_an_analysis_says_what_its_budget_counts_and_its_number_is_true():
+    """analyze_calls said "cut to fit 8 kB" over a 3.3 KB text: the budget is the whole answer."""
+    async with Client(demo()) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
+    assert_ok(result)
+    assert wire_bytes(result) <= ANALYSIS_BUDGET
+    text = text_of(result)
+    note = next(line for line in text.splitlines() if line.startswith("Cut to fit"))
+    assert note.startswith(
+        f"Cut to fit the answer's {ANALYSIS_BUDGET:,} bytes (structured content and text together, as sent): "
+    )
+    assert result.structured_content is not None
+    assert note in result.structured_content["notes"]
+    left_out = int(note.split(" more findings left out")[0].rsplit(" ", 1)[1])
+    assert len(result.structured_content["findings"]) + left_out == int(text.split("Findings (")[1].split(";")[0])
+
+
+async def test_an_analysis_that_fits_says_nothing_was_cut():
+    async with Client(demo()) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": FRENCH_ID})
+    assert_ok(result)
+    assert "Cut to fit" not in text_of(result)
+    assert "cut" not in " ".join((result.structured_content or {}).get("notes", []))
+
+
+async def test_every_field_an_analysis_names_is_shown_with_its_value_on_the_demo():
+    """End to end, over every demo assistant: each change names only fields the answer shows."""
+    assistants, _listed = demo_assistants()
+    campaigns = demo_account()["campaigns"]
+    checked = 0
+    async with Client(demo()) as client:
+        for assistant in assistants:
+            result = await client.call_tool("analyze_calls", {"assistant_id": assistant["id"]})
+            assert_ok(result)
+            assert result.structured_content is not None
+            for finding in result.structured_content["findings"]:
+                missing = unshown_fields(
+                    finding["change"],
+                    finding["field"],
+                    finding.get("related"),
+                    text_of(result),
+                    assistant,
+                    base_shown=True,
+                    campaigns=campaigns_of(assistant["id"], campaigns),
+                )
+                assert missing == [], finding
+                checked += 1
+    assert checked >= 10
+
+
+def refused_calls() -> list[dict[str, Any]]:
+    """Calls of the reminders assistant refused for too many simultaneous calls, and fine ones."""
+    refused = [attempt(result=None, seconds=None, dial_error="too_many_calls", start=i) for i in range(4)]
+    made = [call(f"tm{i}", a) for i, a in enumerate(refused)] + [call(f"ok{i}", attempt(start=i)) for i in range(4)]
+    return [{**c, "assistant": {"id": REMINDERS_ID}} for c in made]
+
+
+async def too_many_calls_finding(fake: FakeRevox) -> tuple[Any, dict[str, Any]]:
+    """analyze_calls over the fake, and its calls.dial_too_many finding."""
+    async with Client(server_over_fake(fake)) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID})
+    assert_ok(result)
+    assert result.structured_content is not None
+    [finding] = [f for f in result.structured_content["findings"] if f["rule"] == "calls.dial_too_many"]
+    return result, finding
+
+
+async def test_a_finding_naming_a_campaign_field_reads_the_campaigns_once_and_shows_the_value(fake: FakeRevox):
+    campaigns = [{**CALL_FIXTURES["campaigns"][0], "max_concurrent_calls": 8}]
+    fake.set_account(refused_calls(), campaigns=campaigns)
+    result, finding = await too_many_calls_finding(fake)
+    assert finding["related"] == {"campaigns[name=February reminders].max_concurrent_calls": "8"}
+    assert "campaigns[name=February reminders].max_concurrent_calls = 8" in text_of(result)
+    assert [r.path for r in fake.requests].count("/campaigns") == 1
+
+
+async def test_an_analysis_naming_no_campaign_field_does_not_read_the_campaigns(fake: FakeRevox):
+    fake.set_account([{**c, "assistant": {"id": REMINDERS_ID}} for c in refused_calls() if c["id"].startswith("ok")])
+    async with Client(server_over_fake(fake)) as client:
+        assert_ok(await client.call_tool("analyze_calls", {"assistant_id": REMINDERS_ID}))
+    assert "/campaigns" not in [r.path for r in fake.requests]
+
+
+async def test_campaigns_that_cannot_be_read_are_said_so_in_the_finding_and_a_note(fake: FakeRevox):
+    fake.set_account(refused_calls())
+    fake.inject(Fault.status(403), path="/campaigns")
+    result, finding = await too_many_calls_finding(fake)
+    assert finding["related"] == {"campaigns.max_concurrent_calls": "(campaigns not read)"}
+    assert any(note.startswith("campaigns not read") for note in result.structured_content["notes"])
+    assert "campaigns.max_concurrent_calls = (campaigns not read)" in text_of(result)

@@ -1,8 +1,8 @@
 """Troubleshooting through the official MCP client: diagnose_assistant, compare_assistants,
 revox_status and the troubleshoot_assistant prompt, in memory and once over stdio.
 
-Upstream is the fake Revox in process over the fixtures; a fault on GET /auth-status gives the
-answers a healthy Revox never gives (401, 503, no connection).
+Upstream is the fake Revox in process over the fixtures; each kind of failed key check (401, 404,
+429, 5xx, no answer) is in tests/service/test_status.py, over the loopback fake.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 import pytest
+from answers_support import unshown_fields
 from fake_revox import FakeRevox, Fault
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
@@ -34,6 +35,9 @@ from support import (
 from support import make_server as support_make_server
 
 from revox_mcp.domain.compare import MAX_DIFF_LINES
+from revox_mcp.domain.diagnostics import RULES as CONFIGURATION_RULES
+from revox_mcp.domain.diagnostics.account import ACCOUNT_RULES
+from revox_mcp.domain.named_fields import states_value
 
 ALL_IDS = [a["id"] for a in ASSISTANTS]
 FINDING_KEYS = {"rule", "severity", "path", "message", "fix"}
@@ -78,10 +82,48 @@ async def test_diagnosing_the_misconfigured_assistant_lists_its_errors_with_fixe
     assert body["assistant_id"] == MISCONFIGURED_ID
     assert body["name"] == "Appointment Reminders (misconfigured)"
     assert body["findings"]
-    assert all(set(finding) == FINDING_KEYS for finding in body["findings"])
+    assert all(FINDING_KEYS <= set(finding) <= {*FINDING_KEYS, "related"} for finding in body["findings"])
     errors = {f["rule"] for f in body["findings"] if f["severity"] == "error"}
     assert errors == {"retry.window.end_before_start", "retry.window.time_format", "first_sentence.static_empty"}
     assert "max_duration.too_short" in {f["rule"] for f in body["findings"] if f["severity"] == "warning"}
+
+
+@pytest.mark.anyio
+async def test_every_field_a_diagnosis_names_is_shown_with_its_value():
+    """End to end, over every fixture assistant: each fix names only fields the answer shows."""
+    checked = 0
+    async with Client(make_server()) as client:
+        for assistant in ASSISTANTS:
+            result = await client.call_tool("diagnose_assistant", {"assistant_id": assistant["id"]})
+            assert_clean(result)
+            assert result.structured_content is not None
+            lines = text_of(result)
+            for finding in result.structured_content["findings"]:
+                spec = {**CONFIGURATION_RULES, **ACCOUNT_RULES}[finding["rule"]]
+                missing = unshown_fields(
+                    finding["fix"],
+                    finding["path"],
+                    finding.get("related"),
+                    lines,
+                    assistant,
+                    base_shown=states_value(spec.message),
+                    names_base="{path}" in spec.fix,
+                )
+                assert missing == [], finding
+                checked += 1
+    assert checked >= 40
+
+
+@pytest.mark.anyio
+async def test_diagnosing_a_realtime_assistant_says_its_voice_is_unused_and_nothing_else_about_it():
+    """The misconfigured fixture is realtime: its voice's speed (1.4) and volume used to be warned about."""
+    async with Client(make_server()) as client:
+        result = await client.call_tool("diagnose_assistant", {"assistant_id": MISCONFIGURED_ID})
+    assert result.structured_content is not None
+    about_voice = [f for f in result.structured_content["findings"] if f["path"].startswith("voice")]
+    assert [f["rule"] for f in about_voice] == ["llm.realtime.voice_unused"]
+    assert "voice.speed" not in text_of(result)
+    assert "voice.volume" not in text_of(result)
 
 
 @pytest.mark.anyio
@@ -241,30 +283,6 @@ async def test_status_reports_an_accepted_key_by_fingerprint_only():
     assert body["latency_ms"] >= 0
     assert body["version"]
     assert body["demo"] is False
-    assert_clean(result)
-
-
-@pytest.mark.anyio
-@pytest.mark.parametrize("status", [401, 403])
-async def test_status_reports_a_rejected_key_and_points_at_revox_api_key(status: int):
-    async with Client(status_server(Fault.status(status, {"error": f"bad key {API_KEY}"}))) as client:
-        result = await client.call_tool("revox_status", {})
-    assert result.is_error is False
-    assert result.structured_content["key_accepted"] is False
-    assert "check REVOX_API_KEY" in text_of(result)
-    assert_clean(result)
-
-
-@pytest.mark.anyio
-@pytest.mark.parametrize("answer", [Fault.status(503, "down"), Fault.reset()], ids=["503", "no-connection"])
-async def test_status_still_answers_when_revox_is_unreachable(answer: Fault):
-    async with Client(status_server(answer)) as client:
-        result = await client.call_tool("revox_status", {})
-    body = result.structured_content
-    assert result.is_error is False
-    assert body.get("key_accepted") is None  # unknown, not false
-    assert body["error"]
-    assert "unknown (Revox unreachable)" in text_of(result)
     assert_clean(result)
 
 

@@ -1,6 +1,7 @@
 // The calls triage view, for analyze_calls: the period's series with configuration changes and
-// change points marked, the findings (severity, k/n, share, field and value, the fix), and one
-// click from a finding to its calls and from a call to its transcript.
+// change points marked, the findings (severity, k/n, share, field and value, the other fields the
+// fix names with theirs, the fix), and one click from a finding to its calls and from a call to its
+// transcript.
 
 import { callsPanel, callText } from "./calls";
 import type { Marker } from "./chart";
@@ -66,6 +67,7 @@ function findingItem(host: HostConnection, finding: Obj, assistantId: string | u
   const findingShare = num(finding.share) ?? (count !== undefined && of !== undefined ? share(count, of) : undefined);
   const field = str(finding.field);
   const examples = strings(finding.examples);
+  const related = Object.entries(obj(finding.related)).filter((entry): entry is [string, string] => typeof entry[1] === "string");
   const given = isObj(finding.drill_down) ? finding.drill_down : undefined;
   const args = given ?? (assistantId ? { assistant_id: assistantId } : {});
   const note = given
@@ -89,6 +91,17 @@ function findingItem(host: HostConnection, finding: Obj, assistantId: string | u
         ? [
             el("dt", null, "Field"),
             el("dd", null, el("code", { class: "field" }, field), " = ", el("code", { class: "value" }, str(finding.value) ?? "—")),
+          ]
+        : null,
+      // The other fields the fix names, with their current values (issue 16: a fix names no field whose value is not shown).
+      related.length
+        ? [
+            el("dt", null, "Now"),
+            el(
+              "dd",
+              { class: "related" },
+              related.map(([path, value]) => el("div", null, el("code", { class: "field" }, path), " = ", el("code", { class: "value" }, value))),
+            ),
           ]
         : null,
       str(finding.change) ? [el("dt", null, "Fix"), el("dd", { class: "fix" }, str(finding.change))] : null,

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from revox_mcp.api.fake.search import CallIndex
+
 Json = Mapping[str, Any]
 
 # Compact UTF-8, like the API's JSON.stringify. One encoder: building one per object costs more than
@@ -49,6 +51,11 @@ class Served:
     call_bodies: tuple[bytes, ...]
     by_id: Mapping[str, bytes]
     lists: Mapping[str, bytes] = field(default_factory=dict)
+
+    @cached_property
+    def index(self) -> CallIndex:
+        """What searches look at, read once, on the first search."""
+        return CallIndex.of(self.calls or ())
 
     @classmethod
     def of(cls, account: Account) -> Served:

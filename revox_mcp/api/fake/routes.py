@@ -59,7 +59,7 @@ class FakeApi:
         if method == "POST":
             served = org.served
             if path == "/call/search" and served is not None and served.calls is not None:
-                return Answer(*search(served, body, self.rules))
+                return Answer(*search(served.index, served.call_bodies, body, self.rules))
             return NOT_FOUND
         if method != "GET":
             return NOT_FOUND

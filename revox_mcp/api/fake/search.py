@@ -3,6 +3,9 @@
 As strict as the SDK's types: every required array sent, holding strings, each enum array only its
 enum's values; ``page`` and ``page_size`` integers. What Revox documents nowhere (the number of the
 first page, the largest page, the ``sort_by`` values it accepts) is settable (``SearchRules``).
+
+What a search looks at in each call is read once per account (``CallIndex``), so a page of a search
+over thousands of calls costs one pass over tuples, not a reading of every call.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from revox_mcp.api.fake.account import Json, Served, dumps
 from revox_mcp.api.search import REQUIRED_ARRAYS, SORT_BY
+
+Json = Mapping[str, Any]
 
 # The values each enum array takes (SDK 0.5.0's literals): any other is refused. The fake's own model
 # of Revox: the domain's filter vocabulary (domain.call_fields.FILTERS) offers exactly these, which
@@ -53,23 +57,66 @@ class SearchRules:
     sortable: frozenset[str] = field(default_factory=lambda: frozenset({SORT_BY}))
 
 
-def search(served: Served, raw: bytes, rules: SearchRules) -> tuple[int, bytes]:
-    """The status and body Revox would answer to this request body."""
+def search(index: CallIndex, bodies: Sequence[bytes], raw: bytes, rules: SearchRules) -> tuple[int, bytes]:
+    """The status and body Revox would answer to this request body, over calls indexed by ``index``
+    whose JSON bodies are ``bodies``."""
     try:
         body = json.loads(raw or b"null")
     except ValueError:
         return 400, b'{"error":"invalid JSON"}'
     problem = _problem(body, rules)
     if problem is not None:
-        return 422, dumps({"error": problem})
-    calls = served.calls or ()
-    found = [index for index, call in enumerate(calls) if _matches(call, body)]
-    if body.get("sort_by") is not None:
-        found.sort(key=lambda index: str(calls[index].get("created_at")), reverse=body.get("sort_direction") == "desc")
+        return 422, json.dumps({"error": problem}, separators=(",", ":")).encode()
+    found = index.find(body)
     size = min(body["page_size"], rules.max_page_size)
     start = (body["page"] - rules.page_base) * size
-    chosen = b",".join(served.call_bodies[index] for index in found[start : start + size])
+    chosen = b",".join(bodies[position] for position in found[start : start + size])
     return 200, b'{"calls":[' + chosen + b'],"total_count":' + str(len(found)).encode() + b"}"
+
+
+@dataclass(frozen=True)
+class CallIndex:
+    """What a search looks at in each call, read once per account (a search then costs one pass over
+    what was read): the value each required array is matched against, the id, the number called, the
+    free text; and the calls' positions by creation time, oldest and newest first (ties: the account's
+    order, both ways, as a stable sort gives)."""
+
+    values: tuple[Mapping[str, Any], ...]
+    ids: tuple[Any, ...]
+    callees: tuple[Any, ...]
+    texts: tuple[str, ...]
+    oldest_first: tuple[int, ...]
+    newest_first: tuple[int, ...]
+
+    @classmethod
+    def of(cls, calls: Sequence[Json]) -> CallIndex:
+        created = [str(call.get("created_at")) for call in calls]
+        return cls(
+            values=tuple(_filtered_values(call) for call in calls),
+            ids=tuple(call.get("id") for call in calls),
+            callees=tuple(call.get("to_phone_number") for call in calls),
+            texts=tuple(_searched_text(call) for call in calls),
+            oldest_first=tuple(sorted(range(len(calls)), key=created.__getitem__)),
+            newest_first=tuple(sorted(range(len(calls)), key=created.__getitem__, reverse=True)),
+        )
+
+    def find(self, body: Mapping[str, Any]) -> list[int]:
+        """The positions of the calls a valid search body finds, in the order it asks for (no ``sort_by``:
+        the account's own order). An empty array filters nothing."""
+        order: Sequence[int] = range(len(self.ids))
+        if body.get("sort_by") is not None:
+            order = self.newest_first if body.get("sort_direction") == "desc" else self.oldest_first
+        wanted = [(name, body[name]) for name in REQUIRED_ARRAYS if body[name]]
+        if wanted:
+            order = [i for i in order if all(self.values[i][name] in allowed for name, allowed in wanted)]
+        if body.get("call_ids"):
+            order = [i for i in order if self.ids[i] in body["call_ids"]]
+        if body.get("to_phone_number"):
+            order = [i for i in order if self.callees[i] == body["to_phone_number"]]
+        text = str(body.get("query") or "").casefold()
+        if text:
+            order = [i for i in order if text in self.texts[i]]
+        return list(order)
 
 
 def _strings(value: Any) -> bool:
@@ -105,28 +152,20 @@ def _id_of(value: Any) -> Any:
     return value.get("id") if isinstance(value, Mapping) else None
 
 
-def _matches(call: Json, body: Mapping[str, Any]) -> bool:
-    """Whether a call passes the search's filters (an empty array: no filter)."""
+def _filtered_values(call: Json) -> dict[str, Any]:
+    """The value of a call each required array is matched against (no outcome or result: "none")."""
     last = last_attempt(call) or {}
-    checks = (
+    return {
         # An assignee is a member: the filter names members by id, like assistants and campaigns.
-        ("assignee_ids", _id_of(call.get("assignee"))),
-        ("assistant_ids", _id_of(call.get("assistant"))),
-        ("campaign_ids", _id_of(call.get("campaign"))),
-        ("directions", call.get("direction")),
-        ("from_phone_numbers", call.get("from_phone_number")),
-        ("outcomes", call.get("outcome") or "none"),
-        ("results", last.get("result") or "none"),
-        ("statuses", call.get("status")),
-    )
-    if any(body[name] and value not in body[name] for name, value in checks):
-        return False
-    if body.get("call_ids") and call.get("id") not in body["call_ids"]:
-        return False
-    if body.get("to_phone_number") and call.get("to_phone_number") != body["to_phone_number"]:
-        return False
-    text = str(body.get("query") or "").casefold()
-    return not text or text in _searched_text(call)
+        "assignee_ids": _id_of(call.get("assignee")),
+        "assistant_ids": _id_of(call.get("assistant")),
+        "campaign_ids": _id_of(call.get("campaign")),
+        "directions": call.get("direction"),
+        "from_phone_numbers": call.get("from_phone_number"),
+        "outcomes": call.get("outcome") or "none",
+        "results": last.get("result") or "none",
+        "statuses": call.get("status"),
+    }
 
 
 def _searched_text(call: Json) -> str:
@@ -154,14 +193,14 @@ def last_attempt(call: Json) -> Json | None:
     if not found:
         last = call.get("last_call_attempt")
         return last if isinstance(last, Mapping) else None
-    starts = [_moment(attempt.get("started_at")) for attempt in found]
+    starts = [epoch_of(attempt.get("started_at")) for attempt in found]
     if any(start is None for start in starts):
         return found[0]
     known = [start for start in starts if start is not None]
     return found[max(range(len(found)), key=lambda index: (known[index], -index))]
 
 
-def _moment(value: Any) -> float | None:
+def epoch_of(value: Any) -> float | None:
     """A timestamp as epoch seconds: ISO 8601 text, or a number (seconds, or milliseconds when huge)."""
     if isinstance(value, bool):
         return None

@@ -42,9 +42,10 @@ from revox_mcp.domain.diagnostics.schema import check_enums, check_schema
 from revox_mcp.domain.diagnostics.transfer_messaging import check_messaging, check_transfer
 from revox_mcp.domain.diagnostics.urls import check_urls
 from revox_mcp.domain.diagnostics.voice_llm import check_llm, check_sounds, check_voice
-from revox_mcp.domain.facts import OBJECT_TYPES
+from revox_mcp.domain.facts import OBJECT_TYPES, unused_parts
 from revox_mcp.domain.findings import Diagnosis, Finding, VariableUse
-from revox_mcp.domain.rules import RANK
+from revox_mcp.domain.named_fields import related, states_value
+from revox_mcp.domain.rules import RANK, RuleSpec, about_unused
 from revox_mcp.domain.text import strip_invisible
 
 __all__ = [
@@ -104,9 +105,27 @@ def _run(assistant: Mapping[str, Any]) -> Context:
             check(ctx)
         except Exception:  # a bug in one check must neither hide the others nor crash the caller
             ctx.add("diagnose.check_failed", "", group=check.__name__.split("_", 1)[1])
+    unused = unused_parts(assistant)
+    if unused:
+        ctx.findings = [f for f in ctx.findings if not about_unused(f["rule"], f["path"], unused)]
     if len(ctx.findings) > 1:
         ctx.findings.sort(key=_finding_order)
     return ctx
+
+
+def with_related(finding: dict[str, str], spec: RuleSpec, config: Any) -> dict[str, Any]:
+    """The finding with the current value of each field its fix names that its message does not state."""
+    try:
+        values = related(
+            finding["fix"],
+            finding["path"],
+            config,
+            shown_already=states_value(spec.message),
+            names_base="{path}" in spec.fix,
+        )
+    except Exception:  # a payload whose reads fail (a broken Mapping): the finding stands without values
+        return finding
+    return {**finding, "related": values} if values else finding
 
 
 def diagnose(assistant: Mapping[str, Any]) -> Diagnosis:
@@ -114,6 +133,7 @@ def diagnose(assistant: Mapping[str, Any]) -> Diagnosis:
     ctx = _run(assistant)
     if not isinstance(assistant, OBJECT_TYPES):
         return Diagnosis.model_validate({"assistant_id": "", "name": "", "findings": ctx.findings, "variables": []})
+    findings = [with_related(f, RULES[f["rule"]], assistant) for f in ctx.findings]
     uses = ctx.variables
     variables = [{"name": name, "sources": sorted(uses[name])} for name in sorted(uses)]
     # One validation call builds every nested model (much cheaper than a constructor call per model).
@@ -121,7 +141,7 @@ def diagnose(assistant: Mapping[str, Any]) -> Diagnosis:
         {
             "assistant_id": _label(assistant.get("id")),
             "name": _label(assistant.get("name")),
-            "findings": ctx.findings,
+            "findings": findings,
             "variables": variables,
         }
     )
@@ -133,4 +153,6 @@ def triage(assistant: Mapping[str, Any]) -> tuple[int, int, Finding | None]:
     findings = _run(assistant).findings
     errors = sum(1 for f in findings if f["severity"] == "error")
     warnings = sum(1 for f in findings if f["severity"] == "warning")
-    return errors, warnings, Finding.model_validate(findings[0]) if findings else None
+    if not findings:
+        return errors, warnings, None
+    return errors, warnings, Finding.model_validate(with_related(findings[0], RULES[findings[0]["rule"]], assistant))

@@ -14,7 +14,9 @@ Rule ids:
 | ``xcheck.voice_model`` | error | a Cartesia ``voice.model`` the voice does not support (``modelCompat``) |
 | ``xcheck.lookup_without_inbound`` | warning | ``precall_lookup_url`` set, but no number routes inbound calls to it |
 
-Plus "used by": the numbers that route inbound calls to the assistant, the campaigns that use it.
+Plus "used by": the numbers that route inbound calls to the assistant and those it and its campaigns
+call from (provider, source, type), and the campaigns that use it (status, from_phone_number,
+max_concurrent_calls, scheduled_at, call_retry_config, row and funnel stats).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from revox_mcp.domain.facts import child, number, text
-from revox_mcp.domain.findings import CampaignUse, Finding, UsedBy
-from revox_mcp.domain.rules import RuleSpec, finding_fields, rule_table, templated
+from revox_mcp.domain.facts import campaigns_of, child, number, text, timestamp, unused_parts
+from revox_mcp.domain.findings import CampaignUse, Finding, NumberUse, UsedBy
+from revox_mcp.domain.named_fields import related, states_value
+from revox_mcp.domain.rules import RuleSpec, about_unused, finding_fields, rule_table, templated
+from revox_mcp.domain.summary import retry_view
 from revox_mcp.domain.text import redacted
 
 ACCOUNT_RULES: Mapping[str, RuleSpec] = rule_table(
@@ -36,21 +40,21 @@ ACCOUNT_RULES: Mapping[str, RuleSpec] = rule_table(
         "xcheck.from_number_not_owned": templated(
             "error",
             "from_phone_number is not one of the account's phone numbers",
-            "$path $number is not one of the account's $count phone numbers, so Revox cannot call from it.",
+            "$path $value is not one of the account's $count phone numbers, so Revox cannot call from it.",
             "Set $path to one of the account's owned numbers (GET /phone-numbers), or null for the organisation's "
             "default.",
         ),
         "xcheck.from_number_caller_id": templated(
             "warning",
             "from_phone_number is only a verified caller id",
-            "$path $number is only a verified caller id on the account, not an owned number; Revox requires a "
+            "$path $value is only a verified caller id on the account, not an owned number; Revox requires a "
             "number owned by the organisation.",
             "Set $path to an owned number (type owned_number), or import this one as owned.",
         ),
         "xcheck.voice_not_found": templated(
             "error",
             "voice.id is not in the voice catalogue for its provider",
-            "$path $voice ($provider) is not in the account's voice catalogue of $count voices.",
+            "$path $value ($provider) is not in the account's voice catalogue of $count voices.",
             "Pick a voice from GET /voices for this provider and set voice.id (and voice.provider) to it.",
         ),
         "xcheck.voice_language": templated(
@@ -62,15 +66,15 @@ ACCOUNT_RULES: Mapping[str, RuleSpec] = rule_table(
         "xcheck.voice_model": templated(
             "error",
             "a Cartesia voice.model the voice does not support",
-            "$path is $model, but the voice $voice supports $compat only.",
-            "Set $path to $compat, or choose a voice whose modelCompat is universal or $model.",
+            "$path is $value, but the voice $voice supports $compat only.",
+            "Set $path to $compat, or choose a voice whose modelCompat is universal or $value.",
         ),
         "xcheck.lookup_without_inbound": templated(
             "warning",
             "precall_lookup_url set but no phone number routes inbound calls here",
             "$path is set (it runs on inbound calls only), but none of the account's phone numbers routes inbound "
             "calls to this assistant.",
-            "Route a number to it (phone number inbound_assistant), or remove $path.",
+            "Route a phone number's inbound calls to it, or remove $path.",
         ),
     }
 )
@@ -153,18 +157,17 @@ def check_phone_numbers(config: Mapping[str, Any], numbers: Sequence[Mapping[str
         shown = _short(sender, 30)
         if match is None:
             found.append(
-                _finding("xcheck.from_number_not_owned", "from_phone_number", number=shown, count=str(len(numbers)))
+                _finding("xcheck.from_number_not_owned", "from_phone_number", value=shown, count=str(len(numbers)))
             )
         elif text(match, "type") == "verified_caller_id":
-            found.append(_finding("xcheck.from_number_caller_id", "from_phone_number", number=shown))
+            found.append(_finding("xcheck.from_number_caller_id", "from_phone_number", value=shown))
     return found
 
 
 def check_voice_in_catalogue(config: Mapping[str, Any], voices: Sequence[Mapping[str, Any]]) -> list[Finding]:
     voice = child(config, "voice")
-    llm = child(config, "llm_model")
-    if voice is None or not text(voice, "id") or (llm is not None and text(llm, "type") == "realtime"):
-        return []  # realtime models speak with their own voice
+    if voice is None or not text(voice, "id"):
+        return []
     voice_id, provider = text(voice, "id") or "", text(voice, "provider")
     match = next(
         (v for v in voices if text(v, "id") == voice_id and (provider is None or text(v, "provider") == provider)),
@@ -175,7 +178,7 @@ def check_voice_in_catalogue(config: Mapping[str, Any], voices: Sequence[Mapping
             _finding(
                 "xcheck.voice_not_found",
                 "voice.id",
-                voice=repr(_short(voice_id, 40)),
+                value=repr(_short(voice_id, 40)),
                 provider=provider or "no provider",
                 count=str(len(voices)),
             )
@@ -198,7 +201,7 @@ def check_voice_in_catalogue(config: Mapping[str, Any], voices: Sequence[Mapping
     model = text(voice, "model")
     compat = text(match, "modelCompat") or text(match, "model_compat")
     if provider == "cartesia" and model and compat and compat != "universal" and compat != model:
-        found.append(_finding("xcheck.voice_model", "voice.model", model=model, voice=name, compat=compat))
+        found.append(_finding("xcheck.voice_model", "voice.model", value=model, voice=name, compat=compat))
     return found
 
 
@@ -217,32 +220,67 @@ def _stats(value: Mapping[str, Any] | None) -> dict[str, int] | None:
     return kept or None
 
 
+def _number_use(entry: Mapping[str, Any]) -> NumberUse:
+    return NumberUse(
+        phone_number=_short(text(entry, "phone_number"), 30) or "?",
+        label=_short(text(entry, "label"), 40) or None,
+        provider=_short(text(entry, "provider"), 20) or None,
+        source=_short(text(entry, "source"), 30) or None,
+        type=_short(text(entry, "type"), 30) or None,
+    )
+
+
+def _calls_from(senders: Sequence[str], numbers: Sequence[Mapping[str, Any]]) -> list[NumberUse]:
+    """The account's record of each number calls go out from (deduplicated), or a number it lacks."""
+    by_digits = {_digits(text(n, "phone_number")): n for n in numbers if _digits(text(n, "phone_number"))}
+    found: dict[str, NumberUse] = {}
+    for sender in senders:
+        digits = _digits(sender)
+        if digits and digits not in found:
+            match = by_digits.get(digits)
+            found[digits] = (
+                _number_use(match)
+                if match is not None
+                else NumberUse(phone_number=_short(sender, 30), on_account=False)
+            )
+    return list(found.values())[:_SHOWN]
+
+
+def _campaign_use(campaign: Mapping[str, Any]) -> CampaignUse:
+    concurrency = number(campaign, "max_concurrent_calls")
+    return CampaignUse(
+        id=_short(text(campaign, "id"), 80) or "?",
+        name=_short(text(campaign, "name"), 80) or None,
+        status=("cancelled" if campaign.get("is_cancelled") is True else _short(text(campaign, "status"), 20) or None),
+        from_phone_number=_short(text(campaign, "from_phone_number"), 30) or None,
+        max_concurrent_calls=int(concurrency) if concurrency is not None and abs(concurrency) < 1e9 else None,
+        scheduled_at=_short(timestamp(campaign, "scheduled_at"), 40) or None,
+        call_retry_config=retry_view(campaign),
+        rows=_stats(child(campaign, "row_stats")),
+        funnel=_stats(child(campaign, "funnel_stats")),
+    )
+
+
 def used_by(
     assistant_id: str,
     numbers: Sequence[Mapping[str, Any]] | None,
     campaigns: Sequence[Mapping[str, Any]] | None,
+    sender: str | None = None,
 ) -> UsedBy:
+    """Where the assistant is used: the numbers routing inbound calls to it, the numbers it (``sender``,
+    its from_phone_number) and its campaigns call from, and its campaigns; an endpoint given as None was
+    not read."""
     view = UsedBy()
+    using = campaigns_of(assistant_id, campaigns) if campaigns is not None else []
     if numbers is not None:
         inbound = _inbound(assistant_id, numbers)
         view.inbound_total = len(inbound)
-        view.inbound_numbers = [
-            _short(text(n, "phone_number"), 30) + (f" ({_short(text(n, 'label'), 40)})" if text(n, "label") else "")
-            for n in inbound[:_SHOWN]
-        ]
+        view.inbound_numbers = [_number_use(n) for n in inbound[:_SHOWN]]
+        senders = [s for s in (sender, *(text(c, "from_phone_number") for c in using)) if s]
+        view.from_numbers = _calls_from(senders, numbers) or None
     if campaigns is not None:
-        using = [c for c in campaigns if text(c, "assistant_id") == assistant_id]
         view.campaigns_total = len(using)
-        view.campaigns = [
-            CampaignUse(
-                id=_short(text(c, "id"), 80) or "?",
-                name=_short(text(c, "name"), 80) or None,
-                status=("cancelled" if c.get("is_cancelled") is True else _short(text(c, "status"), 20) or None),
-                rows=_stats(child(c, "row_stats")),
-                funnel=_stats(child(c, "funnel_stats")),
-            )
-            for c in using[:_SHOWN]
-        ]
+        view.campaigns = [_campaign_use(c) for c in using[:_SHOWN]]
     return view
 
 
@@ -261,4 +299,14 @@ def check_account(
             found.append(_finding("xcheck.lookup_without_inbound", "precall_lookup_url"))
     if voices is not None and voices:
         found += check_voice_in_catalogue(config, voices)
-    return AccountCheck(found, used_by(assistant_id, numbers, campaigns))
+    unused = unused_parts(config)
+    found = [_with_related(f, config) for f in found if not about_unused(f.rule, f.path, unused)]
+    return AccountCheck(found, used_by(assistant_id, numbers, campaigns, text(config, "from_phone_number")))
+
+
+def _with_related(finding: Finding, config: Mapping[str, Any]) -> Finding:
+    spec = ACCOUNT_RULES[finding.rule]
+    values = related(
+        finding.fix, finding.path, config, shown_already=states_value(spec.message), names_base="{path}" in spec.fix
+    )
+    return finding.model_copy(update={"related": values}) if values else finding

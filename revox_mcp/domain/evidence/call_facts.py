@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from revox_mcp.domain.call_fields import (
@@ -17,6 +17,7 @@ from revox_mcp.domain.call_fields import (
     is_empty,
     message_counts,
     numbers,
+    one_line,
     seconds_of,
     structured_output,
     tool_results,
@@ -143,3 +144,50 @@ def facts_of(call: Mapping[str, Any]) -> CallFacts:
         attempts=tuple(_attempt_facts(attempt) for attempt in attempts(call)),
         variables=frozenset(str(k) for k in variables) if variables is not None else None,
     )
+
+
+# --- as a cache keeps them (a period's calls are kept as these facts, not as whole calls) -------------
+
+# A tool's output is only ever quoted (``context.quote``: 90 characters): this much of it is kept.
+KEPT_OUTPUT = 100
+
+
+def compact_facts(facts: CallFacts) -> CallFacts:
+    """The same facts with each tool output cut to what a finding can quote: what a period keeps."""
+    attempts = tuple(
+        replace(attempt, tools=tuple(replace(t, output=one_line(t.output, KEPT_OUTPUT)) for t in attempt.tools))
+        for attempt in facts.attempts
+    )
+    return replace(facts, attempts=attempts)
+
+
+def facts_json(facts: CallFacts) -> dict[str, Any]:
+    """JSON-ready facts (``facts_from_json`` reads them back equal)."""
+    out = asdict(facts)
+    out["variables"] = sorted(facts.variables) if facts.variables is not None else None
+    return out
+
+
+def facts_from_json(data: Mapping[str, Any]) -> CallFacts:
+    attempts = tuple(_attempt_from_json(attempt) for attempt in data["attempts"])
+    variables = data["variables"]
+    return CallFacts(
+        id=data["id"],
+        status=data["status"],
+        outcome=data["outcome"],
+        direction=data["direction"],
+        created=data["created"],
+        attempts=attempts,
+        variables=frozenset(variables) if variables is not None else None,
+    )
+
+
+def _attempt_from_json(data: Mapping[str, Any]) -> AttemptFacts:
+    values = dict(data)
+    for name in ("ttft", "ttfb", "stt", "winner_models"):
+        values[name] = tuple(values[name])
+    values["tools"] = tuple(ToolResult(**tool) for tool in values["tools"])
+    values["sms"] = tuple((kind, count) for kind, count in values["sms"])
+    structured = values["structured"]
+    values["structured"] = tuple((key, empty) for key, empty in structured) if structured is not None else None
+    return AttemptFacts(**values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from revox_mcp.domain.evidence.context import MIN_COUNT, NOT_READ, Context, Tally, finding, short_json
+from revox_mcp.domain.evidence.context import MIN_COUNT, Context, Tally, finding, short_json
 from revox_mcp.domain.facts import items, placeholders, text
 from revox_mcp.domain.findings import Evidence
 
@@ -23,7 +23,6 @@ def check_interruptions(ctx: Context) -> list[Evidence]:
         cut = sum(a.cut_turns for a in call.attempts)
         if cut:
             tally.add(call.id, cut)
-    prompt = text(ctx.config, "prompt") or ""
     return [
         finding(
             "calls.interrupted",
@@ -31,7 +30,7 @@ def check_interruptions(ctx: Context) -> list[Evidence]:
             agg.agent_turns,
             "agent turns interrupted by the caller",
             "prompt",
-            short_json(f"({len(prompt)} characters)") if ctx.config is not None else NOT_READ,
+            ctx.shown("prompt"),
             "Keep replies short: add to the prompt 'answer in one or two sentences, then wait'.",
         )
     ]
@@ -60,6 +59,7 @@ def check_structured_output(ctx: Context) -> list[Evidence]:
                     f"structured_output_config[name={name}]",
                     short_json({k: entry[k] for k in ("type", "description") if entry and k in entry}),
                     f"Say what {name} must hold in its description (or structured_output_prompt), or remove it.",
+                    drill={"pattern": f"calls.structured_output_empty:{name}"},
                 )
             )
     return found[:4]

@@ -17,6 +17,7 @@ from revox_mcp.domain.evidence.aggregation import Aggregate
 from revox_mcp.domain.evidence.call_facts import AttemptFacts, CallFacts
 from revox_mcp.domain.evidence.rules import RULES
 from revox_mcp.domain.findings import Evidence
+from revox_mcp.domain.named_fields import CAMPAIGNS_NOT_READ, related, shown
 from revox_mcp.domain.rules import Severity
 
 # Below this many calls, attempts or turns counted, a finding is only "info": too few to be sure.
@@ -71,12 +72,33 @@ class Context:
     calls: Sequence[CallFacts]  # most recent first
     config: Mapping[str, Any] | None
     agg: Aggregate
+    campaigns: Sequence[Mapping[str, Any]] | None = None  # those using the assistant; None: not read
 
     def get(self, key: str) -> Any:
         return self.config.get(key) if self.config is not None else None
 
     def shown(self, key: str) -> str:
-        return short_json(self.get(key)) if self.config is not None else NOT_READ
+        """A configuration field's value as findings show it (``named_fields.shown``)."""
+        return shown(self.config, key) if self.config is not None else NOT_READ
+
+
+def with_related(finding: Evidence, ctx: Context) -> Evidence:
+    """The finding with the current value of each other field its change names (the assistant's, or its
+    campaigns')."""
+    values = related(
+        finding.change,
+        finding.field,
+        ctx.config,
+        shown_already=True,
+        campaigns=ctx.campaigns,
+        not_read=NOT_READ if ctx.config is None else None,
+    )
+    return finding.model_copy(update={"related": values}) if values else finding
+
+
+def needs_campaigns(found: Sequence[Evidence]) -> bool:
+    """Whether a finding names a campaign field whose value is unknown until the campaigns are read."""
+    return any(f.related and CAMPAIGNS_NOT_READ in f.related.values() for f in found)
 
 
 Check = Callable[[Context], list[Evidence]]
@@ -91,10 +113,14 @@ def finding(
     value: str,
     change: str,
     severity: Severity | None = None,
+    drill: Mapping[str, str] | None = None,
 ) -> Evidence:
+    """A finding over the calls in ``tally``. ``drill``: the list_calls filter that returns exactly
+    those calls, when one names them (a dial error, a tool's errors); by default the rule itself
+    (``pattern``), which list_calls runs again over the same calls."""
     base = severity or RULES[rule].severity
     level: Severity = "info" if of < SMALL_SAMPLE else base
-    return Evidence(
+    evidence = Evidence(
         rule=rule,
         severity=level,
         count=tally.count,
@@ -105,7 +131,10 @@ def finding(
         field=field_name,
         value=value,
         change=change,
+        drill_down=dict(drill) if drill is not None else {"pattern": rule},
     )
+    evidence.calls.extend(tally.ids)
+    return evidence
 
 
 def enough(tally: Tally, of: int, share: float = MIN_SHARE) -> bool:

@@ -15,7 +15,7 @@ from revox_mcp.domain.evidence.context import (
     finding,
     short_json,
 )
-from revox_mcp.domain.facts import child, flag, items, number, text
+from revox_mcp.domain.facts import child, flag, items, number
 from revox_mcp.domain.findings import Evidence
 
 
@@ -25,7 +25,6 @@ def check_ivr(ctx: Context) -> list[Evidence]:
     if not enough(tally, len(connected)):
         return []
     if flag(ctx.config, "ivr_navigation_enabled") is True:
-        prompt = text(ctx.config, "prompt") or ""
         return [
             finding(
                 "calls.ivr_stuck",
@@ -33,7 +32,7 @@ def check_ivr(ctx: Context) -> list[Evidence]:
                 len(connected),
                 "connected attempts stuck in a phone menu although ivr_navigation_enabled is true",
                 "prompt",
-                f'"({len(prompt)} characters)"',
+                ctx.shown("prompt"),
                 "Say in the prompt which menu options lead to the person to reach (e.g. 'press 2 for accounts').",
                 "info",
             )
@@ -76,6 +75,7 @@ def check_dial(ctx: Context) -> list[Evidence]:
                 "from_phone_number",
                 sender,
                 "Allow those countries on the carrier account of from_phone_number, or call from a local number.",
+                drill={"dial_error": "no_international_permission"},
             )
         )
     tally = by_error.get("number_non_attributed")
@@ -89,6 +89,7 @@ def check_dial(ctx: Context) -> list[Evidence]:
                 "from_phone_number",
                 sender,
                 "Set from_phone_number to an owned number; check that callee numbers are valid E.164.",
+                drill={"dial_error": "number_non_attributed"},
             )
         )
     tally = by_error.get("too_many_calls")
@@ -96,6 +97,7 @@ def check_dial(ctx: Context) -> list[Evidence]:
         retry = child(ctx.config, "call_retry_config")
         windows = items(retry, "calling_windows")
         delay = number(windows[0], "retry_delay_seconds") if windows else None
+        fewer = "Start fewer calls at once" if ctx.campaigns == [] else "Lower the campaigns' max_concurrent_calls"
         found.append(
             finding(
                 "calls.dial_too_many",
@@ -104,7 +106,8 @@ def check_dial(ctx: Context) -> list[Evidence]:
                 "attempts refused for too many simultaneous calls (too_many_calls)",
                 "call_retry_config.calling_windows[0].retry_delay_seconds",
                 short_json(delay) if ctx.config is not None else NOT_READ,
-                "Lower the campaign's max_concurrent_calls; space retries (retry_delay_seconds ≥ 3600).",
+                f"{fewer}; space retries (retry_delay_seconds ≥ 3600).",
+                drill={"dial_error": "too_many_calls"},
             )
         )
     return found
@@ -130,6 +133,6 @@ def check_unreachable(ctx: Context) -> list[Evidence]:
             "completed outbound calls never reached a person",
             "call_retry_config.max_retry_attempts",
             short_json(retries) if ctx.config is not None else NOT_READ,
-            "Raise max_retry_attempts to 3-5 and spread retries over more calling_windows and days.",
+            "Raise max_retry_attempts to 3-5 and spread retries over more calling_windows and allowed_days.",
         )
     ]

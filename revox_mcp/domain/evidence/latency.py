@@ -43,8 +43,10 @@ def check_latency(ctx: Context) -> list[Evidence]:
             winners = Counter(m for c in ctx.calls for a in c.attempts for m in a.winner_models)
             model = winners.most_common(1)[0][0] if winners else None
             prompt = len(text(ctx.config, "prompt") or "")
+            openrouter = text(child(ctx.config, "llm_model"), "type") == "openrouter"
             change = (
-                "Choose a faster llm_model (or openrouter_provider)"
+                "Choose a faster llm_model"
+                + (" (or openrouter_provider)" if openrouter else "")
                 + (f"; replies came from {model}" if model else "")
                 + (f"; a shorter prompt ({prompt} characters) also helps." if prompt > 6_000 else ".")
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from revox_mcp.domain.evidence.context import MIN_COUNT, Context, Tally, connected_attempts, enough, finding, short_json
+from revox_mcp.domain.evidence.context import MIN_COUNT, Context, Tally, connected_attempts, enough, finding
 from revox_mcp.domain.facts import strings, text
 from revox_mcp.domain.findings import Evidence
 
@@ -57,7 +57,7 @@ def check_after_call_sms(ctx: Context) -> list[Evidence]:
             len(eligible),
             "calls with an outcome in after_call_sms_outcomes got no after-call SMS",
             "after_call_sms_prompt",
-            short_json("(set)"),
+            ctx.shown("after_call_sms_prompt"),
             "Check that the callees' numbers accept SMS from the sending number; simplify after_call_sms_prompt "
             "if it asks for data calls lack.",
         )

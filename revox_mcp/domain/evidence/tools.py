@@ -45,6 +45,7 @@ def check_tools(ctx: Context) -> list[Evidence]:
                 value,
                 f"Fix {where}: compare its url, method, body_template and input_schema with the error.",
                 "error" if errors.count / uses.count >= 0.5 else "warning",
+                {"tool_error": name},
             )
         )
     return found

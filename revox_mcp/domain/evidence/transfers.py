@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from revox_mcp.domain.evidence.call_facts import AttemptFacts, CallFacts
-from revox_mcp.domain.evidence.context import MIN_COUNT, Context, Tally, finding, short_json
+from revox_mcp.domain.evidence.context import MIN_COUNT, Context, Tally, finding
 from revox_mcp.domain.facts import items, text
 from revox_mcp.domain.findings import Evidence
 
@@ -47,7 +47,10 @@ def check_transfers(ctx: Context) -> list[Evidence]:
             len(asked),
             "attempts where the caller asked for a person ended without a transfer",
             "prompt",
-            short_json(f"transfer_destinations: {labels}; human_transfer_mode: {mode}"),
-            "Say in the prompt when to transfer and to which label (" + (labels or "…") + ")." + cold,
+            ctx.shown("prompt"),
+            "Say in the prompt when to transfer and to which label of transfer_destinations ("
+            + (labels or "…")
+            + ")."
+            + cold,
         )
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from revox_mcp.domain.budget import cut_note
+from revox_mcp.domain.budget import cut_note, twice_words
 from revox_mcp.domain.render.tree import cell, render_tree
 from revox_mcp.domain.summary import AssistantSummary
 
@@ -41,10 +41,19 @@ def summary_line(summary: AssistantSummary) -> str:
     return " | ".join(parts)
 
 
-def page_text(summaries: Sequence[AssistantSummary], total: int, query: str | None, next_cursor: str | None) -> str:
-    """A page of the assistant index: a header naming the columns, then one line per assistant."""
+def page_text(
+    summaries: Sequence[AssistantSummary],
+    total: int,
+    query: str | None,
+    next_cursor: str | None,
+    stopped: str | None = None,
+) -> str:
+    """A page of the assistant index: a header naming the columns, then one line per assistant; ``stopped``:
+    the line saying the size budget ended the page early (``budget.size_stop``)."""
     head = f"{len(summaries)} of {total} assistants" + (f' matching "{query}"' if query else "")
     lines = [f"{head} {_COLUMNS}", *(summary_line(s) for s in summaries)]
+    if stopped:
+        lines.append(stopped)
     if next_cursor:
         lines.append(f"More: call list_assistants with cursor={next_cursor}")
     if not summaries:
@@ -52,17 +61,23 @@ def page_text(summaries: Sequence[AssistantSummary], total: int, query: str | No
     return "\n".join(lines)
 
 
-def detail_text(detail: dict[str, Any] | None, cuts: list[str]) -> str:
-    """get_assistant's summary: the detail as ``key: value`` lines, what was cut, how to see it all."""
+def detail_text(detail: dict[str, Any] | None, cuts: list[str], budget: int) -> str:
+    """get_assistant's summary: the detail as ``key: value`` lines, what was cut (to ``budget`` bytes of
+    structured content), how to see it all."""
     tree = render_tree(detail) if detail is not None else ""
-    return tree + cut_note(cuts, READ_FIELD) + "\n" + _FULL_HINT
+    within = f"the summary's {budget:,} bytes of structured content"
+    return tree + cut_note(cuts, READ_FIELD, within=within) + "\n" + _FULL_HINT
 
 
-def configuration_text(config: dict[str, Any], cuts: list[str], next_offset: int | None) -> str:
-    """get_assistant's configuration (whole, some fields, or a chunk of one text field from an offset)."""
+def configuration_text(config: dict[str, Any], cuts: list[str], next_offset: int | None, budget: int) -> str:
+    """get_assistant's configuration (whole, some fields, or a chunk of one text field from an offset),
+    cut to ``budget`` bytes as structured content and as text."""
     text = render_tree(config)
     if next_offset is not None:
-        text += f"\n…[more: call get_assistant with the same fields and offset={next_offset}]"
+        text += (
+            f"\n…[more: no more fit {twice_words(budget)}; call get_assistant with the same fields and "
+            f"offset={next_offset}]"
+        )
     elif cuts:
-        text += cut_note(cuts, READ_FIELD_ON)
+        text += cut_note(cuts, READ_FIELD_ON, within=twice_words(budget))
     return text

@@ -49,8 +49,15 @@ def attribute(
         change = cause_of(point, changes, within=within)
         cause = None
         if change is not None:
+            calls = [change.last_call_before, change.first_call]
             cause = Cause(
-                at=change.at, source=change.source, kind=change.kind, fields=change.fields, summary=change.summary
+                at=change.at,
+                source=change.source,
+                kind=change.kind,
+                fields=change.fields,
+                summary=change.summary,
+                last_before=change.last_before,
+                calls=[call for call in calls if call is not None] if all(calls) else None,
             )
         attributed.append(point.model_copy(update={"cause": cause}))
     return attributed

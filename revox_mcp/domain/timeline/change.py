@@ -48,8 +48,8 @@ from pydantic import Field
 
 from revox_mcp.domain.output import Out
 from revox_mcp.domain.timeline.config import ConfigChange, Source
-from revox_mcp.domain.timeline.observation import CallObservation, call_median, in_period
-from revox_mcp.domain.timeline.period import Moment, Period, iso, stamp
+from revox_mcp.domain.timeline.observation import METRIC_PATTERNS, CallObservation, call_median, in_period
+from revox_mcp.domain.timeline.period import Moment, Period, argument, iso, stamp
 from revox_mcp.domain.timeline.stats import TestResult, holm, mann_whitney_p, midranks, proportions, significance
 
 Kind = Literal["rate", "latency"]
@@ -74,13 +74,17 @@ class Side(Out):
 
 
 class Cause(Out):
-    """The configuration change a change point is attributed to."""
+    """The configuration change a change point is attributed to (its entry in ``config_changes``, at the
+    same time and of the same kind, carries what changed). From calls: the last call with the old
+    configuration and the first with the new one."""
 
     at: Moment
     source: Source
     kind: str
     fields: list[str]
     summary: str
+    last_before: Moment | None = None
+    calls: list[str] | None = Field(None, description="last call before, first call after")
 
 
 class ChangePoint(Out):
@@ -95,7 +99,8 @@ class ChangePoint(Out):
     significance: str
     test: str
     cause: Cause | None = None
-    # list_calls arguments for the calls behind "after" (the caller adds assistant_id)
+    # list_calls arguments for the calls behind "after" (the caller adds assistant_id and status): for a
+    # rate those that show it (count), for a latency those measured (of)
     drill_down: dict[str, str] = Field(default_factory=dict)
 
 
@@ -110,7 +115,7 @@ class Metric:
     kind: Kind
     times: list[float]  # epoch seconds
     values: list[float]  # 0/1 for a rate, milliseconds for a latency
-    drill: dict[str, str]  # the list_calls filter that names the calls counted, where one exists
+    drill: dict[str, str]  # the list_calls filter that names the calls counted
 
 
 def _frequent(groups: Iterable[tuple[str, ...]]) -> list[str]:
@@ -136,12 +141,16 @@ def _categories(label: str, shown: list[tuple[str, ...]], times: list[float]) ->
 
 
 def _rate(name: str, hits: list[bool], times: list[float], drill: dict[str, str] | None = None) -> Metric:
-    return Metric(name, "rate", times, [1.0 if hit else 0.0 for hit in hits], drill or {})
+    return Metric(name, "rate", times, [1.0 if hit else 0.0 for hit in hits], drill or {"pattern": name})
 
 
-def _latency(name: str, medians: list[float | None], times: list[float]) -> Metric:
-    kept = [index for index, median in enumerate(medians) if median is not None and math.isfinite(median)]
-    return Metric(name, "latency", [times[i] for i in kept], [medians[i] or 0.0 for i in kept], {})
+def _latency(
+    name: str, calls: Sequence[CallObservation], values: list[tuple[float, ...]], times: list[float]
+) -> Metric:
+    shows = METRIC_PATTERNS[name]
+    kept = [index for index, call in enumerate(calls) if shows(call)]
+    medians = [call_median(values[i]) or 0.0 for i in kept]
+    return Metric(name, "latency", [times[i] for i in kept], medians, {"pattern": name})
 
 
 def metrics_of(calls: Sequence[CallObservation]) -> list[Metric]:
@@ -163,15 +172,15 @@ def metrics_of(calls: Sequence[CallObservation]) -> list[Metric]:
     found = _categories("end_reason", [call.end_reasons for call in ended], ended_times)
     found += _categories("dial_error", [call.dial_errors for call in dialled], dialled_times)
     found += _categories("outcome", [(call.outcome,) if call.outcome else () for call in calls], times)
-    found.append(_rate("voicemail", [call.voicemail for call in dialled], dialled_times))
-    found.append(_rate("reached_person", [call.reached_person for call in dialled], dialled_times))
-    found.append(_rate("tool_errors", [bool(call.tool_errors) for call in used_tools], tool_times))
+    for name in ("voicemail", "reached_person"):
+        found.append(_rate(name, [METRIC_PATTERNS[name](call) for call in dialled], dialled_times))
+    found.append(_rate("tool_errors", [METRIC_PATTERNS["tool_errors"](call) for call in used_tools], tool_times))
     for tool in _frequent(call.tool_errors for call in used_tools):
         using = [index for index, call in enumerate(used_tools) if tool in call.tool_results]
         hits = [tool in used_tools[index].tool_errors for index in using]
         found.append(_rate(f"tool_error={tool}", hits, [tool_times[index] for index in using], {"tool_error": tool}))
-    found.append(_latency("llm_ttft_ms", [call_median(call.llm_ttft_ms) for call in calls], times))
-    found.append(_latency("tts_ttfb_ms", [call_median(call.tts_ttfb_ms) for call in calls], times))
+    found.append(_latency("llm_ttft_ms", calls, [call.llm_ttft_ms for call in calls], times))
+    found.append(_latency("tts_ttfb_ms", calls, [call.tts_ttfb_ms for call in calls], times))
     return found
 
 
@@ -424,10 +433,13 @@ def _moment(seconds: float) -> datetime:
 
 def _point(metric: Metric, found: _Found, metrics: int) -> ChangePoint:
     at = metric.times[found.split]
-    # The calls behind "after": from the first call after the split to the last one of its segment
-    # (rounded up to the second: list_calls reads until as inclusive).
-    last = _moment(math.ceil(metric.times[found.hi - 1]))
-    drill = {**metric.drill, "since": iso(_moment(at)), "until": iso(last)}
+    # The calls behind "after": from the first call after the split to the last one of its segment,
+    # both exact (until is inclusive): list_calls returns the calls counted, no neighbour's.
+    drill = {
+        **metric.drill,
+        "since": argument(_moment(at)),
+        "until": argument(_moment(metric.times[found.hi - 1]), end=True),
+    }
     p_value: float | None = None
     if found.too_few:
         sizes = {"before": found.split - found.lo, "after": found.hi - found.split}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +14,9 @@ from revox_mcp.domain.timeline.period import Period, stamp
 class CallObservation:
     """One call (a call order with its attempts), reduced to the facts counted over time.
 
-    ``prompt`` and ``model`` are opaque: a fingerprint of the prompt the call used (the caller
-    decides what it hashes) and the model that answered. None means unknown, never "changed".
+    ``prompt``, ``model`` and ``config`` are opaque: a fingerprint of the prompt the call used (the
+    caller decides what it hashes), the model that answered, and a fingerprint of the rest of the
+    configuration it ran with. None means unknown, never "changed".
     """
 
     at: datetime  # when the call was made (aware; naive is read as UTC)
@@ -32,6 +34,7 @@ class CallObservation:
     tts_ttfb_ms: tuple[float, ...] = ()  # per agent turn
     prompt: str | None = None
     model: str | None = None
+    config: str | None = None
 
 
 def call_median(values: tuple[float, ...]) -> float | None:
@@ -48,3 +51,20 @@ def in_period(period: Period, observations: Iterable[CallObservation]) -> list[C
     stamped = [(seconds, call.call_id, call) for call in observations if period.holds(seconds := stamp(call.at))]
     stamped.sort(key=lambda item: (item[0], item[1]))
     return [call for _seconds, _id, call in stamped]
+
+
+def measured(values: tuple[float, ...]) -> bool:
+    """Whether a call has a latency to count (a finite median of its turns)."""
+    median = call_median(values)
+    return median is not None and math.isfinite(median)
+
+
+# The timeline's metrics that no list_calls filter names, by name: whether a call shows each (a rate's
+# hit, or a latency measured). A change point's drill-down names them as a pattern.
+METRIC_PATTERNS: Mapping[str, Callable[[CallObservation], bool]] = {
+    "voicemail": lambda call: call.voicemail,
+    "reached_person": lambda call: call.reached_person,
+    "tool_errors": lambda call: bool(call.tool_errors),
+    "llm_ttft_ms": lambda call: measured(call.llm_ttft_ms),
+    "tts_ttfb_ms": lambda call: measured(call.tts_ttfb_ms),
+}

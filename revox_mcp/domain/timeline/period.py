@@ -24,6 +24,9 @@ from revox_mcp.errors import InputError
 Bucket = Literal["hour", "day"]
 
 MAX_DAYS = 92  # a quarter: day rows stay under a hundred
+# A list of calls has no rows per day: its since/until may span longer (a drill-down over the last N
+# calls of a quiet assistant spans their dates, whatever they are); the scan's cap still bounds it.
+MAX_LIST_DAYS = 3_660
 HOURLY_UP_TO = timedelta(hours=48)
 DEFAULT_DAYS = 7
 _STEP: dict[Bucket, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
@@ -49,6 +52,19 @@ def iso(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def argument(moment: datetime, *, end: bool = False) -> str:
+    """A moment as ``parse_period`` reads it back to the same instant: a date for a day's first
+    (``end``: last) microsecond, else ISO UTC to the second or, when it has a fraction, the microsecond.
+    Drill-downs name their periods so: the calls they return are exactly the ones counted."""
+    moment = as_utc(moment)
+    edge = datetime.max.time() if end else datetime.min.time()
+    if moment.time() == edge:
+        return moment.date().isoformat()
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso(moment)
+
+
 # A date-time in structured content: ISO, UTC, to the second.
 Moment = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
 
@@ -60,7 +76,7 @@ class PeriodView(Out):
     until: Moment
     bucket: Bucket
     calls: int
-    complete: bool = True
+    complete: bool  # always shown: whether every call of the period was read
     note: str | None = None
 
 
@@ -142,12 +158,14 @@ def parse_period(
     *,
     now: datetime,
     default_days: int = DEFAULT_DAYS,
+    max_days: int = MAX_DAYS,
 ) -> Period:
     """The period the arguments name, checked; raises ``InputError`` with a one-line fix.
 
     ``last_days`` counts back from ``now``, to the microsecond. ``since`` alone runs to ``now``;
     ``until`` alone starts ``default_days`` before it; nothing at all is the last ``default_days``.
     An ``until`` after ``now`` ends the period at ``now`` (no call lies ahead; the view shows the end).
+    ``since``/``until`` span at most ``max_days`` (``last_days`` at most ``MAX_DAYS``).
     """
     now = as_utc(now)
     if last_days is not None:
@@ -164,7 +182,7 @@ def parse_period(
     end = min(end, now)
     if start > end:
         raise InputError(f"since ({iso(start)}) is after until ({iso(end)}); give since <= until")
-    if end - start > timedelta(days=MAX_DAYS):
+    if end - start > timedelta(days=max_days):
         days = math.ceil((end - start) / timedelta(days=1))
-        raise InputError(f"since/until: the period spans {days} days; at most {MAX_DAYS} (move since or until)")
+        raise InputError(f"since/until: the period spans {days} days; at most {max_days} (move since or until)")
     return Period(start, end, _bucket(end - start))

@@ -95,3 +95,29 @@ def build_series(period: Period, observations: Sequence[CallObservation], *, top
         if period.holds(seconds):
             buckets[period.bucket_of(seconds)].append(call)
     return [_row(start, calls, top) for start, calls in zip(starts, buckets, strict=True)]
+
+
+def with_categories(rows: Sequence[SeriesRow], keep: int) -> list[SeriesRow]:
+    """The rows with each kind of category limited to the ``keep`` most frequent over all the rows
+    (the same names in every row, the rest summed as "other"; none at all for 0): a series cut to fit."""
+    kinds = ("outcomes", "end_reasons", "dial_errors")
+    chosen: dict[str, set[str]] = {}
+    for kind in kinds:
+        totals: dict[str, int] = {}
+        for row in rows:
+            for name, count in getattr(row, kind).items():
+                if name != "other":
+                    totals[name] = totals.get(name, 0) + count
+        chosen[kind] = set(dict(top_counts(totals, keep)).keys()) - {"other"} if keep else set()
+    out: list[SeriesRow] = []
+    for row in rows:
+        update: dict[str, dict[str, int]] = {}
+        for kind in kinds:
+            counts: dict[str, int] = getattr(row, kind)
+            kept = {name: count for name, count in counts.items() if name in chosen[kind]}
+            rest = sum(count for name, count in counts.items() if name not in chosen[kind])
+            if keep and rest:
+                kept["other"] = rest
+            update[kind] = kept
+        out.append(row.model_copy(update=update))
+    return out

@@ -58,13 +58,23 @@ def test_the_cause_carries_when_what_and_which_fields() -> None:
         [point()], [change(AT - timedelta(minutes=3), source="stored", kind="version")], within=DAY
     )
     assert attributed.cause is not None
-    assert attributed.cause.model_dump(mode="json") == {
+    assert attributed.cause.model_dump(mode="json", exclude_none=True) == {
         "at": "2026-02-16T14:02:00Z",
         "source": "stored",
         "kind": "version",
         "fields": ["version"],
         "summary": "version changed",
     }
+
+
+def test_a_cause_seen_in_calls_names_the_last_call_before_and_the_first_after() -> None:
+    seen = change(
+        AT - timedelta(minutes=3), last_before=AT - timedelta(hours=1), last_call_before="c7", first_call="c8"
+    )
+    (attributed,) = attribute([point()], [seen], within=DAY)
+    assert attributed.cause is not None
+    assert attributed.cause.calls == ["c7", "c8"]
+    assert attributed.cause.last_before == AT - timedelta(hours=1)
 
 
 def test_a_stored_version_between_the_last_old_call_and_the_first_new_one_is_that_edit() -> None:

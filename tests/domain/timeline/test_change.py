@@ -105,7 +105,8 @@ def test_a_shift_in_latency_only_is_found_by_the_rank_test_and_no_rate_moves() -
         assert point.before.count is None
         assert 750 < point.before.value < 900
         assert point.after.value > 1_000
-        assert point.drill_down.keys() == {"since", "until"}
+        assert point.drill_down.keys() == {"pattern", "since", "until"}
+        assert point.drill_down["pattern"] == "llm_ttft_ms"  # the calls measured after the shift
         assert of(points, "tts_ttfb_ms") == []
         rate_alarms += any(point.kind == "rate" for point in points)
         extra += len(found) - 1

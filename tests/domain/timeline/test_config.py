@@ -79,3 +79,17 @@ def test_many_real_edits_keep_the_most_recent() -> None:
     assert len(changes) == MAX_CHANGES
     assert changes[-1].first_call == f"c{MAX_CHANGES + 4}"
     assert not any(change.alternating for change in changes)
+
+
+def test_another_configuration_change_is_dated_apart_from_the_prompt() -> None:
+    made = [
+        CallObservation(at=START + timedelta(hours=i), call_id=f"c{i}", prompt="p", config=config)
+        for i, config in enumerate(["c1", "c1", "c2", "c2"])
+    ]
+    (change,) = changes_in_calls(made)
+    assert (change.kind, change.summary, change.fields, change.first_call) == (
+        "config",
+        "configuration changed (not the prompt)",
+        [],
+        "c2",
+    )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from support import examples
 
 from revox_mcp.domain.output import dump
-from revox_mcp.domain.timeline.period import MAX_DAYS, as_utc, iso, parse_period
+from revox_mcp.domain.timeline.period import MAX_DAYS, argument, as_utc, iso, parse_period
 from revox_mcp.errors import InputError
 
 NOW = datetime(2026, 2, 17, 15, 30, tzinfo=timezone.utc)
@@ -134,3 +134,18 @@ def test_the_view_is_the_contracts_shape() -> None:
         "complete": False,
         "note": "stopped at 3,000 calls",
     }
+
+
+def test_an_argument_reads_back_as_the_same_instant() -> None:
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    for moment in (
+        datetime(2026, 2, 3, tzinfo=timezone.utc),
+        datetime(2026, 2, 3, 14, 5, 9, tzinfo=timezone.utc),
+        datetime(2026, 2, 3, 14, 5, 9, 123_000, tzinfo=timezone.utc),
+        datetime(2026, 2, 3, 23, 59, 59, 999_999, tzinfo=timezone.utc),
+    ):
+        since, until = argument(moment), argument(moment, end=True)
+        assert parse_period(since, until, now=now).since == moment
+        assert parse_period(since, until, now=now).until == moment
+    assert argument(datetime(2026, 2, 3, tzinfo=timezone.utc)) == "2026-02-03"
+    assert argument(datetime(2026, 2, 3, 23, 59, 59, 999_999, tzinfo=timezone.utc), end=True) == "2026-02-03"

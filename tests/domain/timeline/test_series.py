@@ -14,7 +14,7 @@ from support import examples
 from revox_mcp.domain.output import dump
 from revox_mcp.domain.timeline.observation import CallObservation, in_period
 from revox_mcp.domain.timeline.period import parse_period
-from revox_mcp.domain.timeline.series import build_series, top_counts
+from revox_mcp.domain.timeline.series import build_series, top_counts, with_categories
 
 UTC = timezone.utc
 NOW = datetime(2026, 2, 6, tzinfo=UTC)
@@ -94,3 +94,17 @@ def test_the_same_calls_in_any_order_give_the_same_rows(seed: int) -> None:
     assert in_period(period, shuffled) == made
     assert sum(row.calls for row in rows) == len(made)
     assert all(row.start + timedelta(days=1) == after.start for row, after in itertools.pairwise(rows))
+
+
+def test_a_series_cut_to_fit_keeps_the_same_top_categories_in_every_row() -> None:
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    period = parse_period(last_days=3, now=start + timedelta(days=3))
+    made = [
+        CallObservation(at=start + timedelta(hours=h), call_id=f"c{h}", end_reasons=(reason,))
+        for h, reason in enumerate(["a", "a", "a", "b", "b", "c"] * 6)
+    ]
+    rows = with_categories(build_series(period, made), 1)
+    assert all(set(row.end_reasons) <= {"a", "other"} for row in rows)
+    assert sum(row.end_reasons.get("a", 0) for row in rows) == 18
+    assert sum(row.end_reasons.get("other", 0) for row in rows) == 18
+    assert all(row.end_reasons == {} for row in with_categories(rows, 0))
