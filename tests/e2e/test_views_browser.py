@@ -45,12 +45,6 @@ PLANTED = "<img src=x onerror=\"parent.postMessage({pwned: 1}, '*')\">"
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    # Module-wide, so that one browser and one server serve every test of this module.
-    return "asyncio"
-
-
 async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_share_field_value_and_fix(
     host: HostPage,
 ) -> None:

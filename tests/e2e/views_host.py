@@ -26,7 +26,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.extension import ClientExtension, advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
-from support import IN_CI
+from support import require
 
 REPO = Path(__file__).resolve().parents[2]
 VIEWS_SOURCE = REPO / "views"
@@ -80,15 +80,6 @@ def missing_node() -> str | None:
     if not (VIEWS_SOURCE / "node_modules").is_dir():
         return "views/node_modules is missing (npm ci --prefix views)"
     return None
-
-
-def require(reason: str | None) -> None:
-    """Skip with ``reason`` by hand; in CI, where every tool is installed, fail instead."""
-    if reason is None:
-        return
-    if IN_CI:
-        pytest.fail(f"CI must run this test: {reason}")
-    pytest.skip(reason)
 
 
 def build_host_script(out: Path) -> str:
@@ -256,7 +247,7 @@ async def open_host(
     return host, context.close
 
 
-# Fixtures of the browser test modules (each sets a module-wide anyio_backend): one browser and one
+# Fixtures of the browser test modules (conftest.py's anyio_backend is session-wide): one browser and one
 # demo server for a whole module, a fresh page for each test.
 
 
