@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A team deployment of revox-mcp on one machine: one Redis and N stateless replicas in multi-user
 # mode (each request brings its caller's Revox key). The test suite starts Redis and the replicas
-# with this very script (tests/test_team.py, tests/e2e/test_deploy_team.py), so what the README
+# with this very script (tests/e2e/test_team.py, tests/e2e/test_deploy_team.py), so what the README
 # shows is what is tested.
 #
 #   deploy/team.sh up [N]             Redis, then N replicas on ports $PORT, $PORT+1, ...; Ctrl-C stops all

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from revox_mcp.domain.personal import MODES, Mode
@@ -18,6 +18,9 @@ DEFAULT_BASE_URL = "https://www.getrevox.com/api"
 # --demo: the in-process fake Revox's address and the key it accepts (not a secret).
 DEMO_API_KEY = "demo-key-not-a-secret"
 DEMO_BASE_URL = "https://demo.revox.invalid/api"
+# The demo's present: a little after its newest call (2026-02-28 15:35Z). Relative periods count back
+# from it in demo mode, so "the last 14 days" hold the demo's calls whatever the real date.
+DEMO_NOW = datetime(2026, 2, 28, 18, 0, tzinfo=timezone.utc)
 DEFAULT_TTL = 30.0
 # One read, connect or write of a request must progress within this.
 DEFAULT_TIMEOUT = 15.0
@@ -92,8 +95,16 @@ class Settings:
     period_concurrency: int = DEFAULT_PERIOD_CONCURRENCY
     period_days: int = DEFAULT_PERIOD_DAYS
     period_page_ttl: float = DEFAULT_PERIOD_PAGE_TTL
-    # "Now" for periods ("the last 7 days"): None is the clock's; the demo sets its data's own time.
+    # "Now" for periods ("the last 7 days"): None is the clock's (``periods_now``: the demo's own time).
     demo_now: datetime | None = None
+
+    @property
+    def periods_now(self) -> datetime | None:
+        """ "Now" for relative periods: ``demo_now`` when set, the demo data's present in demo mode,
+        else None (the clock's)."""
+        if self.demo_now is not None:
+            return self.demo_now
+        return DEMO_NOW if self.demo else None
 
     @property
     def call_deadline(self) -> float:

@@ -15,7 +15,7 @@ set, so every transcript is the demo's answer whatever the shell around it holds
 
 When rewriting a shortened transcript, the lines it showed stay shown where they still match, its
 cuts stay where they were with their new counts, and any new line that is not at a cut is shown.
-``tests/test_transcripts.py`` holds every transcript to this.
+``tests/docs/test_transcripts.py`` holds every transcript to this.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Fixtures every test module may use: the anyio backend and the one loopback fake of Revox."""
+"""Fixtures every test module may use (the anyio backend, the one loopback fake of Revox, a real Redis),
+and the generated tests' profile: full strength in CI, a tenth by hand (``support.examples``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ from collections.abc import Iterator
 
 import pytest
 from fake_revox import FakeRevox
+from hypothesis import settings
 from redis_server import RedisServer, require_redis_server
-from support import API_KEY
+from support import API_KEY, examples
+
+# What a generated test that sets no count of its own runs: hypothesis's 100 in CI, 10 by hand. No
+# deadline: a per-example time limit fails on a loaded machine, and time is never what these check.
+settings.register_profile("revox-mcp", max_examples=examples(100), deadline=None)
+settings.load_profile("revox-mcp")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
+    """asyncio for the whole session, so a module-scoped async fixture (one browser, one server for a
+    module) works in any module; a test still gets its own event loop unless such a fixture is open."""
     return "asyncio"
 
 

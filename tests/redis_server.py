@@ -6,34 +6,22 @@ take Redis away mid-run and bring it back.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-import pytest
 import redis
+from processes import free_port, poll_until
+from support import require
 
 TEAM_SCRIPT = Path(__file__).resolve().parent.parent / "deploy" / "team.sh"
 INSTALL_HINT = "redis-server is not installed: apt-get install -y redis-server"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def require_redis_server() -> None:
     """Fail (in CI) or skip (elsewhere) when there is no redis-server: never silently skipped in CI."""
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI"):
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(INSTALL_HINT + " (these tests fail instead of skipping when CI is set)")
+    require(INSTALL_HINT if shutil.which("redis-server") is None else None)
 
 
 class RedisServer:
@@ -61,16 +49,18 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
+        process = self._process
         with self.client() as probe:
-            while True:
+
+            def answers() -> bool:
+                assert process.poll() is None, f"redis-server exited at start on port {self.port}"
                 try:
-                    probe.ping()
-                    return self
+                    return bool(probe.ping())
                 except redis.ConnectionError:
-                    if self._process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                    time.sleep(0.02)  # polling a child's port; there is no event to wait on
+                    return False
+
+            poll_until(answers, within=10, what=f"redis-server on port {self.port}")
+        return self
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -4,7 +4,7 @@ Every model is described once, as a table of fields (``MODELS``): each field's k
 an id, an enum, a timestamp, free text, a phone number...), whether the SDK lets it be absent
 (``optional``: not required in the SDK model) or null (``nullable``: ``Optional[...]``), and how its
 values are drawn. Enum values are read from the SDK's models (``sdk_enum``; the SDK, ``revox==0.5.0``,
-is a test dependency). ``tests/test_sdk_shapes.py`` holds the tables to the SDK: same keys, same
+is a test dependency). ``tests/api/test_sdk_shapes.py`` holds the tables to the SDK: same keys, same
 required and optional keys, each enum field with its own values, and every generated object
 validates strictly.
 

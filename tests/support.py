@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 import httpx
+import pytest
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
 
@@ -57,6 +58,23 @@ def examples(full: int, quick: int | None = None) -> int:
     if IN_CI:
         return full
     return quick if quick is not None else max(5, full // 10)
+
+
+def require(reason: str | None) -> None:
+    """A test that needs a tool CI installs (redis-server, npm packages, chromium): skip with ``reason``
+    by hand; in CI, where every such tool is installed, fail instead."""
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+def scale(full: int, quick: int) -> int:
+    """How big a scale test's data or load is (assistants, sessions, prompt characters): ``full`` in CI,
+    ``quick`` otherwise. ``quick`` must still take every path ``full`` does (a cut, a second page, a
+    shared listing), so a run by hand checks the same rules on less data."""
+    return full if IN_CI else quick
 
 
 async def no_sleep(_seconds: float) -> None:

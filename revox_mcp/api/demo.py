@@ -29,7 +29,7 @@ from revox_mcp.api.fake import Account, FakeApi, Organisation
 from revox_mcp.api.fake.search import epoch_of
 from revox_mcp.api.fake.transport import fake_transport
 from revox_mcp.api.fake.versions import Versions
-from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL
+from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL, DEMO_NOW
 
 __all__ = [
     "DEMO_API_KEY",
@@ -44,10 +44,6 @@ __all__ = [
 ]
 
 Json = dict[str, Any]
-
-# The demo's present: a little after its newest call (2026-02-28 15:35Z). Relative periods count back
-# from it in demo mode, so "the last 14 days" hold the demo's calls whatever the real date.
-DEMO_NOW = datetime(2026, 2, 28, 18, 0, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -415,9 +415,6 @@ class CallAnalyzer:
     def _period_render(
         self, facts: _PeriodFacts, tested: list[str], shape: _Shape, cut: list[str]
     ) -> tuple[CallAnalysis, str]:
-        series = facts.series if shape.categories is None else with_categories(facts.series, shape.categories)
-        if not shape.detail:
-            series = [row.model_copy(update={"llm_ttft_p95_ms": None, "talk_p50_s": None}) for row in series]
         points = facts.points
         dropped_points: list[str] = []
         if shape.points is not None and len(points) > shape.points:
@@ -427,6 +424,12 @@ class CallAnalyzer:
             strongest = set(order[: shape.points])
             dropped_points = [p.metric for i, p in enumerate(points) if i not in strongest]
             points = [p for i, p in enumerate(points) if i in strongest]
+        if shape.categories is None:
+            series = facts.series
+        else:  # the categories whose shift a change point shows stay, so a chart can draw it
+            series = with_categories(facts.series, shape.categories, _categories_of(points))
+        if not shape.detail:
+            series = [row.model_copy(update={"llm_ttft_p95_ms": None, "talk_p50_s": None}) for row in series]
         causes = {(p.cause.at, p.cause.kind) for p in points if p.cause is not None}
         changes = [_diff_cut(c, shape.diff_chars) for c in facts.changes if shape.changes or (c.at, c.kind) in causes]
         structured_examples, text_examples = shape.examples
@@ -502,6 +505,20 @@ class _PeriodFacts:
     series: list[SeriesRow]
     changes: list[ConfigChange]
     points: list[ChangePoint]
+
+
+# A change point's metric ("end_reason=user_rejected") names a category of the series: its kind there.
+_CATEGORY_KINDS = {"outcome": "outcomes", "end_reason": "end_reasons", "dial_error": "dial_errors"}
+
+
+def _categories_of(points: Sequence[ChangePoint]) -> dict[str, set[str]]:
+    """The series' categories the change points are about, by kind."""
+    named: dict[str, set[str]] = {}
+    for point in points:
+        field, _, value = point.metric.partition("=")
+        if value and field in _CATEGORY_KINDS:
+            named.setdefault(_CATEGORY_KINDS[field], set()).add(value)
+    return named
 
 
 def _named(update: Mapping[str, Any]) -> dict[str, Any]:

@@ -97,7 +97,7 @@ class DataSettings:
             period_concurrency=settings.period_concurrency,
             period_page_ttl=settings.period_page_ttl,
             period_days=settings.period_days,
-            now=settings.demo_now,
+            now=settings.periods_now,
             memo_entries=settings.memo_entries,
         )
 

@@ -189,19 +189,18 @@ def _streaming(chunks: Callable[[], AsyncIterator[bytes]], status: int = 200, **
 
 
 async def test_a_body_that_drips_forever_is_cut_by_the_call_budget() -> None:
-    """Each chunk arrives well within the read timeout; the whole body never does."""
+    """Each chunk arrives well within the read timeout; the whole body never does. Without the budget
+    nothing would end the exchange: the test's own deadline would, with a TimeoutError, and fail it."""
 
     async def drip() -> AsyncIterator[bytes]:
         yield b'{"assistants": ['
         while True:
-            await anyio.sleep(0.05)
+            await anyio.sleep(0.05)  # the upstream's pace, a chunk at a time
             yield b" "
 
     client = RevoxApi(base_url=BASE, transport=_streaming(drip), timeout=5.0, budget=0.6, max_retries=0)
-    started = time.monotonic()
-    with pytest.raises(RevoxTimeoutError):
+    with anyio.fail_after(30), pytest.raises(RevoxTimeoutError):
         await client.assistants(KEY)
-    assert time.monotonic() - started < 2.0
 
 
 async def test_an_error_body_is_never_read() -> None:
@@ -209,7 +208,7 @@ async def test_an_error_body_is_never_read() -> None:
 
     async def endless() -> AsyncIterator[bytes]:
         while True:
-            await anyio.sleep(0.01)
+            await anyio.sleep(0.01)  # the upstream's pace
             yield BODY_CANARY.encode()
 
     client = RevoxApi(base_url=BASE, transport=_streaming(endless, 500), budget=5.0, max_retries=0)

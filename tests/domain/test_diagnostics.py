@@ -14,6 +14,7 @@ import pytest
 from answers_support import unshown_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from revox_mcp.domain import diagnostics
 from revox_mcp.domain.diagnostics import RULES, Diagnosis, diagnose, reference
@@ -906,7 +907,7 @@ SHAPED_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(ALL_KEYS), SHAPED_VALUES, max_size=20))
 def test_random_assistant_shapes_never_break_a_check(payload: dict[str, Any]) -> None:
     diagnosis = diagnose(payload)

@@ -252,6 +252,14 @@ def test_slow_replies_fire_with_the_model_or_voice_in_use(key: str, rule: str, f
     assert ("gpt-4.1" if field == "llm_model" else "cartesia") in finding.value
 
 
+def test_the_slow_llm_fix_names_the_model_that_answered_the_slow_turns_not_the_most_common_one():
+    """Most calls were fast on the old model; the slow ones came after a switch: the fix names the new one."""
+    fast = [[attempt(events=events(4, llm_ttft_ms=300, llm_winner_model="gpt-4.1"), start=i)] for i in range(8)]
+    slow = [[attempt(events=events(4, llm_ttft_ms=2500, llm_winner_model="gpt-5"), start=8 + i)] for i in range(4)]
+    finding = only(run(calls_of(*fast, *slow)), "calls.slow_llm")
+    assert "the slow replies came mostly from gpt-5" in finding.change
+
+
 @pytest.mark.parametrize(("key", "rule"), [("llm_ttft_ms", "calls.slow_llm"), ("tts_ttfb_ms", "calls.slow_tts")])
 def test_fast_replies_are_quiet(key: str, rule: str):
     fast = [[attempt(events=events(4, **{key: 300}), start=i)] for i in range(4)]

@@ -45,12 +45,6 @@ PLANTED = "<img src=x onerror=\"parent.postMessage({pwned: 1}, '*')\">"
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    # Module-wide, so that one browser and one server serve every test of this module.
-    return "asyncio"
-
-
 async def test_the_triage_view_shows_each_finding_with_its_severity_word_count_share_field_value_and_fix(
     host: HostPage,
 ) -> None:
@@ -232,79 +226,7 @@ async def test_each_view_fits_a_360_px_frame_in_the_dark(
         await close()
 
 
-def contract_series(structured: dict[str, Any]) -> dict[str, Any]:
-    """Today's analyze_calls answer with the time-axis fields of the PLAN.md contract added: two
-    weeks of daily buckets, a prompt edit and a model switch, and the change point they explain."""
-    days = [f"2026-02-{day:02d}T00:00:00Z" for day in range(3, 17)]
-    series = []
-    for index, start in enumerate(days):
-        after_prompt = index >= 7
-        after_model = index >= 10
-        series.append(
-            {
-                "start": start,
-                "calls": 20,
-                "attempts": 22,
-                "reached_person": 14,
-                "voicemail": 3,
-                "tool_errors": 1,
-                "tool_results": 6,
-                "outcomes": {
-                    "not_interested": 9 if after_prompt else 3,
-                    "completed": 4 if after_prompt else 10,
-                    "none": 7,
-                },
-                "end_reasons": {
-                    "client_initiated": 12 if after_prompt else 5,
-                    "tool_end_call": 8 if after_prompt else 15,
-                },
-                "llm_ttft_p50_ms": 1600 if after_model else 800,
-                "llm_ttft_p95_ms": 2600 if after_model else 1400,
-            }
-        )
-    drill = {"assistant_id": MISCONFIGURED_ID, "outcome": "not_interested"}
-    return {
-        **structured,
-        "period": {"since": days[0], "until": "2026-02-16T23:59:59Z", "bucket": "day", "calls": 280, "complete": True},
-        "series": series,
-        "config_changes": [
-            {
-                "at": "2026-02-10T14:02:00Z",
-                "source": "calls",
-                "kind": "prompt",
-                "fields": ["prompt"],
-                "summary": "prompt changed",
-            },
-            {
-                "at": "2026-02-13T09:30:00Z",
-                "source": "versions",
-                "kind": "model",
-                "fields": ["llm_model"],
-                "summary": "llm_model changed",
-            },
-        ],
-        "change_points": [
-            {
-                "metric": "outcome=not_interested",
-                "kind": "rate",
-                "at": "2026-02-10T14:05:00Z",
-                "before": {"count": 21, "of": 140},
-                "after": {"count": 63, "of": 140},
-                "p_value": 1e-9,
-                "significance": "p < 0.001",
-                "test": "two-proportion z-test",
-                "cause": {"at": "2026-02-10T14:02:00Z", "kind": "prompt", "fields": ["prompt"]},
-                "drill_down": drill,
-            }
-        ],
-    }
-
-
-def time_axis(structured: dict[str, Any]) -> dict[str, Any]:
-    """analyze_calls' answer with a time axis: the demo's own once analyze_calls returns a series
-    (issue 17), else the answer with the contract's fields added (``contract_series``). Either way the
-    test below reads what to expect from the structured content, so the switch needs no edit."""
-    return structured if structured.get("series") else contract_series(structured)
+TRIAL_FOLLOW_UP = "9d0e8f7a-6b5c-4d4e-8f3a-2b1c0d9e8f70"  # the demo's assistant with two weeks of history
 
 
 def moment(iso: str) -> datetime:
@@ -345,17 +267,23 @@ def marker_tags(structured: dict[str, Any]) -> list[str]:
 async def test_the_triage_view_charts_the_series_with_config_changes_and_change_points_marked(
     host: HostPage, demo: Client
 ) -> None:
-    result = await analysis(demo, MISCONFIGURED_ID)
-    content = result["structuredContent"] = time_axis(result["structuredContent"])
+    """The demo's story: two weeks of Trial Follow-up, a prompt edit that made calls worse (C1) and a
+    model switch that made them slower (C2), each the cause of its change points."""
+    result = await analysis(demo, TRIAL_FOLLOW_UP, days=14)
+    content = result["structuredContent"]
     series, changes, points = content["series"], content["config_changes"], content["change_points"]
-    assert changes
-    assert points
-    await host.show("analyze_calls", result, {"assistant_id": MISCONFIGURED_ID})
+    assert [change["fields"] for change in changes] == [["prompt"], ["llm_model"]]
+    assert {point["cause"]["fields"][0] for point in points} == {"prompt", "llm_model"}
+    await host.show("analyze_calls", result, {"assistant_id": TRIAL_FOLLOW_UP, "days": 14})
     view = host.view
     chart = view.locator("svg.chart")
     await chart.wait_for(timeout=WAIT_MS)
-    named, segments = stacked(series, "outcomes")
-    assert await chart.locator("rect").count() == segments  # a bar per bucket, stacked by outcome
+    # The answer was cut to fit: the series keeps the categories its change points are about (the end
+    # reasons user_rejected and tool_end_call), and the chart opens on them, a bar per bucket, stacked.
+    assert all("outcomes" not in row for row in series)
+    assert {key for row in series for key in row.get("end_reasons", {})} == {"user_rejected", "tool_end_call"}
+    named, segments = stacked(series, "end_reasons")
+    assert await chart.locator("rect").count() == segments
     tags = chart.locator("text.marker-tag")
     assert await tags.all_text_contents() == marker_tags(content)
     rows: dict[str | None, list[tuple[float, str]]] = {}
@@ -367,7 +295,7 @@ async def test_the_triage_view_charts_the_series_with_config_changes_and_change_
         assert all(next_x - x > 7 * len(tag) for (x, tag), (next_x, _) in itertools.pairwise(placed))
     legend = await view.locator(".legend").inner_text()
     for key in named:
-        assert f"{key.replace('_', ' ')} {sum((row.get('outcomes') or {}).get(key, 0) for row in series)}" in legend
+        assert f"{key.replace('_', ' ')} {sum((row.get('end_reasons') or {}).get(key, 0) for row in series)}" in legend
     markers = await view.locator("ul.markers").inner_text()
     for index, change in enumerate(changes, 1):
         assert f"C{index} {when(change['at'])} · {change['summary']} (fields: {', '.join(change['fields'])})" in markers
@@ -378,11 +306,18 @@ async def test_the_triage_view_charts_the_series_with_config_changes_and_change_
         assert f"{side['count']}/{side['of']} ({round(100 * side['count'] / side['of'])}%)" in point_text  # as k/n
     assert first["significance"] in point_text
     assert f"{first['cause']['kind']} at {when(first['cause']['at'])}" in point_text
-    await view.get_by_role("button", name="Latency").click()
+    await view.get_by_role("button", name="Latency", exact=True).click()
     in_order = sorted(series, key=lambda row: moment(row["start"]))
     keys = {key for row in series for key in row if key.endswith("_ms")}
-    drawn = {key for key in keys for a, b in itertools.pairwise(in_order) if key in a and key in b}
-    assert await chart.locator("polyline").count() == len(drawn)  # a line per latency (p50, p95, ...)
+    # A line per latency (p50, p95, ...) and run of buckets that have it: a day without calls breaks it.
+    runs = [[key in row and row[key] is not None for row in in_order] for key in keys]
+    drawn = sum(
+        1
+        for has in runs
+        for first, (a, b) in enumerate(itertools.pairwise(has))
+        if a and b and (first == 0 or not has[first - 1])
+    )
+    assert await chart.locator("polyline").count() == drawn
     await point.locator("button.toggle").click()
     await point.locator("button.call").first.wait_for(timeout=WAIT_MS)
     # The change point's own drill-down arguments, as list_calls takes them, and exactly its calls.
@@ -391,7 +326,7 @@ async def test_the_triage_view_charts_the_series_with_config_changes_and_change_
     listed = (await demo.call_tool("list_calls", drilled)).structured_content or {}
     shown = [await row.get_attribute("data-id") for row in await point.locator("button.call").all()]
     assert shown == [row["id"] for row in listed["calls"]]
-    await view.get_by_role("button", name="Outcomes").click()
+    await view.get_by_role("button", name="End reasons", exact=True).click()
     assert await chart.locator("rect").count() == segments
     await host.screenshot("calls-triage-series")
     host.assert_clean()

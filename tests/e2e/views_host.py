@@ -26,7 +26,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.extension import ClientExtension, advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
-from support import IN_CI
+from support import require
 
 REPO = Path(__file__).resolve().parents[2]
 VIEWS_SOURCE = REPO / "views"
@@ -82,15 +82,6 @@ def missing_node() -> str | None:
     return None
 
 
-def require(reason: str | None) -> None:
-    """Skip with ``reason`` by hand; in CI, where every tool is installed, fail instead."""
-    if reason is None:
-        return
-    if IN_CI:
-        pytest.fail(f"CI must run this test: {reason}")
-    pytest.skip(reason)
-
-
 def build_host_script(out: Path) -> str:
     """The host page's script, bundled with the ext-apps package it uses."""
     subprocess.run(
@@ -139,8 +130,9 @@ def wire(result: Any) -> dict[str, Any]:
     return dumped
 
 
-async def analysis(client: Client, assistant_id: str) -> dict[str, Any]:
-    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id}))
+async def analysis(client: Client, assistant_id: str, **period: Any) -> dict[str, Any]:
+    """analyze_calls as the host received it: over the last calls, or over a period (``days=14``...)."""
+    return wire(await client.call_tool("analyze_calls", {"assistant_id": assistant_id, **period}))
 
 
 @dataclass
@@ -255,7 +247,7 @@ async def open_host(
     return host, context.close
 
 
-# Fixtures of the browser test modules (each sets a module-wide anyio_backend): one browser and one
+# Fixtures of the browser test modules (conftest.py's anyio_backend is session-wide): one browser and one
 # demo server for a whole module, a fresh page for each test.
 
 

@@ -24,10 +24,12 @@ from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
 from revox_mcp.domain.timeline.config import ConfigChange
 from revox_mcp.domain.timeline.observation import METRIC_PATTERNS, CallObservation
-from revox_mcp.domain.timeline.period import parse_period
+from revox_mcp.domain.timeline.period import iso, parse_period
+from revox_mcp.server.app import build_server
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.call_review import CallService
 from revox_mcp.service.data import DataSettings, RevoxData
+from revox_mcp.settings import DEMO_NOW, Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -190,6 +192,30 @@ async def test_demo_now_is_the_end_of_the_last_days():
     assert result.structured_content is not None
     assert result.structured_content["period"]["until"] == "2026-02-15T00:00:00Z"
     assert result.structured_content["calls"] > 300
+
+
+TRIAL_FOLLOW_UP = "9d0e8f7a-6b5c-4d4e-8f3a-2b1c0d9e8f70"  # the demo's assistant with two weeks of history
+
+
+async def test_the_demo_tells_its_story_over_its_own_last_two_weeks_whatever_the_date():
+    """`revox-mcp --demo`: "the last 14 days" end at the demo data's present, and its two weeks show the
+    prompt edit that made calls worse and the model switch that made them slower, each as the cause."""
+    async with Client(build_server(Settings(api_key=None, demo=True))) as client:
+        result = await client.call_tool("analyze_calls", {"assistant_id": TRIAL_FOLLOW_UP, "days": 14})
+    assert_ok(result)
+    assert result.structured_content is not None
+    assert result.structured_content["period"]["until"] == iso(DEMO_NOW)
+    points = points_of(result)
+    rejected = points["end_reason=user_rejected"]
+    before, after = rejected["before"], rejected["after"]
+    assert after["count"] / after["of"] > 3 * before["count"] / before["of"]
+    assert rejected["cause"]["kind"] == "prompt"
+    assert rejected["cause"]["fields"] == ["prompt"]
+    slower = points["llm_ttft_ms"]
+    assert slower["after"]["value"] > 1.5 * slower["before"]["value"]
+    assert slower["cause"]["fields"] == ["llm_model"]
+    assert moment(slower["at"]) > moment(rejected["at"])
+    assert "prompt changed" in text_of(result)
 
 
 # --------------------------------------------------------------------------- drill-down: the calls behind

@@ -26,6 +26,7 @@ def check_latency(ctx: Context) -> list[Evidence]:
     ):
         tally = Tally()
         values: list[float] = []
+        slow_models: Counter[str] = Counter()  # the models that answered in attempts with slow turns
         for call in ctx.calls:
             for attempt in call.attempts:
                 measured: tuple[float, ...] = getattr(attempt, attr)
@@ -33,6 +34,7 @@ def check_latency(ctx: Context) -> list[Evidence]:
                 slow = sum(1 for v in measured if v > p95_limit)
                 if slow:
                     tally.add(call.id, slow)
+                    slow_models.update(attempt.winner_models)
         if len(values) < MIN_LATENCY_SAMPLES:
             continue
         p50, p95 = percentile(values, 0.5) or 0, percentile(values, 0.95) or 0
@@ -40,14 +42,13 @@ def check_latency(ctx: Context) -> list[Evidence]:
             continue
         label = "LLM first token" if attr == "ttft" else "TTS first byte"
         if attr == "ttft":
-            winners = Counter(m for c in ctx.calls for a in c.attempts for m in a.winner_models)
-            model = winners.most_common(1)[0][0] if winners else None
+            model = slow_models.most_common(1)[0][0] if slow_models else None
             prompt = len(text(ctx.config, "prompt") or "")
             openrouter = text(child(ctx.config, "llm_model"), "type") == "openrouter"
             change = (
                 "Choose a faster llm_model"
                 + (" (or openrouter_provider)" if openrouter else "")
-                + (f"; replies came from {model}" if model else "")
+                + (f"; the slow replies came mostly from {model}" if model else "")
                 + (f"; a shorter prompt ({prompt} characters) also helps." if prompt > 6_000 else ".")
             )
         else:

@@ -253,21 +253,8 @@ def analysis_text(
         + (f" of {total}" if total is not None else "")
         + (f", {span}" if span is not None else "")
         + f"; {agg.attempts} attempts.",
-        f"status: {_counts(agg.status)} · outcome: {_counts(agg.outcome)}",
-        f"attempt result: {_counts(agg.result)} · end_reason: {_counts(agg.end_reason)}",
-        f"ended_by: {_counts(agg.ended_by)} · dial_error: {_counts(agg.dial_error)}",
-        f"talk time s: {_counts(agg.duration)} · reached a person: {agg.reached_human} of {agg.calls} calls "
-        f"({_pct(agg.reached_human, agg.calls)}) · voicemail: {agg.voicemail} of {agg.attempts} attempts",
+        *_aggregate_lines(agg),
     ]
-    extra = []
-    if agg.tool_calls:
-        extra.append("tool errors/results: " + ", ".join(f"{n} {e}/{r}" for n, (e, r) in agg.tool_calls.items()))
-    if agg.latency:
-        extra.append("latency ms: " + _counts(agg.latency))
-    if agg.agent_turns:
-        extra.append(f"interrupted agent turns: {agg.cut_turns}/{agg.agent_turns}")
-    if extra:
-        lines.append(" · ".join(extra))
     lines += [f"NOTE: {note}" for note in notes]
     lines.append(f"Findings ({found}; each: count/of, share, what was counted):" if found else "No finding.")
     lines += [evidence_line(f, examples) for f in kept]

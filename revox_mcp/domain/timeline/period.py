@@ -170,9 +170,9 @@ def parse_period(
     now = as_utc(now)
     if last_days is not None:
         if since is not None or until is not None:
-            raise InputError("last_days: give either last_days or since/until, not both")
+            raise InputError("days: give either days (the last N days) or since/until, not both")
         if not 1 <= last_days <= MAX_DAYS:
-            raise InputError(f"last_days: give a whole number of days from 1 to {MAX_DAYS}")
+            raise InputError(f"days: give a whole number of days from 1 to {MAX_DAYS}")
         start = now - timedelta(days=last_days)
         return Period(start, now, _bucket(now - start))
     end = _moment("until", until, end=True) if until is not None else now

@@ -8,7 +8,7 @@ rest as "other"; ties are broken by name, so the same calls always give the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from pydantic import Field
@@ -97,9 +97,13 @@ def build_series(period: Period, observations: Sequence[CallObservation], *, top
     return [_row(start, calls, top) for start, calls in zip(starts, buckets, strict=True)]
 
 
-def with_categories(rows: Sequence[SeriesRow], keep: int) -> list[SeriesRow]:
+def with_categories(
+    rows: Sequence[SeriesRow], keep: int, named: Mapping[str, Collection[str]] | None = None
+) -> list[SeriesRow]:
     """The rows with each kind of category limited to the ``keep`` most frequent over all the rows
-    (the same names in every row, the rest summed as "other"; none at all for 0): a series cut to fit."""
+    (the same names in every row, the rest summed as "other"; none at all for 0) and the ones ``named``
+    (kind -> names: those of the change points shown, which a chart of the period must still draw): a
+    series cut to fit."""
     kinds = ("outcomes", "end_reasons", "dial_errors")
     chosen: dict[str, set[str]] = {}
     for kind in kinds:
@@ -109,6 +113,7 @@ def with_categories(rows: Sequence[SeriesRow], keep: int) -> list[SeriesRow]:
                 if name != "other":
                     totals[name] = totals.get(name, 0) + count
         chosen[kind] = set(dict(top_counts(totals, keep)).keys()) - {"other"} if keep else set()
+        chosen[kind] |= set((named or {}).get(kind, ()))
     out: list[SeriesRow] = []
     for row in rows:
         update: dict[str, dict[str, int]] = {}

@@ -86,9 +86,9 @@ def test_an_until_after_now_ends_the_period_now() -> None:
         ({"since": "2026-02-10", "until": "2026-02-03"}, r"since \(2026-02-10T00:00:00Z\) is after until"),
         ({"since": "2026-02-18"}, "since: 2026-02-18T00:00:00Z is in the future"),
         ({"since": "2025-01-01"}, f"spans 413 days; at most {MAX_DAYS}"),
-        ({"last_days": 0}, f"last_days: give a whole number of days from 1 to {MAX_DAYS}"),
-        ({"last_days": MAX_DAYS + 1}, "last_days: give a whole number"),
-        ({"last_days": 3, "since": "2026-02-10"}, "give either last_days or since/until, not both"),
+        ({"last_days": 0}, f"days: give a whole number of days from 1 to {MAX_DAYS}"),
+        ({"last_days": MAX_DAYS + 1}, "days: give a whole number"),
+        ({"last_days": 3, "since": "2026-02-10"}, r"give either days \(the last N days\) or since/until, not both"),
     ],
 )
 def test_a_bad_period_is_a_one_line_error_naming_the_argument(arguments: dict[str, object], names: str) -> None:

@@ -108,3 +108,16 @@ def test_a_series_cut_to_fit_keeps_the_same_top_categories_in_every_row() -> Non
     assert sum(row.end_reasons.get("a", 0) for row in rows) == 18
     assert sum(row.end_reasons.get("other", 0) for row in rows) == 18
     assert all(row.end_reasons == {} for row in with_categories(rows, 0))
+
+
+def test_cut_categories_keep_the_ones_named_beside_the_top_ones() -> None:
+    """A change point's category ("end_reason=c") stays in a series cut to fit, so a chart can still draw it."""
+    period = parse_period("2026-02-03T00:00:00Z", "2026-02-03T05:59:59Z", now=NOW)
+    made = [call(3, h % 6, end_reasons=(reason,)) for h, reason in enumerate(["a", "a", "a", "b", "b", "c"] * 6)]
+    series = build_series(period, made)
+    rows = with_categories(series, 1, {"end_reasons": {"c"}})
+    assert {name for row in rows for name in row.end_reasons} == {"a", "c", "other"}
+    assert sum(row.end_reasons.get("c", 0) for row in rows) == 6
+    bare = with_categories(series, 0, {"end_reasons": {"c"}})
+    assert {name for row in bare for name in row.end_reasons} == {"c"}
+    assert all(row.outcomes == {} for row in bare)

@@ -19,11 +19,6 @@ BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 CHILD_ENV = {"PATH": os.environ.get("PATH", "")}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 # Every command this module checks. They run concurrently, once: each is a cold Python start (~1 s).
 COMMANDS: dict[str, tuple[str, ...]] = {
     "list": ("--demo", "call", "list_assistants"),
@@ -154,7 +149,7 @@ def test_flags_may_come_anywhere_after_the_command(runs: dict[str, subprocess.Co
     done = runs["flags among arguments"]
     assert done.returncode == 0, done.stderr
     page = json.loads(done.stdout)
-    assert (len(page["assistants"]), page["total"]) == (1, 8)
+    assert (len(page["assistants"]), page["total"]) == (1, 9)
 
 
 DETAIL = "detail=full"

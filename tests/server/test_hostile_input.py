@@ -28,18 +28,12 @@ ALLOWED_PATH = re.compile(r"^/(?:assistants(/[^/?#]+)?|phone-numbers|voices|camp
 CALL_BUDGET = 45.0
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeRevox]:
-    with FakeRevox(api_key=API_KEY) as server:
-        yield server
-
-
 @pytest.fixture
-def upstream(fake: FakeRevox) -> Iterator[FakeRevox]:
-    """The shared fake, with an empty log; after the test, every request it saw must be in bounds."""
-    fake.clear_log()
-    yield fake
-    for request in fake.requests:
+def upstream(shared_fake: FakeRevox) -> Iterator[FakeRevox]:
+    """The module's fake, with an empty log; after the test, every request it saw must be in bounds."""
+    shared_fake.clear_log()
+    yield shared_fake
+    for request in shared_fake.requests:
         assert ALLOWED_PATH.match(request.path), request.path
         assert request.query == "", request
         assert request.method == "GET"

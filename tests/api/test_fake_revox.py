@@ -15,8 +15,9 @@ import anyio
 import httpx
 import pytest
 from fake_revox import FakeRevox, Fault
+from support import API_KEY
 
-AUTH = {"Authorization": "Bearer sk-test-key"}
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 UNLISTED_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"
 # Plain-http loopback only: a bare context skips loading the CA bundle (~20 ms a client), and
@@ -26,12 +27,6 @@ NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 def loopback_client(fake: FakeRevox, **kwargs: Any) -> httpx.Client:
     return httpx.Client(base_url=fake.base_url, verify=NO_TLS, trust_env=False, **kwargs)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeRevox]:
-    with FakeRevox() as server:
-        yield server
 
 
 @pytest.fixture
@@ -93,7 +88,7 @@ def test_auth_status_accepts_the_right_key(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "sk-test-key"}],
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": API_KEY}],
     ids=["missing", "wrong-key", "no-scheme"],
 )
 @pytest.mark.parametrize("path", ["/assistants", f"/assistants/{BASELINE_ID}", "/auth-status"])
@@ -222,7 +217,7 @@ def test_log_records_faulted_and_unauthorised_requests_verbatim(fake: FakeRevox,
     assert (faulted.method, faulted.path, faulted.headers["authorization"]) == (
         "GET",
         "/assistants",
-        "Bearer sk-test-key",
+        f"Bearer {API_KEY}",
     )
     assert (unauthorised.query, unauthorised.headers["x-probe"]) == ("x=1%20", "p")
     assert "authorization" not in unauthorised.headers
@@ -251,7 +246,7 @@ def test_a_one_megabyte_prompt_round_trips(client: httpx.Client, fake: FakeRevox
 def test_ten_thousand_assistants_are_served_and_parsed() -> None:
     assistants = FakeRevox.make_assistants(10_000)
 
-    with FakeRevox(assistants) as fake, loopback_client(fake, headers=AUTH) as http:
+    with FakeRevox(assistants, api_key=API_KEY) as fake, loopback_client(fake, headers=AUTH) as http:
         response = http.get("/assistants")
 
     listed = response.json()["assistants"]
@@ -260,11 +255,11 @@ def test_ten_thousand_assistants_are_served_and_parsed() -> None:
 
 
 def test_stop_cuts_an_in_flight_slow_request_and_joins_its_thread() -> None:
-    fake = FakeRevox().start()
+    fake = FakeRevox(api_key=API_KEY).start()
     fake.inject(Fault.slow(30))
     host, port = fake.base_url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as slow:
-        slow.sendall(b"GET /assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-test-key\r\n\r\n")
+        slow.sendall(f"GET /assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\n\r\n".encode())
         # A second connection answered means the loop has already taken up the first one.
         with loopback_client(fake, headers=AUTH) as http:
             assert http.get("/auth-status").status_code == 200
@@ -315,7 +310,7 @@ async def test_in_process_requests_are_logged_under_the_api_root(
         "GET",
         f"/assistants/{BASELINE_ID}",
         "x=1",
-        "sk-test-key",
+        API_KEY,
     )
 
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
-from support import API_KEY, LISTED, make_server
+from support import API_KEY, LISTED, examples, make_server
 
 from revox_mcp.domain.facts import FIELDS
 
@@ -164,7 +164,7 @@ async def _exercise(body: bytes, intact: list[str]) -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     derandomize=True,
     database=None,

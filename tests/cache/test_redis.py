@@ -1,6 +1,6 @@
 """The shared cache on a real Redis, in-process: two ``Cache`` objects on one Redis play two replicas.
 
-What the multi-process tests (test_team.py) show end to end is pinned down here one rule at a
+What the multi-process tests (tests/e2e/test_team.py) show end to end is pinned down here one rule at a
 time: one upstream fetch for concurrent cold loads, a dead lock holder, the shared back-offs (after
 a 429, after a failed load), the per-key request budget, Redis going away and coming back, and key
 verdicts. Tasks line up on events and injected clocks, never on sleeps or elapsed time.

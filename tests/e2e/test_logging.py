@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,26 +26,15 @@ from fake_revox import FakeRevox
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from processes import stop
+from processes import http_server as serving
+from support import API_KEY
 
 from revox_mcp.logs import configure_logging
 from revox_mcp.settings import Secret, Settings, shown_url
 
-API_KEY = "sk-canary-apikey-5c1d7e0b93"
 TOKEN = "tok-canary-bearer-8a4f2e61d0"
 WITH_SECRETS = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"  # fixture whose headers, URL and LLM key hold FAKE canaries
 CANARIES = (API_KEY, TOKEN, "FAKE")
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeRevox]:
-    with FakeRevox(api_key=API_KEY) as server:
-        yield server
 
 
 @pytest.fixture
@@ -64,13 +52,6 @@ def server_env(fake: FakeRevox) -> dict[str, str]:
         "REVOX_MCP_LOG_LEVEL": "DEBUG",
         "REVOX_MCP_AUTH_TOKEN": TOKEN,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def exercise(client: Client) -> None:
@@ -94,33 +75,13 @@ def assert_clean(log: str, fake: FakeRevox) -> None:
 
 @asynccontextmanager
 async def http_server(fake: FakeRevox, transport: str, stderr: TextIO) -> AsyncIterator[str]:
-    """`python -m revox_mcp --transport <transport>` on a loopback port; yields its base URL; always killed."""
-    port = free_port()
-    process = await anyio.open_process(
-        [sys.executable, "-m", "revox_mcp", "--transport", transport, "--port", str(port)],
-        env=server_env(fake),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=stderr,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(timeout=2) as http:
-            with anyio.fail_after(20):
-                while True:
-                    assert process.returncode is None, "the server exited early"
-                    try:
-                        if (await http.get(f"{base}/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await anyio.sleep(0.05)
-            assert (await http.post(f"{base}/mcp" if transport != "sse" else f"{base}/sse")).status_code in (
-                401,
-                405,
-            )
+    """`python -m revox_mcp --transport <transport>` on a loopback port; yields its base URL; always stopped."""
+    async with (
+        serving("--transport", transport, env=server_env(fake), log=stderr) as (base, _server),
+        httpx.AsyncClient(timeout=2) as http,
+    ):
+        assert (await http.post(f"{base}/mcp" if transport != "sse" else f"{base}/sse")).status_code in (401, 405)
         yield base
-    finally:
-        await stop(process)
 
 
 def read_all(file: TextIO) -> str:

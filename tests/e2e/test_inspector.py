@@ -1,7 +1,8 @@
 """End to end with a real third-party client: the MCP Inspector CLI (Node) drives `revox-mcp --demo` over stdio.
 
-`.ci/run` installs the Inspector and sets REVOX_MCP_INSPECTOR. Locally the test installs it once
-into the same place (.ci/node, git-ignored); it skips, loudly, only when npm itself is missing.
+`.ci/run` installs the Inspector and sets REVOX_MCP_INSPECTOR. By hand the test installs it once into
+the same place (.ci/node, git-ignored); without npm or the npm registry it skips with one line saying
+why (and fails in CI, ``support.require``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import require
 
 INSPECTOR_PACKAGE = "@modelcontextprotocol/inspector@0.15.0"  # the last release that runs on Node 20
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_PREFIX = ROOT / ".ci" / "node"
 DEFAULT_INSPECTOR = NODE_PREFIX / "node_modules" / ".bin" / "mcp-inspector"
 WITH_SECRETS = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"  # demo assistant whose LLM key, headers and URL hold FAKE
@@ -31,20 +33,25 @@ def inspector() -> Path:
         assert path.exists(), f"REVOX_MCP_INSPECTOR={configured} does not exist (.ci/run installs it)"
         return path
     if not DEFAULT_INSPECTOR.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip(
-                "MCP INSPECTOR END-TO-END TEST NOT RUN: npm is not installed. Install Node 20+ and npm, "
-                "or set REVOX_MCP_INSPECTOR to an mcp-inspector binary."
-            )
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_PREFIX), INSPECTOR_PACKAGE],
-            check=True,
-            timeout=600,
-            capture_output=True,
-        )
+        require(installed(INSPECTOR_PACKAGE))
     assert DEFAULT_INSPECTOR.exists()
     return DEFAULT_INSPECTOR
+
+
+def installed(package: str) -> str | None:
+    """Install ``package`` into .ci/node; None when done, else why not, in one line."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "the MCP Inspector test needs npm (Node 20+), or REVOX_MCP_INSPECTOR set to an mcp-inspector binary"
+    command = [npm, "install", "--no-audit", "--no-fund", "--fetch-retries=1", "--prefix", str(NODE_PREFIX), package]
+    try:
+        done = subprocess.run(command, timeout=300, capture_output=True, text=True, check=False)
+    except subprocess.TimeoutExpired:
+        return f"npm could not install {package} within 300 s (is the npm registry reachable?)"
+    if done.returncode != 0:
+        first = next((line for line in done.stderr.splitlines() if line.startswith("npm error")), "npm error")
+        return f"npm could not install {package} (is the npm registry reachable?): {first}"
+    return None
 
 
 def run_inspector(inspector: Path, *args: str, expect_exit: int = 0) -> str:

@@ -10,7 +10,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
@@ -33,51 +33,36 @@ ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "appl
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeRevox]:
-    with FakeRevox() as server:
-        yield server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @asynccontextmanager
 async def serving(
     fake: FakeRevox,
     transport: HttpTransport,
     *,
     token: str | None = TOKEN,
-    security: TransportSecuritySettings | None = None,
-    port: int | None = None,
+    security: Callable[[int], TransportSecuritySettings] | None = None,
 ) -> AsyncIterator[str]:
-    """The app `revox-mcp --transport <transport>` serves, under uvicorn on loopback; yields its base URL."""
-    port = port or free_port()
-    server = make_server(key=fake.api_key, base_url=fake.base_url, auth_token=token)
-    security = security or transport_security("127.0.0.1", port)
-    if transport == "sse":
-        app = server.sse_app(transport_security=security)
-    else:
-        app = server.streamable_http_app(transport_security=security)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="warning"))
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(uv.serve)
-        try:
-            with anyio.fail_after(10):
-                while not uv.started:  # noqa: ASYNC110  # uvicorn exposes a flag, not an event
-                    await anyio.sleep(0.02)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            uv.should_exit = True
+    """The app `revox-mcp --transport <transport>` serves, under uvicorn on loopback; yields its base URL.
+
+    The socket listens before uvicorn starts, so a client may connect at once: the kernel holds the
+    connection until uvicorn accepts it, and no test waits for a start-up.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        server = make_server(key=fake.api_key, base_url=fake.base_url, auth_token=token)
+        settings = security(port) if security else transport_security("127.0.0.1", port)
+        if transport == "sse":
+            app = server.sse_app(transport_security=settings)
+        else:
+            app = server.streamable_http_app(transport_security=settings)
+        uv = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning"))
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(uv.serve, [sock])
+            try:
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                uv.should_exit = True
 
 
 def test_loopback_addresses_are_recognised() -> None:
@@ -191,9 +176,12 @@ async def test_foreign_host_or_origin_is_refused_even_with_the_token(fake: FakeR
 @pytest.mark.anyio
 async def test_non_loopback_bind_accepts_its_own_host_and_allowed_hosts_only(fake: FakeRevox) -> None:
     """The settings for `--host 10.1.2.3 --allowed-host mcp.example.com`, served on loopback for the test."""
-    port = free_port()
-    security = transport_security("10.1.2.3", port, ["mcp.example.com"])
-    async with serving(fake, "streamable-http", security=security, port=port) as base:
+
+    def security(port: int) -> TransportSecuritySettings:
+        return transport_security("10.1.2.3", port, ["mcp.example.com"])
+
+    async with serving(fake, "streamable-http", security=security) as base:
+        port = int(base.rsplit(":", 1)[1])
         auth = {**ACCEPT, "authorization": f"Bearer {TOKEN}"}
         async with httpx.AsyncClient(timeout=10) as http:
             statuses = {}
