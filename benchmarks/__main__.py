@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import cold, memory, periods, refresh, scale, size, slow, team, timeline, upstream, warm
+from . import cold, memory, peak, periods, refresh, scale, size, slow, team, timeline, upstream, warm
 from .common import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -34,6 +34,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]], bool]] = {
     "warm": ("warm calls over stdio against the fair floor", warm.run, True),
     "cold": ("cold start over stdio against the minimal SDK server; import costs", cold.run, True),
     "scale": ("scale curve at 100 / 1,000 / 10,000 assistants", scale.run, True),
+    "peak": ("peak RSS with 10,000 assistants: list every page, get 200, diagnose all", peak.run, True),
     "upstream": ("upstream requests under 1,000 mixed and 50 concurrent cold calls", upstream.run, True),
     "bytes": ("bytes an agent reads, raw API vs revox-mcp", size.run, True),
     "team": ("team deployment: 1 and 3 replicas with Redis, 1 without (needs redis-server)", team.run, False),

@@ -61,7 +61,8 @@ async def _measure(base_url: str, some_id: str) -> dict[str, Any]:
     async with RevoxApi(base_url=base_url) as api:
         for _ in range(FLOOR_RUNS):
             start = time.process_time()
-            await api.assistants(API_KEY)
+            reply = await api.assistants(API_KEY)
+            list(reply.value["assistants"])  # the entries are parsed as they are read: the floor parses them
             floors.append((time.process_time() - start) * 1000)
     out["floor"] = statistics.median(floors)
     return out

@@ -14,9 +14,10 @@ import email.utils
 import hashlib
 import logging
 import math
+import mmap
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -24,7 +25,7 @@ from urllib.parse import quote
 import anyio
 
 from revox_mcp import __version__
-from revox_mcp.api.payload import parse_json
+from revox_mcp.api.payload import Entries, parse_json, read_list
 from revox_mcp.api.search import CallQuery, CallSearch, SearchPage
 from revox_mcp.cache.memo import LRU
 from revox_mcp.credential import fingerprint_of
@@ -74,6 +75,57 @@ class Reply:
     dropped: int = 0
     digest: str = ""
     unchanged: bool = False
+
+
+# A body is kept in blocks of this size, each mapped apart from the heap (see _Body).
+_BLOCK_BYTES = 1024 * 1024
+
+
+class _Body:
+    """A body as it arrives, hashed as it comes, kept in blocks of anonymous memory of its own: a block
+    let go is given back to the system at once, so the bytes of a big body read block by block (and
+    cleaned meanwhile) do not stay behind as free heap under the values made from them."""
+
+    def __init__(self) -> None:
+        self._blocks: list[mmap.mmap] = []
+        self._used = 0  # bytes written in the last block
+        self.size = 0
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self._hash.update(chunk)
+        view = memoryview(chunk)
+        while view:
+            if not self._blocks or self._used == _BLOCK_BYTES:
+                self._blocks.append(mmap.mmap(-1, _BLOCK_BYTES))
+                self._used = 0
+            count = min(len(view), _BLOCK_BYTES - self._used)
+            self._blocks[-1][self._used : self._used + count] = view[:count]
+            self._used += count
+            view = view[count:]
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+    def take(self) -> list[memoryview]:
+        """The body's bytes, block by block, for a reader that lets each go (and its block with it) as it
+        reads it: this body holds them no more."""
+        blocks, self._blocks = self._blocks, []
+        views = [memoryview(block) for block in blocks]
+        if views:
+            views[-1] = views[-1][: self._used]
+        return views
+
+    def joined(self) -> bytearray:
+        """The whole body in one buffer; each block is let go once copied."""
+        whole = bytearray(self.size)
+        at = 0
+        for view in self.take():
+            whole[at : at + len(view)] = view
+            at += len(view)
+            view.release()
+        return whole
 
 
 @dataclass
@@ -169,7 +221,7 @@ class RevoxApi:
 
     async def assistants(self, key: str, *, unchanged: str | None = None) -> Reply:
         """``GET /assistants``: every assistant (sub-assistants excepted), full configurations."""
-        return await self._request("GET", "/assistants", key=key, unchanged=unchanged)
+        return await self._request("GET", "/assistants", key=key, unchanged=unchanged, listed="assistants")
 
     async def assistant(self, key: str, ident: str) -> Reply:
         """``GET /assistants/{id}``: one bare assistant object (create/update wrap it: tolerated too)."""
@@ -192,13 +244,13 @@ class RevoxApi:
         return await self._request("POST", "/call/search", key=key, json=body)
 
     async def phone_numbers(self, key: str, *, unchanged: str | None = None) -> Reply:
-        return await self._request("GET", "/phone-numbers", key=key, unchanged=unchanged)
+        return await self._request("GET", "/phone-numbers", key=key, unchanged=unchanged, listed="phone_numbers")
 
     async def voices(self, key: str, *, unchanged: str | None = None) -> Reply:
-        return await self._request("GET", "/voices", key=key, unchanged=unchanged)
+        return await self._request("GET", "/voices", key=key, unchanged=unchanged, listed="voices")
 
     async def campaigns(self, key: str, *, unchanged: str | None = None) -> Reply:
-        return await self._request("GET", "/campaigns", key=key, unchanged=unchanged)
+        return await self._request("GET", "/campaigns", key=key, unchanged=unchanged, listed="campaigns")
 
     async def auth_status(self, key: str) -> bool:
         """Whether Revox accepts the key (``GET /auth-status``); RevoxAuthError when it says 401/403."""
@@ -224,11 +276,15 @@ class RevoxApi:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         unchanged: str | None = None,
+        listed: str | None = None,
     ) -> Reply:
         """One logical request: retried inside the call budget, parsed, or a typed RevoxError.
 
         ``unchanged``: the digest of the body the caller already has; a body with that digest is not
         parsed again (an unchanged list of 10,000 assistants costs a hash, not a parse).
+        ``listed``: the member holding the list the body is for; its entries are an ``Entries``, parsed
+        one at a time as the caller reads them (so the caller can clean each and let it go: the whole
+        raw list, and the whole body's text, never exist at once).
         """
         stats = self._stats_for(key)
         deadline = self._clock() + self.budget
@@ -250,10 +306,12 @@ class RevoxApi:
                 log.info("retrying %s %s in %.1fs after %s", method, path, delay, type(exc).__name__)
             else:
                 if 200 <= status < 300:
-                    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+                    digest = body.digest()
                     if digest == unchanged:
-                        return Reply(None, len(body), 0, digest, unchanged=True)
-                    return self._parse(body, headers, digest)
+                        return Reply(None, body.size, 0, digest, unchanged=True)
+                    if listed is not None:
+                        return self._read_list(body, headers, digest, listed)
+                    return self._parse(body.joined(), headers, digest)
                 stats.last_error = f"HTTP {status}"
                 error, wait = self._classify(status, headers, attempt)
                 if wait is None or wait >= deadline - self._clock():
@@ -271,14 +329,14 @@ class RevoxApi:
         params: Mapping[str, str] | None,
         json: Any,
         remaining: float,
-    ) -> tuple[int, httpx.Headers, bytearray]:
+    ) -> tuple[int, httpx.Headers, _Body]:
         """One HTTP exchange, connect to last body byte within ``remaining`` seconds.
 
         Error bodies are never read (they are not shown, and could be endless).
         """
         import httpx  # already imported by _client(): a dictionary lookup
 
-        body = bytearray()
+        body = _Body()
         try:
             with anyio.fail_after(remaining):
                 async with self._client().stream(
@@ -293,8 +351,8 @@ class RevoxApi:
                         if declared.isdigit() and int(declared) > self.max_body_bytes:
                             raise self._too_large()
                         async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) > self.max_body_bytes:  # counted decoded: a gzip bomb stops here too
+                            body.add(chunk)
+                            if body.size > self.max_body_bytes:  # counted decoded: a gzip bomb stops here too
                                 raise self._too_large()
                     return response.status_code, response.headers, body
         except TimeoutError:
@@ -315,9 +373,19 @@ class RevoxApi:
         try:
             parsed = parse_json(body)  # frees the bytes once decoded: bytes, text and objects never all at once
         except ValueError:
-            kind = _media_type(headers.get("content-type", ""))
-            raise RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})") from None
+            raise _not_json(headers) from None
         return Reply(parsed.value, size, parsed.dropped, digest)
+
+    @staticmethod
+    def _read_list(body: _Body, headers: httpx.Headers, digest: str, field: str) -> Reply:
+        try:
+            parsed = read_list(body.take(), field)
+        except ValueError:
+            raise _not_json(headers) from None
+        value = parsed.value
+        if isinstance(value, dict) and isinstance(value.get(field), Entries):
+            value[field] = _CheckedEntries(value[field], headers)
+        return Reply(value, body.size, parsed.dropped, digest)
 
     def _classify(self, status: int, headers: httpx.Headers, attempt: int) -> tuple[RevoxError, float | None]:
         """The error a non-2xx answer means, and the delay before a retry (None: do not retry)."""
@@ -340,6 +408,28 @@ class RevoxApi:
     def _backoff(self, attempt: int) -> float:
         # Exponential with jitter, like the official SDK: 0.5 s, 1 s, 2 s ... capped at 8 s.
         return float(min(self.backoff * 2**attempt, 8.0) * (0.75 + random.random() / 4))  # noqa: S311
+
+
+def _not_json(headers: httpx.Headers) -> RevoxResponseError:
+    kind = _media_type(headers.get("content-type", ""))
+    return RevoxResponseError(f"Revox sent a body that is not valid JSON (content-type {kind})")
+
+
+class _CheckedEntries(Entries):
+    """A list's ``Entries`` whose body, found not to be JSON while they are read, raises RevoxResponseError."""
+
+    def __init__(self, entries: Entries, headers: httpx.Headers) -> None:
+        super().__init__(iter(entries))
+        self._entries = entries
+        self._headers = headers
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            yield from super().__iter__()
+        except ValueError:
+            raise _not_json(self._headers) from None
+        finally:
+            self.dropped = self._entries.dropped
 
 
 def _unwrapped(reply: Reply, field: str) -> Reply:

@@ -9,8 +9,10 @@ NaN, infinities and lone surrogates are left for ``domain.ingest`` to clean, wit
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,3 +145,188 @@ def _top_level_spans(
 def _add_span(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> None:
     if text[begin:end].strip():
         spans.append((begin, end))
+
+
+# --- a list read entry by entry --------------------------------------------------------------------
+
+_DECODER = json.JSONDecoder(parse_int=_int)
+_NOT_SPACE = re.compile(r"[^ \t\n\r]")
+# Strings, structural characters, and a quote whose string the text read so far cuts.
+_SCAN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]|"', re.DOTALL)
+_WINDOW_CHARS = 64 * 1024
+
+
+class _Window:
+    """A body's text decoded chunk by chunk: ``text[pos:]`` is what is left to read of what was decoded
+    so far. Each chunk is let go once decoded, and text once read past."""
+
+    def __init__(self, chunks: list[bytes] | list[memoryview]) -> None:
+        self._chunks: list[bytes | memoryview] = list(chunks)
+        self._next = 0
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self.text = ""
+        self.pos = 0
+
+    def grow(self) -> bool:
+        """Decode at least as much again as is left unread (re-reading a long value stays linear overall);
+        False at the end of the body."""
+        if self._next >= len(self._chunks):
+            return False
+        parts = [self.text[self.pos :]]
+        wanted, got = max(len(parts[0]), _WINDOW_CHARS), 0
+        while got < wanted and self._next < len(self._chunks):
+            chunk, self._chunks[self._next] = self._chunks[self._next], b""
+            self._next += 1
+            parts.append(self._utf8.decode(chunk, final=self._next == len(self._chunks)))
+            if isinstance(chunk, memoryview):
+                chunk.release()  # its block goes with it
+            got += len(parts[-1])
+        self.text, self.pos = "".join(parts), 0
+        return True
+
+    def rest(self) -> str:
+        while self.grow():
+            pass
+        return self.text[self.pos :]
+
+    def peek(self) -> str:
+        """The next character that is not white space, with ``pos`` on it; "" at the end of the body."""
+        while True:
+            found = _NOT_SPACE.search(self.text, self.pos)
+            if found is not None:
+                self.pos = found.start()
+                return self.text[self.pos]
+            self.pos = len(self.text)
+            if not self.grow():
+                return ""
+
+    def expect(self, chars: str) -> str:
+        char = self.peek()
+        if not char or char not in chars:
+            raise ValueError(f"expected one of {chars!r}")
+        self.pos += 1
+        return char
+
+    def value(self) -> Any:
+        """The JSON value at ``pos``, with ``pos`` after it. ValueError: not JSON; RecursionError: too deep."""
+        self.peek()
+        while True:
+            try:
+                found, end = _DECODER.raw_decode(self.text, self.pos)
+            except ValueError:
+                if self.grow():  # cut by the end of what was decoded, maybe
+                    continue
+                raise
+            if end >= len(self.text) and self.grow():
+                continue  # a number or a literal may go on in the next chunk
+            self.pos = end
+            return found
+
+    def skip(self) -> None:
+        """Past the object or array at ``pos`` (one too deep to read), counting its brackets."""
+        depth, at = 0, self.pos
+        while True:
+            for match in _SCAN.finditer(self.text, at):
+                piece = match.group()
+                if piece == '"':  # a string cut by the end of what was decoded: read more, scan it again
+                    at = match.start()
+                    break
+                at = match.end()
+                if piece in "[{":
+                    depth += 1
+                elif piece in "]}":
+                    depth -= 1
+                    if depth == 0:
+                        self.pos = at
+                        return
+            else:
+                at = len(self.text)
+            start = self.pos
+            if not self.grow():
+                raise ValueError("a value is not closed")
+            at -= start
+
+
+class Entries:
+    """The entries of the list under one member of a JSON object body, parsed one at a time as they are
+    iterated (once): the whole list never exists parsed, and the body's text is let go as it is read.
+    The rest of the body is read, and checked, after the last entry. ``dropped``: entries nested too
+    deep to read, counted as they are met. ValueError while iterating: the body is not JSON after all."""
+
+    def __init__(self, walk: Iterator[Any]) -> None:
+        self._walk: Iterator[Any] | None = walk
+        self.dropped = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        walk, self._walk = self._walk, None
+        if walk is None:
+            raise RuntimeError("the entries of a body are read once")
+        return walk
+
+
+_LIST = object()  # what the walk yields first when the list is found
+
+
+def read_list(chunks: list[bytes] | list[memoryview], field: str) -> Parsed:
+    """``parse_json`` of a body in ``chunks`` (let go as they are read) that is an object with a list under
+    ``field`` (``{"assistants": [...]}``): that list as ``Entries``, the members before it parsed. A body
+    of another shape is parsed whole. ValueError if it is not JSON; the first ``field`` list counts."""
+    window = _Window(chunks)
+    if window.peek() != "{":
+        return parse_json(window.rest())
+    members: dict[str, Any] = {}
+    entries = Entries(iter(()))
+    walk = _walk(window, field, members, entries)
+    if next(walk, None) is not _LIST:
+        return Parsed(members, entries.dropped)  # no such list: read whole
+    dropped, entries.dropped = entries.dropped, 0
+    entries._walk = walk
+    members[field] = entries
+    return Parsed(members, dropped)
+
+
+def _walk(window: _Window, field: str, members: dict[str, Any], entries: Entries) -> Iterator[Any]:
+    window.expect("{")
+    listed = False
+    if window.peek() == "}":
+        window.pos += 1
+    else:
+        while True:
+            if window.peek() != '"':
+                raise ValueError("expected a member name")
+            name = window.value()
+            window.expect(":")
+            if name == field and not listed and window.peek() == "[":
+                listed = True
+                yield _LIST
+                yield from _entries(window, entries)
+            else:
+                try:
+                    member = window.value()
+                except RecursionError:
+                    window.skip()
+                    entries.dropped += 1
+                else:
+                    if not listed:
+                        members[name] = member
+            if window.expect(",}") == "}":
+                break
+    if window.peek():
+        raise ValueError("extra data after the body")
+
+
+def _entries(window: _Window, entries: Entries) -> Iterator[Any]:
+    window.expect("[")
+    if window.peek() == "]":
+        window.pos += 1
+        return
+    while True:
+        try:
+            entry = window.value()
+        except RecursionError:
+            window.skip()
+            entries.dropped += 1
+        else:
+            yield entry
+        if window.expect(",]") == "]":
+            return

@@ -66,6 +66,7 @@ class RedisBackend:
     """A ``CacheBackend`` and ``Coordinator`` shared by every replica through one Redis."""
 
     shared = True
+    holds_values = False  # given bytes: what every replica reads
 
     def __init__(
         self,

@@ -1,6 +1,7 @@
 """The cache policy: TTL, single flight, stale-if-error, stale-while-revalidate, back-off. No HTTP.
 
-Over a ``CacheBackend`` of serialised entries (in-process or shared):
+Over a ``CacheBackend``: in process, entries hold the values themselves (never serialised); in a
+shared store (Redis), their bytes:
 
 * a fresh entry (younger than its TTL) is answered at once;
 * concurrent callers of one key share one load (a *flight*), which runs in the cache's own task
@@ -14,9 +15,10 @@ Over a ``CacheBackend`` of serialised entries (in-process or shared):
 * a failed refresh sets a back-off for that key, shared with every replica through the
   ``Coordinator``: until it ends, callers answer at once, from the stale entry or with the failure,
   so an outage costs one wait per back-off window, not one per call or per replica;
-* the value last loaded or decoded for each key is kept with its content digest: an unchanged
-  re-fetch, or another replica's identical entry, reuses the value already in memory, and a
-  changed one replaces (and releases) it.
+* an unchanged re-fetch (the load hands back the value already stored) is stored again as it is,
+  never encoded or hashed again; with a shared store, the value last loaded or decoded for each key
+  is kept with its content digest, so another replica's identical entry reuses the value already in
+  memory, and a changed one replaces (and releases) it.
 
 Per key fingerprint, through a ``Coordinator`` (``cache.shared``; shared by every replica when the
 backend is Redis):
@@ -44,7 +46,7 @@ from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 import anyio
 from anyio.abc import TaskGroup
 
-from revox_mcp.cache.backend import CacheBackend, Entry
+from revox_mcp.cache.backend import CacheBackend, Entry, weight_of
 from revox_mcp.cache.clock import Sleep
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.shared import Coordinator, FillLock, LocalCoordinator, SharedUnavailable
@@ -201,8 +203,8 @@ class Cache:
         self._wall = wall
         self._mono = monotonic
         self._sleep = sleep
-        # Per cache key, the digest and value last decoded or loaded: one value per key, so a
-        # refresh with new content releases the previous value.
+        # Shared store only (in process, entries hold their values): per cache key, the digest and value
+        # last decoded or loaded; one value per key, so a refresh with new content releases the previous one.
         self._decoded: LRU[str, tuple[str, Any]] = LRU(memo_entries)
         self._flights: dict[str, _Flight] = {}
         self._failures: LRU[str, _Failure] = LRU(_MAX_FAILURES)
@@ -334,8 +336,11 @@ class Cache:
         return None
 
     async def _entry_for(self, name: str, value: T, codec: Codec[T]) -> Entry:
-        """The entry to store for a freshly loaded ``value``: when the load handed back the very value
-        already stored (an unchanged list), its payload is reused, not encoded and hashed again."""
+        """The entry to store for a freshly loaded ``value``: the value itself for an in-process backend
+        (never encoded); else its bytes, reused without encoding or hashing again when the load handed
+        back the very value already stored (an unchanged list)."""
+        if self.backend.holds_values:
+            return Entry.holding(value, self._wall(), weight_of(value))
         known = self._decoded.get(name)
         if known is not None and known[1] is value:
             stored = await self.backend.get(name)
@@ -345,6 +350,9 @@ class Cache:
         return Entry(payload, self._wall(), hashlib.blake2b(payload, digest_size=12).hexdigest())
 
     def _decode(self, name: str, entry: Entry, codec: Codec[T]) -> T:
+        if entry.payload is None:
+            held: T = entry.value
+            return held
         found = self._decoded.get(name)
         if found is not None and found[0] == entry.digest:
             value: T = found[1]
@@ -475,7 +483,8 @@ class Cache:
             raise
         entry = await self._entry_for(name, value, codec)
         await self.backend.set(name, entry, expire_after=_seconds(ttl, value) + self.max_stale)
-        self._decoded.put(name, (entry.digest, value))
+        if not entry.held:  # a held value lives in its entry only
+            self._decoded.put(name, (entry.digest, value))
         self._failures.pop(name)
         self._stats_for(key.fingerprint).stored.put(name, entry.stored_at)
         return Cached(value, 0.0)

@@ -20,9 +20,9 @@ import hashlib
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from revox_mcp.domain.facts import MAX_ID_LENGTH, JsonObject
 from revox_mcp.domain.text import strip_invisible
@@ -150,7 +150,7 @@ def digest_of(raw: Any) -> str | None:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per listed object: no __dict__ each
 class Item:
     """One cleaned object (an assistant, a call...) and the digest of what Revox sent for it."""
 
@@ -175,6 +175,12 @@ class ItemSet:
         for position, item in enumerate(self.items):
             index.setdefault(str(item.get("id")), position)
         object.__setattr__(self, "index", index)
+
+    @property
+    def weight(self) -> int:
+        """About how many bytes the list stands for, to bound a cache: what Revox sent for it (1 kB an
+        object when that is not known)."""
+        return self.raw_bytes if self.raw_bytes > 0 else 1024 * len(self.items)
 
     def get(self, ident: str) -> Item | None:
         position = self.index.get(ident)
@@ -212,6 +218,17 @@ class ItemCodec:
         return Item(loaded["value"], loaded["digest"])
 
 
+@runtime_checkable
+class Streamed(Protocol):
+    """Raw entries read one at a time as they are iterated, once (a list as its body arrives: the API's
+    ``Entries``), so that each is cleaned and let go before the next is parsed; ``dropped``: those that
+    could not be read, known once iterated."""
+
+    dropped: int
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 CleanMemo = Callable[[str, Callable[[], Item | None]], Item | None]
 
 
@@ -246,14 +263,15 @@ def ingest_list(
 ) -> ItemSet:
     """A list of objects, each cleaned on its own by ``ingest`` (``ingest_object`` with the reader's
     redactor, or ``call_cleaning.clean_call``), so one bad entry is dropped (and counted), never the
-    list; a repeated id is kept once. ``consume``: the list is the caller's own parse, emptied as it
-    is read."""
+    list; a repeated id is kept once. ``entries``: a list, or ``Streamed`` (parsed as it is read);
+    ``consume``: the list is the caller's own parse, emptied as it is read."""
     items: list[JsonObject] = []
     digests: list[str] = []
     seen: set[str] = set()
-    raws = entries if isinstance(entries, list) else []
+    streamed = isinstance(entries, Streamed) and not isinstance(entries, list)
+    raws = entries if isinstance(entries, list) or streamed else []
     for position, raw in enumerate(raws):
-        if consume:
+        if consume and not streamed:
             raws[position] = None  # each raw object freed once cleaned: raw and clean never peak together
         item = ingest(raw)
         if item is None or str(item.value["id"]) in seen:
@@ -262,4 +280,6 @@ def ingest_list(
         seen.add(str(item.value["id"]))
         items.append(item.value)
         digests.append(item.digest)
+    if streamed:
+        dropped += entries.dropped
     return ItemSet(tuple(items), tuple(digests), raw_bytes, dropped)

@@ -27,7 +27,15 @@ from revox_mcp.credential import Credential
 from revox_mcp.domain.call_cleaning import clean_call
 from revox_mcp.domain.call_fields import FINISHED_STATUSES, enum, validate_call_id
 from revox_mcp.domain.facts import validate_assistant_id
-from revox_mcp.domain.ingest import Item, ItemCodec, ItemSet, ItemSetCodec, ingest_list, ingest_object
+from revox_mcp.domain.ingest import (
+    Item,
+    ItemCodec,
+    ItemSet,
+    ItemSetCodec,
+    Streamed,
+    ingest_list,
+    ingest_object,
+)
 from revox_mcp.domain.personal import Mode
 from revox_mcp.domain.timeline.record import CallRecord, record_from_json, record_json, record_of
 from revox_mcp.errors import (
@@ -171,9 +179,9 @@ class RevoxData:
         if reply.unchanged and previous is not None:
             return previous.listing  # the same body: nothing parsed, nothing cleaned
         value = reply.value
-        if not isinstance(value, Mapping) or not isinstance(value.get(field), list):
+        if not isinstance(value, Mapping) or not isinstance(value.get(field), list | Streamed):
             raise RevoxResponseError(f'expected an object with a "{field}" list')
-        entries: list[Any] = value[field]
+        entries: list[Any] | Streamed = value[field]
         known: Mapping[str, Item] = previous.cleaned if previous is not None else {}
         redactor = self.redactor(cred)
 
@@ -195,7 +203,7 @@ class RevoxData:
             )
             return _Generation(reply.digest, listing, cleaned)
 
-        if len(entries) >= THREAD_AT:
+        if not isinstance(entries, list) or len(entries) >= THREAD_AT:  # streamed: parsed as it is cleaned
             generation = await anyio.to_thread.run_sync(build, limiter=self._ingest_limiter)
         else:
             generation = build()

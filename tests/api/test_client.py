@@ -111,7 +111,7 @@ async def test_a_retryable_status_is_retried_then_raises_unavailable(revox: Any,
 async def test_a_503_then_a_200_succeeds(revox: Any, clock: FakeClock) -> None:
     revox.get("/assistants").mock(side_effect=[httpx.Response(503), httpx.Response(200, json={"assistants": []})])
     reply = await api(clock).assistants(KEY)
-    assert reply.value == {"assistants": []}
+    assert list(reply.value["assistants"]) == []
 
 
 async def test_zero_retries_means_one_request(revox: Any, clock: FakeClock) -> None:
@@ -286,8 +286,9 @@ async def test_one_assistant_nested_too_deep_is_dropped_not_the_list(revox: Any,
     body = '{"assistants": [{"id": "a"}, {"id": "b", "x": ' + deep + '}, {"id": "c"}]}'
     revox.get("/assistants").respond(200, content=body.encode())
     reply = await api(clock).assistants(KEY)
-    assert [a["id"] for a in reply.value["assistants"]] == ["a", "c"]
-    assert reply.dropped == 1
+    entries = reply.value["assistants"]
+    assert [a["id"] for a in entries] == ["a", "c"]
+    assert entries.dropped == 1  # counted as the entries are read
 
 
 # --- requests ------------------------------------------------------------------------------------------
@@ -419,5 +420,5 @@ async def test_transport_failures_are_retried_then_raised_typed(
 
 async def test_a_connection_error_then_a_200_succeeds(revox: Any, clock: FakeClock) -> None:
     revox.get("/assistants").mock(side_effect=[httpx.ConnectError("x"), httpx.Response(200, json={"assistants": []})])
-    assert (await api(clock).assistants(KEY)).value == {"assistants": []}
+    assert list((await api(clock).assistants(KEY)).value["assistants"]) == []
     assert len(clock.sleeps) == 1

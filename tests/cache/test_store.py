@@ -15,7 +15,7 @@ import pytest
 from anyio.abc import TaskGroup
 from support import FakeClock, Timers
 
-from revox_mcp.cache.backend import MemoryBackend
+from revox_mcp.cache.backend import Entry, MemoryBackend, weight_of
 from revox_mcp.cache.shared import LocalCoordinator
 from revox_mcp.cache.store import Cache, CacheKey, JsonCodec
 from revox_mcp.errors import RevoxAuthError, RevoxPendingError, RevoxRateLimitError, RevoxUnavailableError
@@ -29,6 +29,11 @@ OTHER = CacheKey.of("fp-two", "GET", "/assistants")
 class CountingCodec(JsonCodec):
     def __init__(self) -> None:
         self.decodes = 0
+        self.encodes = 0
+
+    def encode(self, value: Any) -> bytes:
+        self.encodes += 1
+        return super().encode(value)
 
     def decode(self, data: bytes) -> Any:
         self.decodes += 1
@@ -266,25 +271,39 @@ async def test_data_older_than_max_stale_is_not_served(clock: FakeClock) -> None
             await get(cache, load)
 
 
-async def test_an_unchanged_value_is_decoded_once(clock: FakeClock) -> None:
+async def test_an_in_process_backend_holds_the_value_itself_never_a_serialised_copy(clock: FakeClock) -> None:
     backend = MemoryBackend(clock=clock)
     codec = CountingCodec()
+    value = {"big": ["x" * 1000] * 10}
     async with Cache(backend, wall=clock, monotonic=clock) as cache:
-        load = Loads({"big": list(range(100))})
+        load = Loads(value)
         for _ in range(3):
-            await cache.get(KEY, load, codec, ttl=30)
+            assert (await cache.get(KEY, load, codec, ttl=30)).value is value
             clock.advance(31)
-    # Each reload stores an entry with the same digest: the value in memory is reused, never decoded.
     assert load.calls == 3
-    assert codec.decodes == 0
+    assert (codec.encodes, codec.decodes) == (0, 0)
+    [entry] = backend.entries()
+    assert entry.payload is None
+    assert entry.value is value
+    assert entry.weight == weight_of(value)  # its estimated size counts against max_bytes
+
+
+async def test_caches_over_one_in_process_backend_share_the_value(clock: FakeClock) -> None:
+    backend = MemoryBackend(clock=clock)
+    value = {"x": [1, 2]}
+    async with Cache(backend, wall=clock, monotonic=clock) as writer:
+        await writer.get(KEY, Loads(value), CODEC, ttl=30)
+    async with Cache(backend, wall=clock, monotonic=clock) as reader:  # another lifespan of the same process
+        assert (await reader.get(KEY, Loads("unused"), CODEC, ttl=30)).value is value
 
 
 async def test_another_processes_entry_is_decoded_once_then_memoised(clock: FakeClock) -> None:
     backend = MemoryBackend(clock=clock)
-    async with Cache(backend, wall=clock, monotonic=clock) as writer:
-        await writer.get(KEY, Loads({"x": 1}), JsonCodec(), ttl=30)
+    payload = JsonCodec().encode({"x": 1})
+    # What a shared store hands over: another process's bytes, which this one must decode.
+    await backend.set(KEY.text("revox-mcp:1"), Entry(payload, clock(), "digest-of-x"), expire_after=60)
     codec = CountingCodec()
-    async with Cache(backend, wall=clock, monotonic=clock) as reader:  # another replica, same backend
+    async with Cache(backend, wall=clock, monotonic=clock) as reader:
         for _ in range(5):
             assert (await reader.get(KEY, Loads("unused"), codec, ttl=30)).value == {"x": 1}
     assert codec.decodes == 1

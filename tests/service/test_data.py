@@ -124,9 +124,11 @@ async def test_concurrent_cold_lookups_make_one_list_request(data: RevoxData, up
 async def test_what_is_cached_is_cleaned(data: RevoxData) -> None:
     listing = await data.assistants(CRED)
     assert "FAKE" not in json.dumps(listing.value.items)
-    payloads = [entry.payload for entry, _expires in data.cache.backend._entries.values()]  # type: ignore[attr-defined]
-    assert payloads
-    assert all(b"FAKE" not in payload for payload in payloads)
+    backend = data.cache.backend
+    assert isinstance(backend, MemoryBackend)
+    held = [entry.value for entry in backend.entries()]
+    assert held
+    assert all("FAKE" not in json.dumps(value.to_json()) for value in held)
 
 
 async def test_an_unchanged_refresh_reuses_every_cleaned_assistant(
