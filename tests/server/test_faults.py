@@ -47,6 +47,9 @@ def make_server(
         sleep=sleeps if sleeps is not None else Sleeps(),
         cache_ttl=cache_ttl,
         clock=clock,
+        # The list's retries are what these cases count: a call never gives up on the list here (the
+        # grace after which it does is tests/service/test_fetch_grace.py's), however loaded the machine.
+        lookup_grace=CALL_BUDGET,
     )
 
 
