@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -93,6 +94,10 @@ def build_server(
     if settings.multi_user and auth_token:
         raise ConfigError("multi-user mode takes no auth token: the caller's Revox key is the credential")
     check_settings(settings)
+    if settings.demo and settings.demo_now is None:  # the demo's data has its own present (February 2026)
+        from revox_mcp.api.demo import DEMO_NOW
+
+        settings = replace(settings, demo_now=DEMO_NOW)
     api = _revox_api(settings, transport, clock)
     credentials, own_secrets = _credentials(settings, auth_token)
     coordinator, configured_entries = _cache_store(settings, clock)  # the coordinator: one per process
