@@ -100,9 +100,19 @@ def cpu_seconds(pid: int) -> float:
 # --- server processes ------------------------------------------------------------------------------
 
 
+# Where server children keep their state (the history store): this run's own directory, never ~/.local/state.
+_STATE_DIR = tempfile.mkdtemp(prefix="revox-mcp-bench-state-")
+
+
 def child_env(**extra: str) -> dict[str, str]:
-    """What a server child gets: PATH, quiet logs, and ``extra`` (nothing else leaks from our environment)."""
-    return {"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING", **extra}
+    """What a server child gets: PATH, quiet logs, its own state directory, and ``extra`` (nothing else
+    leaks from our environment)."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "REVOX_MCP_LOG_LEVEL": "WARNING",
+        "REVOX_MCP_STATE_DIR": _STATE_DIR,
+        **extra,
+    }
 
 
 def free_port() -> int:

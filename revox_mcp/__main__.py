@@ -5,6 +5,7 @@ revox-mcp [--transport stdio|sse|streamable-http] [--host H] [--port P] [--auth-
           [--allowed-host H[:P] ...] [--allow-unauthenticated] [--demo] [--multi-user]
 revox-mcp [--demo] call TOOL [name=value ...] [--json]     (call --help, call TOOL --help)
 revox-mcp [--demo] read URI                                (read --help)
+revox-mcp --erase-history                                  (delete the stored assistant versions)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from revox_mcp import __version__
@@ -24,6 +26,15 @@ TRANSPORTS = ("stdio", "sse", "streamable-http")
 AUTH_TOKEN_ENV = "REVOX_MCP_AUTH_TOKEN"  # noqa: S105  # a variable name, not a secret
 
 log = logging.getLogger("revox_mcp")
+
+HISTORY_HELP = """
+
+History: each time the server fetches an assistant whose configuration changed, it stores the new
+version (as answers show it: secrets redacted, never a key) and when it saw it, for assistant_history
+and analyze_calls. REVOX_MCP_HISTORY: auto (default: a SQLite file, or Redis when REVOX_MCP_REDIS_URL
+is set), sqlite, redis, memory, or off (nothing is written anywhere). The file is history.sqlite3 in
+REVOX_MCP_STATE_DIR (default $XDG_STATE_HOME/revox-mcp, else ~/.local/state/revox-mcp). Erase it:
+revox-mcp --erase-history (or delete that file). The demo keeps its history in memory."""
 
 HINT = """\
 revox-mcp {version}: a Model Context Protocol server giving AI agents read-only access to Revox
@@ -41,9 +52,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="revox-mcp",
         description="Read-only MCP server for Revox voice assistants.",
-        epilog="Environment: REVOX_API_KEY (required unless --demo or --multi-user), REVOX_BASE_URL, "
-        "REVOX_MCP_CACHE_TTL, REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL, REVOX_MCP_AUTH_TOKEN, "
-        "REVOX_MCP_PERSONAL_DATA (mask|show), REVOX_MCP_REDIS_URL, REVOX_MCP_KEY_RATE_LIMIT.",
+        epilog=textwrap.fill(
+            "Environment: REVOX_API_KEY (required unless --demo or --multi-user), REVOX_BASE_URL, "
+            "REVOX_MCP_CACHE_TTL, REVOX_MCP_TIMEOUT, REVOX_MCP_LOG_LEVEL, REVOX_MCP_AUTH_TOKEN, "
+            "REVOX_MCP_PERSONAL_DATA (mask|show), REVOX_MCP_REDIS_URL, REVOX_MCP_KEY_RATE_LIMIT, "
+            "REVOX_MCP_HISTORY, REVOX_MCP_STATE_DIR.",
+            100,
+        )
+        + HISTORY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
@@ -72,6 +89,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="HTTP only: each request brings its own Revox key as Authorization: Bearer <key> "
         "(no REVOX_API_KEY; share the cache between replicas with REVOX_MCP_REDIS_URL)",
+    )
+    parser.add_argument(
+        "--erase-history",
+        action="store_true",
+        help="delete every assistant version the server stored (REVOX_MCP_HISTORY's store), then exit",
     )
     parser.add_argument("--version", action="version", version=f"revox-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{call,read}")
@@ -147,6 +169,25 @@ def _quit_now(_signum: int, _frame: object) -> None:
     os._exit(130)
 
 
+def erase_history(settings: Settings) -> int:
+    """--erase-history: the configured store's versions deleted; one line saying how many, where."""
+    if settings.demo:
+        print("revox-mcp: the demo keeps its history in memory: nothing to erase")
+        return 0
+    import anyio
+
+    from revox_mcp.history.settings import erase_configured
+    from revox_mcp.history.version import StoreError
+
+    try:
+        erased, where = anyio.run(erase_configured, settings)
+    except StoreError as exc:
+        print(f"revox-mcp: the history could not be erased: {exc}", file=sys.stderr)
+        return 1
+    print(f"revox-mcp: erased {erased} stored assistant version{'s' if erased != 1 else ''} from {where}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         _main(argv)
@@ -166,11 +207,13 @@ def _main(argv: Sequence[str] | None) -> None:
     # REVOX_MCP_DEMO: the demo switch for launchers that set variables, not flags (the MCP bundle's toggle).
     demo = args.demo or os.environ.get("REVOX_MCP_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
     try:
-        settings = load_settings(os.environ, demo=demo, multi_user=args.multi_user)
+        settings = load_settings(os.environ, demo=demo, multi_user=args.multi_user, key_needed=not args.erase_history)
         port = port_number(args.port)
     except ConfigError as exc:
         print(f"revox-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    if args.erase_history:
+        raise SystemExit(erase_history(settings))
     # The token is a transport concern, not a Revox setting: read here, next to the flag it defaults.
     auth_token = (args.auth_token if args.auth_token is not None else os.environ.get(AUTH_TOKEN_ENV, "")).strip()
     if (problem := team_problem(args, auth_token)) is not None:

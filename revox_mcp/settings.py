@@ -7,9 +7,12 @@ composition root (``server.app.build_server``), or name the constant below as th
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from revox_mcp.domain.personal import MODES, Mode
@@ -50,6 +53,13 @@ DEFAULT_PERIOD_DAYS = 7
 # that are already finished do not change.
 DEFAULT_PERIOD_PAGE_TTL = 300.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The versions of assistants the server observed (revox_mcp.history): where they are kept.
+# auto: Redis when REVOX_MCP_REDIS_URL is set (team), else a SQLite file in the state directory.
+HistoryMode = Literal["auto", "sqlite", "redis", "memory", "off"]
+HISTORY_MODES: tuple[HistoryMode, ...] = ("auto", "sqlite", "redis", "memory", "off")
+APP_DIR = "revox-mcp"
+# assistant_history's changes seen in the calls: the calls of this many days back are read.
+DEFAULT_HISTORY_CALL_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,11 @@ class Settings:
     period_page_ttl: float = DEFAULT_PERIOD_PAGE_TTL
     # "Now" for periods ("the last 7 days"): None is the clock's (``periods_now``: the demo's own time).
     demo_now: datetime | None = None
+    # REVOX_MCP_HISTORY, and the directory of its SQLite file (load_settings resolves REVOX_MCP_STATE_DIR
+    # or default_state_dir). None: no directory, so no file: auto and sqlite keep the history off.
+    history: HistoryMode = "auto"
+    state_dir: Path | None = None
+    history_call_days: int = DEFAULT_HISTORY_CALL_DAYS
 
     @property
     def periods_now(self) -> datetime | None:
@@ -178,13 +193,51 @@ def _rate_limit(env: Mapping[str, str]) -> int | None:
     return int(raw)
 
 
-def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: bool = False) -> Settings:
+def default_state_dir(env: Mapping[str, str]) -> Path | None:
+    """``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on
+    Windows); None when there is no home directory (a service account without one)."""
+    xdg = env.get("XDG_STATE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is to be ignored
+        return Path(xdg) / APP_DIR
+    local = env.get("LOCALAPPDATA", "").strip()
+    if os.name == "nt" and local:
+        return Path(local) / APP_DIR
+    home = env.get("HOME", "").strip()
+    if not home:
+        try:
+            home = str(Path.home())
+        except (RuntimeError, KeyError):
+            return None
+    return Path(home) / ".local" / "state" / APP_DIR
+
+
+def history_mode(env: Mapping[str, str]) -> HistoryMode:
+    """``REVOX_MCP_HISTORY`` (default auto); ConfigError naming every mode when it is none of them."""
+    raw = env.get("REVOX_MCP_HISTORY", "").strip().lower() or "auto"
+    mode = next((m for m in HISTORY_MODES if m == raw), None)
+    if mode is None:
+        raise ConfigError(f"REVOX_MCP_HISTORY must be one of {', '.join(HISTORY_MODES)}, got {raw[:20]!r}")
+    return mode
+
+
+def state_dir_setting(env: Mapping[str, str]) -> Path | None:
+    """``REVOX_MCP_STATE_DIR`` as given (None when unset); ConfigError unless it is absolute."""
+    state = env.get("REVOX_MCP_STATE_DIR", "").strip()
+    if state and not Path(state).expanduser().is_absolute():
+        raise ConfigError(f"REVOX_MCP_STATE_DIR must be an absolute path, got {state[:60]!r}")
+    return Path(state).expanduser() if state else None
+
+
+def load_settings(
+    env: Mapping[str, str], *, demo: bool = False, multi_user: bool = False, key_needed: bool = True
+) -> Settings:
     """Read ``REVOX_*`` variables; raise ConfigError naming the variable when one is unusable.
 
     In multi-user mode each request brings its own key: ``REVOX_API_KEY`` is neither needed nor used.
+    ``key_needed=False``: what runs without talking to Revox (``--erase-history``).
     """
     key = "" if multi_user else env.get("REVOX_API_KEY", "").strip()
-    if not key and not demo and not multi_user:
+    if not key and not demo and not multi_user and key_needed:
         raise ConfigError(
             "REVOX_API_KEY is not set. Export your Revox API key (REVOX_API_KEY=sk_...), "
             "or run with --demo to try the built-in sample assistants."
@@ -215,6 +268,8 @@ def load_settings(env: Mapping[str, str], *, demo: bool = False, multi_user: boo
         redis_url=_redis_url(env),
         key_rate_limit=_rate_limit(env),
         personal_data=mode,
+        history=history_mode(env),
+        state_dir=state_dir_setting(env) or default_state_dir(env),
     )
 
 

@@ -6,11 +6,14 @@ port that answers), under a deadline that only a broken child reaches.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,6 +22,18 @@ from typing import TextIO
 
 import anyio
 from anyio.abc import Process
+
+# Where every child server keeps its state (the history store's SQLite file): a directory of this test
+# process, removed when it exits, never the user's ~/.local/state.
+STATE_DIR = tempfile.mkdtemp(prefix="revox-mcp-test-state-")
+atexit.register(shutil.rmtree, STATE_DIR, ignore_errors=True)
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """A child server's whole environment: PATH, the test state directory, and ``extra`` (nothing else
+    leaks from the developer's shell: no REVOX_* variable, no locale)."""
+    return {"PATH": os.environ.get("PATH", ""), "REVOX_MCP_STATE_DIR": STATE_DIR, **extra}
+
 
 # What `revox-mcp --transport streamable-http|sse` prints on stderr once it is listening.
 URL_LINE = re.compile(r"^revox-mcp \S+: (streamable HTTP|SSE) on (http://\S+) \((.*)\); Ctrl-C to quit$")
@@ -131,7 +146,7 @@ async def stop(process: Process, grace: float = 10) -> None:
 def demo_over_http() -> Iterator[str]:
     """A real ``revox-mcp --demo`` over streamable HTTP on a port the system picks; yields its /mcp URL
     (from the start-up line) and stops it on the way out."""
-    env = {"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING"}
+    env = child_env(REVOX_MCP_LOG_LEVEL="WARNING")
     server = ServerProcess(("--demo", "--transport", "streamable-http"), env)
     try:
         yield server.wait_listening(30) + "/mcp"

@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 
 from revox_mcp.domain.call_fields import seconds_of
 from revox_mcp.domain.compare import Comparison, compare
-from revox_mcp.domain.facts import child, text
+from revox_mcp.domain.facts import text
+from revox_mcp.domain.summary import llm_kind_and_model
 from revox_mcp.domain.timeline.config import ConfigChange
 from revox_mcp.history.version import Version
 
@@ -80,6 +81,5 @@ def stored_changes(versions: Sequence[Version]) -> list[ConfigChange]:
 
 
 def _model(version: Version) -> str:
-    model = child(version.config, "llm_model")
-    name = text(model, "name") or text(version.config, "llm_model") or "?"
+    name = llm_kind_and_model(version.config)[1] or text(version.config, "llm_model") or "?"
     return name if len(name) <= _SHOWN else name[: _SHOWN - 1] + "…"

@@ -93,5 +93,8 @@ class MemoryStore:
     async def check(self) -> None:
         return None
 
+    async def count(self, account: str) -> int:
+        return sum(len(kept) for (whose, _ident), kept in self._versions.items() if whose == account)
+
     async def aclose(self) -> None:
         return None

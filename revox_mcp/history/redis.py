@@ -230,5 +230,21 @@ class RedisStore:
     async def check(self) -> None:
         await self._bounded(self._redis.ping())
 
+    async def count(self, account: str) -> int:
+        """The lengths of the account's lists (one SCAN, then LLEN in pipelines of 1,000)."""
+
+        async def counted() -> int:
+            total = 0
+            keys = [key async for key in self._redis.scan_iter(match=f"{_glob(self._key(account, 'v'))}:*", count=1000)]
+            for start in range(0, len(keys), 1000):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for key in keys[start : start + 1000]:
+                        pipe.llen(key)
+                    total += sum(int(length) for length in await pipe.execute())
+            return total
+
+        result: int = await self._bounded(counted())
+        return result
+
     async def aclose(self) -> None:
         await self._redis.aclose()

@@ -12,24 +12,39 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from revox_mcp.cache.clock import SYSTEM_CLOCK, Clock
 from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
 from revox_mcp.history.store import History, Store
-from revox_mcp.history.version import (
-    DEFAULT_LIMITS,
-    Limits,
+from revox_mcp.history.version import DEFAULT_LIMITS, Limits
+from revox_mcp.settings import (
+    APP_DIR,
+    HISTORY_MODES,
+    ConfigError,
+    HistoryMode,
+    Settings,
+    default_state_dir,
+    history_mode,
+    state_dir_setting,
 )
-from revox_mcp.settings import ConfigError
 
-Mode = Literal["auto", "sqlite", "redis", "memory", "off"]
-MODES: tuple[Mode, ...] = ("auto", "sqlite", "redis", "memory", "off")
-APP_DIR = "revox-mcp"
+Mode = HistoryMode
+MODES = HISTORY_MODES
+__all__ = [
+    "APP_DIR",
+    "MODES",
+    "HistorySettings",
+    "check_settings",
+    "default_state_dir",
+    "erase_configured",
+    "erase_history",
+    "history_of",
+    "history_settings",
+    "open_history",
+]
 
 
 @dataclass(frozen=True)
@@ -44,35 +59,29 @@ class HistorySettings:
         return directory / FILE_NAME if directory is not None else None
 
 
-def default_state_dir(env: Mapping[str, str]) -> Path | None:
-    """``$XDG_STATE_HOME/revox-mcp``, else ``~/.local/state/revox-mcp`` (``%LOCALAPPDATA%\\revox-mcp`` on
-    Windows); None when there is no home directory (a service account without one)."""
-    xdg = env.get("XDG_STATE_HOME", "").strip()
-    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is to be ignored
-        return Path(xdg) / APP_DIR
-    local = env.get("LOCALAPPDATA", "").strip()
-    if os.name == "nt" and local:
-        return Path(local) / APP_DIR
-    home = env.get("HOME", "").strip()
-    if not home:
-        try:
-            home = str(Path.home())
-        except (RuntimeError, KeyError):
-            return None
-    return Path(home) / ".local" / "state" / APP_DIR
-
-
 def history_settings(env: Mapping[str, str]) -> HistorySettings:
     """The history's settings from ``REVOX_MCP_HISTORY`` and ``REVOX_MCP_STATE_DIR``; ConfigError naming
     the variable when one is unusable. The bounds are ``Limits``' defaults."""
-    raw = env.get("REVOX_MCP_HISTORY", "").strip().lower() or "auto"
-    mode = next((m for m in MODES if m == raw), None)
-    if mode is None:
-        raise ConfigError(f"REVOX_MCP_HISTORY must be one of {', '.join(MODES)}, got {raw[:20]!r}")
-    state = env.get("REVOX_MCP_STATE_DIR", "").strip()
-    if state and not Path(state).expanduser().is_absolute():
-        raise ConfigError(f"REVOX_MCP_STATE_DIR must be an absolute path, got {state[:60]!r}")
-    return HistorySettings(mode, Path(state).expanduser() if state else None)
+    return HistorySettings(history_mode(env), state_dir_setting(env))
+
+
+def check_settings(settings: Settings) -> None:
+    """At start-up: ConfigError when the history the settings ask for cannot be opened."""
+    if settings.history == "redis" and not settings.demo:
+        if settings.redis_url is None:
+            raise ConfigError("REVOX_MCP_HISTORY=redis needs REVOX_MCP_REDIS_URL")
+        try:
+            import redis  # noqa: F401
+        except ImportError:
+            raise ConfigError("REVOX_MCP_HISTORY=redis needs the Redis client: pip install 'revox-mcp[team]'") from None
+
+
+def history_of(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> History:
+    """The history the server's settings ask for (``Settings.history``, ``state_dir``, ``redis_url``,
+    ``demo``): what the composition root opens, once per lifespan."""
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else None
+    path = settings.state_dir / FILE_NAME if settings.state_dir is not None else None
+    return _open(settings.history, path, DEFAULT_LIMITS, demo=settings.demo, redis_url=redis_url, clock=clock)
 
 
 def open_history(
@@ -89,28 +98,31 @@ def open_history(
     The demo keeps it in memory (it writes nothing to disk) unless it is off. Redis needs its URL
     and the ``team`` extra (ConfigError otherwise).
     """
+    return _open(settings.mode, settings.file(env), settings.limits, demo=demo, redis_url=redis_url, clock=clock)
+
+
+def _open(mode: Mode, path: Path | None, limits: Limits, *, demo: bool, redis_url: str | None, clock: Clock) -> History:
     store: Store | None
-    if settings.mode == "off":
+    if mode == "off":
         return History(None, clock=clock.monotonic, wall=clock.wall)
-    if demo or settings.mode == "memory":
+    if demo or mode == "memory":
         from revox_mcp.history.memory import MemoryStore
 
-        store = MemoryStore(limits=settings.limits)
-    elif settings.mode == "redis" or (settings.mode == "auto" and redis_url):
+        store = MemoryStore(limits=limits)
+    elif mode == "redis" or (mode == "auto" and redis_url):
         if not redis_url:
             raise ConfigError("REVOX_MCP_HISTORY=redis needs REVOX_MCP_REDIS_URL")
         try:
             from revox_mcp.history.redis import RedisStore
         except ImportError:
             raise ConfigError("REVOX_MCP_HISTORY=redis needs the Redis client: pip install 'revox-mcp[team]'") from None
-        store = RedisStore(redis_url, limits=settings.limits)
+        store = RedisStore(redis_url, limits=limits)
     else:
-        path = settings.file(env)
         if path is None:
             # Not a reason to refuse to start: the server works without its history.
             reason = "no home directory to keep the history in: set REVOX_MCP_STATE_DIR"
             return History(None, clock=clock.monotonic, wall=clock.wall, off_reason=reason)
-        store = SqliteStore(path, limits=settings.limits)
+        store = SqliteStore(path, limits=limits)
     return History(store, clock=clock.monotonic, wall=clock.wall)
 
 
@@ -126,5 +138,20 @@ async def erase_history(
     history = open_history(settings, env, redis_url=redis_url)
     try:
         return await history.erase(account)
+    finally:
+        await history.aclose()
+
+
+async def erase_configured(settings: Settings) -> tuple[int, str]:
+    """What ``revox-mcp --erase-history`` runs: every version in the store the settings name (with the
+    history off, the store it would use, so that turning it off then erasing leaves nothing); how many
+    and where. Raises StoreError when it cannot."""
+    mode: Mode = "auto" if settings.history == "off" else settings.history
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else None
+    path = settings.state_dir / FILE_NAME if settings.state_dir is not None else None
+    history = _open(mode, path, DEFAULT_LIMITS, demo=False, redis_url=redis_url, clock=SYSTEM_CLOCK)
+    where = history.store.where if history.store is not None else "nowhere (no state directory)"
+    try:
+        return await history.erase(None), where
     finally:
         await history.aclose()

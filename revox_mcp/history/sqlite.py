@@ -73,6 +73,8 @@ _READ = (
     " WHERE account = ? AND assistant_id = ? ORDER BY id DESC LIMIT ?"
 )
 
+_COUNT = "SELECT count(*) FROM versions WHERE account = ?"
+
 
 def _data_version(conn: sqlite3.Connection) -> int:
     """Changes when another connection (another process) commits; not on this connection's commits."""
@@ -310,6 +312,12 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
 
         await self._run(work)
+
+    async def count(self, account: str) -> int:
+        if self._conn is None and not await anyio.Path(self.path).exists():
+            return 0  # counting creates nothing
+        row = await self._run(lambda conn: conn.execute(_COUNT, (account,)).fetchone())
+        return int(row[0])
 
     async def aclose(self) -> None:
         def close() -> None:

@@ -89,6 +89,10 @@ class Store(Protocol):
         """Raise StoreError unless versions can be read and written now (opens the store if needed)."""
         ...
 
+    async def count(self, account: str) -> int:
+        """How many versions are stored for ``account``."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -115,6 +119,7 @@ class _Circuit:
         self.where = where
         self.retry_every = retry_every
         self.problem: str | None = None
+        self.failures = 0
         self._clock = clock
         self._retry_at = 0.0
 
@@ -122,6 +127,7 @@ class _Circuit:
         return self.problem is None or self._clock() >= self._retry_at
 
     def failed(self, reason: str) -> None:
+        self.failures += 1
         self._retry_at = self._clock() + self.retry_every
         if self.problem is None:
             log.warning(
@@ -301,7 +307,7 @@ class History:
         versions = await self._call(self._reads, self.read_deadline, read)
         return [] if isinstance(versions, _Failed) else versions
 
-    async def health(self, *, probe: bool = False) -> Health:
+    async def health(self, *, probe: bool = False, account: str | None = None) -> Health:
         """ok, off or unavailable, with a one-line reason. The store is checked (within the read
         deadline) on first use, when a retry is due, and whenever ``probe`` asks (revox_status: what
         to check first when nothing works); otherwise the answer is what the last calls found."""
@@ -315,15 +321,18 @@ class History:
         ):
             self._checked = True
             self._reads.succeeded()
+        failures = self._writes.failures + self._reads.failures
         if self._writes.problem is not None:
-            return Health(
-                "unavailable", store.kind, f"{self._writes.problem}: new versions are not recorded", store.where
-            )
+            reason = f"{self._writes.problem}: new versions are not recorded"
+            return Health("unavailable", store.kind, reason, store.where, failures=failures)
         if self._reads.problem is not None:
-            return Health(
-                "unavailable", store.kind, f"{self._reads.problem}: stored versions cannot be read", store.where
-            )
-        return Health("ok", store.kind, _WHAT[store.kind], store.where)
+            reason = f"{self._reads.problem}: stored versions cannot be read"
+            return Health("unavailable", store.kind, reason, store.where, failures=failures)
+        versions = None
+        if account is not None:
+            counted = await self._call(self._reads, self.read_deadline, store.count(account))
+            versions = None if isinstance(counted, _Failed) else counted
+        return Health("ok", store.kind, _WHAT[store.kind], store.where, versions, failures)
 
     # --- erasing ----------------------------------------------------------------------------------
 

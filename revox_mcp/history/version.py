@@ -76,6 +76,8 @@ class Health:
     store: StoreKind
     reason: str
     where: str | None = None  # the SQLite file, or the Redis URL without credentials
+    versions: int | None = None  # stored for the key asked about (None: not counted)
+    failures: int = 0  # calls to the store that failed or were late since the process started
 
 
 class StoreError(Exception):

@@ -26,6 +26,7 @@ from revox_mcp.cache.clock import SYSTEM_CLOCK, Clock
 from revox_mcp.cache.shared import Coordinator, LocalCoordinator
 from revox_mcp.cache.store import Cache
 from revox_mcp.credential import Credential
+from revox_mcp.history.settings import check_settings, history_of
 from revox_mcp.logs import sdk_level
 from revox_mcp.server import assistant_tools, call_tools
 from revox_mcp.server.arguments import encodable_params
@@ -38,6 +39,7 @@ from revox_mcp.server.state import AppState, CredentialSource, FixedCredential, 
 from revox_mcp.server.team import CallerCredential, RevoxKeyVerifier, add_readyz
 from revox_mcp.server.views import TOOL_VIEWS, apps_extension, require_viewed_tools
 from revox_mcp.service.data import DataSettings, RevoxData
+from revox_mcp.service.history import seed_demo
 from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL, ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -90,6 +92,7 @@ def build_server(
     """
     if settings.multi_user and auth_token:
         raise ConfigError("multi-user mode takes no auth token: the caller's Revox key is the credential")
+    check_settings(settings)
     api = _revox_api(settings, transport, clock)
     credentials, own_secrets = _credentials(settings, auth_token)
     coordinator, configured_entries = _cache_store(settings, clock)  # the coordinator: one per process
@@ -108,9 +111,13 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with api() as revox, cache(key_rate_limit=settings.key_rate_limit) as cached:
-            data = RevoxData(revox, cached, DataSettings.of(settings), own_secrets=own_secrets, wall=clock.wall)
-            yield AppState.over(settings, credentials, data)
+        history = history_of(settings, clock=clock)  # opened on first use, closed with the lifespan
+        try:
+            async with api() as revox, cache(key_rate_limit=settings.key_rate_limit) as cached:
+                data = RevoxData(revox, cached, DataSettings.of(settings), own_secrets=own_secrets, wall=clock.wall)
+                yield AppState.over(settings, credentials, data, history, seed=seed_demo if settings.demo else None)
+        finally:
+            await history.aclose()
 
     # Key checks are not data fetches: no request budget, but the same cache manners.
     verifier = RevoxKeyVerifier(api, cache(key_rate_limit=None)) if settings.multi_user else None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
+
 from revox_mcp.server.params import (
     AssistantIdArg,
     CursorArg,
@@ -15,11 +19,14 @@ from revox_mcp.server.params import (
 from revox_mcp.server.registration import ToolSet
 from revox_mcp.server.state import AppState
 from revox_mcp.service.assistants import AssistantPage, AssistantView
+from revox_mcp.service.history import MAX_LIMIT, AssistantHistory
 from revox_mcp.service.results import Answer
 from revox_mcp.service.status import StatusView
 from revox_mcp.service.troubleshooting import AssistantComparison, DiagnosisView
 
 TOOLS = ToolSet()
+
+VersionsArg = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Versions per page.")]
 
 
 @TOOLS.tool("List Revox assistants", AssistantPage)
@@ -60,6 +67,15 @@ async def compare_assistants(
 ) -> Answer:
     """Show how two assistants' configurations differ: changed, added, removed fields; prompt diffs."""
     return await app.troubleshooting.compare(app.credential(), assistant_id_a, assistant_id_b, fields)
+
+
+@TOOLS.tool("Revox assistant history", AssistantHistory)
+async def assistant_history(
+    app: AppState, assistant_id: AssistantIdArg, limit: VersionsArg = 5, cursor: CursorArg = None
+) -> Answer:
+    """Show when an assistant's configuration changed: versions the server stored, with diffs, and
+        prompt/model changes seen in its calls."""  # fmt: skip
+    return await app.history.assistant_history(app.credential(), assistant_id, limit, cursor)
 
 
 @TOOLS.tool("Revox connection status", StatusView)

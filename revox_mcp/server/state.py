@@ -16,9 +16,11 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from revox_mcp import __version__
 from revox_mcp.credential import Credential
 from revox_mcp.errors import InputError
+from revox_mcp.history.store import History
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.call_review import CallService
 from revox_mcp.service.data import RevoxData
+from revox_mcp.service.history import HistoryService, Seed
 from revox_mcp.service.status import StatusService
 from revox_mcp.service.troubleshooting import Troubleshooting
 from revox_mcp.settings import Settings
@@ -51,20 +53,35 @@ class AppState:
     calls: CallService
     troubleshooting: Troubleshooting
     status: StatusService
+    history: HistoryService
 
     @classmethod
-    def over(cls, settings: Settings, credentials: CredentialSource, data: RevoxData) -> AppState:
-        """The services over ``data``, each keeping ``settings.memo_entries`` derived answers."""
+    def over(
+        cls,
+        settings: Settings,
+        credentials: CredentialSource,
+        data: RevoxData,
+        history: History | None = None,
+        *,
+        seed: Seed | None = None,
+    ) -> AppState:
+        """The services over ``data``, each keeping ``settings.memo_entries`` derived answers; the
+        versions ``data`` fetches recorded in ``history`` (None: off), seeded first by ``seed``."""
         memo = settings.memo_entries
         assistants = AssistantService(data, memo_entries=memo)
+        versions = HistoryService(
+            history or History(None), data, assistants, call_days=settings.history_call_days, seed=seed
+        )
+        data.recorder = versions
         return cls(
             settings=settings,
             credentials=credentials,
             data=data,
             assistants=assistants,
-            calls=CallService(data, assistants, memo_entries=memo),
+            calls=CallService(data, assistants, memo_entries=memo, stored=versions.stored_changes),
             troubleshooting=Troubleshooting(assistants, memo_entries=memo),
-            status=StatusService(data, version=__version__, demo=settings.demo),
+            status=StatusService(data, version=__version__, demo=settings.demo, history=versions.health),
+            history=versions,
         )
 
     def credential(self) -> Credential:

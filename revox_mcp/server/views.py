@@ -54,7 +54,7 @@ DIFF = View("config-diff", "Revox configuration diff", "the changed fields side 
 VIEWS = (TRIAGE, DIFF)
 
 # The tools whose answers a view shows, by tool name.
-TOOL_VIEWS: Mapping[str, View] = {"analyze_calls": TRIAGE, "compare_assistants": DIFF}
+TOOL_VIEWS: Mapping[str, View] = {"analyze_calls": TRIAGE, "compare_assistants": DIFF, "assistant_history": DIFF}
 
 
 def apps_extension() -> Apps:

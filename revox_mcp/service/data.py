@@ -119,8 +119,27 @@ class ListEndpoint(Protocol):
     def __call__(self, key: str, *, unchanged: str | None = None) -> Awaitable[Reply]: ...
 
 
+class Recorder(Protocol):
+    """Told of every assistant fetched from Revox (cleaned), before the fetch returns: the history."""
+
+    async def listing(self, cred: Credential, listing: ItemSet) -> None: ...
+
+    async def one(self, cred: Credential, item: Item) -> None: ...
+
+
+class NoRecorder:
+    async def listing(self, cred: Credential, listing: ItemSet) -> None:
+        return None
+
+    async def one(self, cred: Credential, item: Item) -> None:
+        return None
+
+
 class RevoxData:
     """Cleaned, cached Revox objects for any credential."""
+
+    # What fetched assistants are handed to (service.history sets it): never fails a fetch.
+    recorder: Recorder = NoRecorder()
 
     def __init__(
         self,
@@ -216,7 +235,9 @@ class RevoxData:
 
     def _assistant_list(self, cred: Credential) -> Callable[[], Awaitable[ItemSet]]:
         async def load() -> ItemSet:
-            return await self._list(cred, "/assistants", "assistants", self.api.assistants)
+            listing = await self._list(cred, "/assistants", "assistants", self.api.assistants)
+            await self.recorder.listing(cred, listing)
+            return listing
 
         return load
 
@@ -250,6 +271,7 @@ class RevoxData:
             item = ingest_object(reply.value, self.redactor(cred))
             if item is None:
                 raise RevoxResponseError("expected an assistant object with an id")
+            await self.recorder.one(cred, item)
             return item
 
         key = CacheKey.of(cred.fingerprint, "GET", "/assistants/" + ident)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from revox_mcp.credential import Credential
 from revox_mcp.domain.output import Out, dump
 from revox_mcp.domain.render.status import key_check, status_text
 from revox_mcp.errors import RevoxAuthError, RevoxError
+from revox_mcp.history.version import Health
 from revox_mcp.service.data import RevoxData
 from revox_mcp.service.results import Answer
 from revox_mcp.settings import shown_url
@@ -28,6 +29,17 @@ class CacheView(Out):
     last_error: str | None = None
 
 
+class HistoryStatus(Out):
+    """The store of observed assistant versions (assistant_history)."""
+
+    state: str
+    store: str
+    reason: str
+    where: str | None = None
+    versions: int | None = None
+    failures: int = 0
+
+
 class StatusView(Out):
     """What to check first when nothing works."""
 
@@ -43,13 +55,23 @@ class StatusView(Out):
     latency_ms: float | None = None
     error: str | None = None
     cache: CacheView
+    history: HistoryStatus | None = None
 
 
 class StatusService:
-    def __init__(self, data: RevoxData, *, version: str, demo: bool, clock: Callable[[], float] = time.perf_counter):
+    def __init__(
+        self,
+        data: RevoxData,
+        *,
+        version: str,
+        demo: bool,
+        history: Callable[[Credential | None], Awaitable[Health]] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ):
         self.data = data
         self.version = version
         self.demo = demo
+        self._history = history
         self._clock = clock
 
     async def status(self, cred: Credential | None) -> Answer:
@@ -73,6 +95,7 @@ class StatusService:
         stats = self.data.cache.stats(fingerprint)
         oldest = self.data.cache.oldest_age(fingerprint)
         api_stats = self.data.api.stats(fingerprint)
+        health = await self._history(cred) if self._history is not None else None
         model = StatusView(
             version=self.version,
             demo=self.demo,
@@ -96,5 +119,15 @@ class StatusService:
                 upstream_requests=api_stats.requests,
                 last_error=api_stats.last_error or stats.last_error,
             ),
+            history=HistoryStatus(
+                state=health.state,
+                store=health.store,
+                reason=health.reason,
+                where=health.where,
+                versions=health.versions,
+                failures=health.failures,
+            )
+            if health is not None
+            else None,
         )
         return Answer(model, status_text(dump(model)))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import child_env
 from redis_server import TEAM_SCRIPT, free_port, require_redis_server
 
 CANARY = "pw-canary-7f3a"
@@ -42,7 +43,7 @@ def free_ports(count: int) -> int:
 
 def team_env(log_dir: Path, replicas: int = 1, **extra: str) -> dict[str, str]:
     return {
-        "PATH": os.environ.get("PATH", ""),
+        **child_env(),
         "PYTHON": sys.executable,
         "LOG_DIR": str(log_dir),
         "PORT": str(free_ports(replicas)),

@@ -18,7 +18,7 @@ import pytest
 from fake_revox import FakeRevox
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from processes import http_server
+from processes import child_env, http_server
 from support import scale
 
 SESSIONS = scale(50, 10)
@@ -69,7 +69,7 @@ async def test_fifty_sessions_share_one_upstream_listing_and_bounded_memory(fake
     fake.set_assistants(ASSISTANTS)
     ids = [str(assistant["id"]) for assistant in ASSISTANTS]
     env = {
-        "PATH": os.environ.get("PATH", ""),
+        **child_env(),
         "REVOX_API_KEY": fake.api_key,
         "REVOX_BASE_URL": fake.base_url,
         "REVOX_MCP_CACHE_TTL": str(TTL_SECONDS),

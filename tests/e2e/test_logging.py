@@ -26,6 +26,7 @@ from fake_revox import FakeRevox
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
+from processes import child_env
 from processes import http_server as serving
 from support import API_KEY
 
@@ -45,7 +46,7 @@ def stderr_file() -> Iterator[TextIO]:
 
 def server_env(fake: FakeRevox) -> dict[str, str]:
     return {
-        "PATH": os.environ.get("PATH", ""),
+        **child_env(),
         "HOME": os.environ.get("HOME", ""),
         "REVOX_API_KEY": API_KEY,
         "REVOX_BASE_URL": fake.base_url,

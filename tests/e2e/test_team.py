@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
-from processes import free_port, poll_until
+from processes import child_env, free_port, poll_until
 from redis_server import TEAM_SCRIPT, RedisServer, require_redis_server
 from round_robin import RoundRobin
 from support import ASSISTANTS, LISTED_IDS, scale, text_of
@@ -76,7 +75,7 @@ class Team:
 
     def start_replica(self, port: int) -> None:
         env = {
-            "PATH": os.environ.get("PATH", ""),
+            **child_env(),
             "PYTHON": sys.executable,
             "REVOX_BASE_URL": self.fake.base_url,
             "REVOX_MCP_REDIS_URL": self.redis.url,
@@ -437,7 +436,7 @@ def sse_port(team: Team) -> Iterator[int]:
     """One more replica, on the SSE transport, with the same Redis."""
     port = free_port()
     env = {
-        "PATH": os.environ.get("PATH", ""),
+        **child_env(),
         "REVOX_BASE_URL": team.fake.base_url,
         "REVOX_MCP_REDIS_URL": team.redis.url,
     }

@@ -23,13 +23,14 @@ import pytest
 from mcp import Client, ClientSession, StdioServerParameters, stdio_client
 from mcp.client.sse import sse_client
 from mcp.types import CallToolResult, TextContent
+from processes import child_env
 
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 FRENCH_NAME = "Relance impayés - FR (OpenRouter)"
 LEGACY_PROTOCOL = "2025-11-25"
 MODERN_PROTOCOL = "2026-07-28"
 # The child inherits nothing but this (and what the stdio client adds: HOME, LOGNAME, PATH...).
-CHILD_ENV = {"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING"}
+CHILD_ENV = child_env(REVOX_MCP_LOG_LEVEL="WARNING")
 
 
 def text_of(result: CallToolResult) -> str:

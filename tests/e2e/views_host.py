@@ -26,6 +26,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.extension import ClientExtension, advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
+from processes import STATE_DIR
 from support import require
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ MISCONFIGURED_ID = "4d5e4f3a-2b1c-4d0e-9f8a-7b6c5d4e3f65"
 # How long a locator waits for what a view shows after a tools/call through the relay.
 WAIT_MS = 15_000
 # What the relay's server child inherits (the stdio client adds HOME, PATH, ...).
-CHILD_ENV = {"REVOX_MCP_LOG_LEVEL": "WARNING"}
+CHILD_ENV = {"REVOX_MCP_LOG_LEVEL": "WARNING", "REVOX_MCP_STATE_DIR": STATE_DIR}
 
 
 def missing_tools() -> str | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
+from processes import child_env
 
 from revox_mcp import __version__
 from revox_mcp.__main__ import main, parse_args
@@ -16,7 +16,7 @@ from revox_mcp.__main__ import main, parse_args
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 # A bare environment: no REVOX_API_KEY leaks in from the developer's shell, and no locale is set,
 # so printing "impayés" also proves the output does not depend on one.
-CHILD_ENV = {"PATH": os.environ.get("PATH", "")}
+CHILD_ENV = child_env()
 
 
 # Every command this module checks. They run concurrently, once: each is a cold Python start (~1 s).

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
+from processes import child_env
 from support import API_KEY, LISTED, examples, make_server
 
 from revox_mcp.domain.facts import FIELDS
@@ -204,7 +205,6 @@ def test_an_assistant_with_an_odd_id_is_listed_and_readable_by_the_id_shown() ->
 
 def test_the_stdio_server_survives_unencodable_text_from_revox_and_from_the_caller(fake: Any) -> None:
     """A lone surrogate in a key (echoed by the "valid fields" error) or in an argument once killed stdio."""
-    import os
     import sys
 
     from mcp import StdioServerParameters
@@ -214,7 +214,7 @@ def test_the_stdio_server_survives_unencodable_text_from_revox_and_from_the_call
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "revox_mcp"],
-        env={"PATH": os.environ.get("PATH", ""), "REVOX_API_KEY": API_KEY, "REVOX_BASE_URL": fake.base_url},
+        env=child_env(REVOX_API_KEY=API_KEY, REVOX_BASE_URL=fake.base_url),
     )
     ident = str(LISTED[0]["id"])
 

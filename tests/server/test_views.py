@@ -35,6 +35,7 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
     "get_assistant": {"assistant_id": BASELINE_ID},
     "diagnose_assistant": {"assistant_id": MISCONFIGURED_ID},
     "compare_assistants": {"assistant_id_a": BASELINE_ID, "assistant_id_b": LONG_PROMPT_ID},
+    "assistant_history": {"assistant_id": BASELINE_ID},
     "revox_status": {},
     "list_calls": {"assistant_id": MISCONFIGURED_ID, "limit": 3},
     "get_call": {},
@@ -103,6 +104,7 @@ async def test_the_server_advertises_apps_and_serves_every_view_its_tools_point_
         assert pointed == {
             "analyze_calls": {"ui": {"resourceUri": "ui://revox-mcp/calls-triage.html"}},
             "compare_assistants": {"ui": {"resourceUri": "ui://revox-mcp/config-diff.html"}},
+            "assistant_history": {"ui": {"resourceUri": "ui://revox-mcp/config-diff.html"}},
         }
         listed = {str(resource.uri): resource for resource in (await client.list_resources()).resources}
         assert {meta["ui"]["resourceUri"] for meta in pointed.values()} <= set(listed)
@@ -153,6 +155,6 @@ async def test_hosts_without_apps_get_every_tools_full_text_and_structured_conte
 
 
 def test_a_view_attached_to_a_tool_that_is_not_registered_stops_the_start_up() -> None:
-    require_viewed_tools(["analyze_calls", "compare_assistants", "list_calls"])
+    require_viewed_tools(["analyze_calls", "assistant_history", "compare_assistants", "list_calls"])
     with pytest.raises(ValueError, match="compare_assistants"):
         require_viewed_tools(["analyze_calls", "list_calls"])

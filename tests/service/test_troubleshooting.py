@@ -8,7 +8,6 @@ Upstream is the fake Revox in process over the fixtures; each kind of failed key
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 
@@ -19,6 +18,7 @@ from fake_revox import FakeRevox, Fault
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
+from processes import child_env
 from support import (
     API_KEY,
     ASSISTANTS,
@@ -360,7 +360,7 @@ async def test_the_troubleshooting_tools_work_over_stdio():
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "revox_mcp", "--demo"],
-        env={"PATH": os.environ.get("PATH", ""), "REVOX_MCP_LOG_LEVEL": "WARNING"},
+        env=child_env(REVOX_MCP_LOG_LEVEL="WARNING"),
     )
     with anyio.fail_after(30):
         async with Client(params) as client:

@@ -108,7 +108,80 @@ export function changesTable(changes: Obj[], a: Obj, b: Obj): HTMLElement {
   );
 }
 
+const DATED: Record<string, string> = { updated_at: "its updated_at", seen: "first seen by the server" };
+
+/** One stored version: when, what changed, and its diff from the version before it (A) to it (B). */
+function versionBlock(version: Obj, number: number): HTMLElement {
+  const at = str(version.at);
+  const changes = objects(version.changes);
+  const summary = str(version.summary) ?? "";
+  return el(
+    "section",
+    { class: "version", "aria-label": `Version ${number}` },
+    el(
+      "h2",
+      null,
+      `V${number}`,
+      at ? ` · ${when(at)}` : null,
+      el("span", { class: "muted small" }, ` (${DATED[str(version.dated) ?? ""] ?? "seen"})`),
+    ),
+    el("p", { class: "summary" }, summary),
+    version.diff_cut ? message("note", "Diffs shortened to fit: ask for fewer versions to see them whole.") : null,
+    changes.length ? changesTable(changes, { name: "before" }, { name: `V${number}` }) : null,
+  );
+}
+
+/** An assistant's history (assistant_history): the versions the server stored, then the changes seen in calls. */
+function renderHistory(content: Obj): Child {
+  const versions = objects(content.versions);
+  const store = obj(content.store);
+  const total = num(content.total_versions) ?? versions.length;
+  const calls = isObj(content.calls) ? content.calls : null;
+  const seen = objects(content.call_changes);
+  const name = str(content.name);
+  return [
+    el("h1", null, "Configuration history"),
+    el("p", null, name ?? "", el("span", { class: "id" }, ` ${str(content.assistant_id) ?? ""}`)),
+    str(store.state) !== "ok" && str(store.reason) ? message("note", `Store ${str(store.kind) ?? ""}: ${str(store.reason)}`) : null,
+    staleNote(content),
+    strings(content.notes).map((note) => message("note", note)),
+    el("h2", null, `Stored versions: ${versions.length} of ${total}`, el("span", { class: "muted small" }, ` (${str(store.kind) ?? "?"})`)),
+    versions.length
+      ? versions.map((version, index) => versionBlock(version, index + 1))
+      : message("note", "No version stored yet."),
+    calls
+      ? [
+          el(
+            "h2",
+            null,
+            "Changes seen in calls",
+            el("span", { class: "muted small" }, ` (${num(calls.calls) ?? 0} calls from ${when(str(calls.since) ?? "")} to ${when(str(calls.until) ?? "")})`),
+          ),
+          seen.length
+            ? el(
+                "ul",
+                { class: "call-changes" },
+                seen.map((change) =>
+                  el(
+                    "li",
+                    null,
+                    el("span", { class: "when" }, when(str(change.at) ?? "")),
+                    " ",
+                    el("span", { class: `kind ${str(change.kind) ?? ""}` }, str(change.kind) ?? ""),
+                    " ",
+                    str(change.summary) ?? "",
+                    str(change.first_call) ? el("span", { class: "id" }, ` first call ${str(change.first_call)}`) : null,
+                  ),
+                ),
+              )
+            : message("note", "No change seen in the calls."),
+        ]
+      : null,
+  ];
+}
+
 function render(content: Obj): Child {
+  if (Array.isArray(content.versions)) return renderHistory(content);
   // compare_assistants nests its answer under "comparison"; a version history may not.
   const comparison = isObj(content.comparison) ? content.comparison : content;
   const a = obj(comparison.a ?? comparison.from);
