@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import cold, memory, peak, periods, refresh, scale, size, slow, team, timeline, upstream, warm
+from . import cold, history, memory, peak, periods, refresh, scale, size, slow, team, timeline, upstream, warm
 from .common import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -40,6 +40,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], list[Row]], bool]] = {
     "team": ("team deployment: 1 and 3 replicas with Redis, 1 without (needs redis-server)", team.run, False),
     "timeline": ("the time axis alone: 30 days x 3,000 calls, change points against the series", timeline.run, True),
     "periods": ("analyze_calls over 30 days x 3,000 calls: cold paging and warm repeats", periods.run, True),
+    "history": ("the history store at 10,000 assistants: recording against cleaning, reading", history.run, True),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 import pytest
+from calls_support import CALLS, PERSONAL, PII_CALL, REMINDERS_ID
 from mcp import Client
 from support import (
     API_KEY,
@@ -31,7 +32,7 @@ from support import (
 
 from revox_mcp.api.client import RevoxApi
 from revox_mcp.api.demo import DEMO_NOW
-from revox_mcp.api.fake import FakeApi, Organisation
+from revox_mcp.api.fake import Account, FakeApi, Organisation
 from revox_mcp.api.fake.transport import fake_transport
 from revox_mcp.cache.backend import MemoryBackend
 from revox_mcp.cache.store import Cache
@@ -258,3 +259,25 @@ async def test_in_team_mode_replicas_share_the_history_in_redis(redis_server: An
     assert kept
     assert all(ttl > 0 for ttl in kept.values())
     assert b"FAKE" not in b"".join(value for value, _ttl in dumped.values())
+
+
+@pytest.mark.anyio
+async def test_with_personal_data_masked_the_store_holds_none(tmp_path: Path) -> None:
+    """Every call tool run over calls full of personal data, with the store on: none of it is in the file."""
+    server = server_over(account=Account(calls=CALLS), state_dir=tmp_path, cache_ttl=0)
+    async with Client(server) as client:
+        for tool, arguments in (
+            ("list_calls", {"limit": 50}),
+            ("get_call", {"call_id": PII_CALL, "detail": "full"}),
+            ("get_call", {"call_id": PII_CALL, "detail": "transcript"}),
+            ("analyze_calls", {"assistant_id": REMINDERS_ID}),
+            ("analyze_calls", {"assistant_id": REMINDERS_ID, "since": "2026-02-01", "until": "2026-02-28"}),
+            ("assistant_history", {"assistant_id": REMINDERS_ID}),
+            ("get_assistant", {"assistant_id": REMINDERS_ID, "detail": "full"}),
+        ):
+            result = await client.call_tool(tool, arguments)
+            assert not result.is_error, (tool, text_of(result))
+    assert await versions_in(tmp_path, REMINDERS_ID)  # the store was written
+    raw = b"".join([await path.read_bytes() async for path in anyio.Path(tmp_path).iterdir()])
+    found = [value for value in PERSONAL if value.encode() in raw]
+    assert not found
