@@ -25,6 +25,8 @@ from mcp.client.sse import sse_client
 from mcp.types import CallToolResult, TextContent
 from processes import child_env
 
+from revox_mcp.__main__ import main
+
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 FRENCH_NAME = "Relance impayés - FR (OpenRouter)"
 LEGACY_PROTOCOL = "2025-11-25"
@@ -90,9 +92,10 @@ async def test_stdio_subprocess_with_the_legacy_initialize_handshake():
             assert json.loads(one.contents[0].text)["id"] == BASELINE_ID  # type: ignore[union-attr]
 
 
-def test_missing_api_key_exits_2_with_one_line_naming_the_variable():
-    done = subprocess.run(
-        [sys.executable, "-m", "revox_mcp"],
+def revox(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m revox_mcp <args>` as a real process that is expected to exit at once."""
+    return subprocess.run(
+        [sys.executable, "-m", "revox_mcp", *args],
         env=CHILD_ENV,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -100,6 +103,10 @@ def test_missing_api_key_exits_2_with_one_line_naming_the_variable():
         timeout=30,
         check=False,
     )
+
+
+def test_missing_api_key_exits_2_with_one_line_naming_the_variable():
+    done = revox()
     assert done.returncode == 2
     assert done.stdout == ""  # stdout belongs to the protocol
     lines = done.stderr.strip().splitlines()
@@ -236,20 +243,24 @@ def test_ctrl_c_in_a_terminal_quits_stdio_at_once_without_a_traceback():
     assert "Traceback" not in stderr
 
 
-@pytest.mark.parametrize("port", ["abc", "-1", "65536", "8000.5", ""])
-def test_an_invalid_port_is_one_line_and_exit_2(port: str):
-    done = subprocess.run(
-        [sys.executable, "-m", "revox_mcp", "--demo", "--transport", "streamable-http", "--port", port],
-        env=CHILD_ENV,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+INVALID_PORT = "--port must be a whole number from 0 to 65535 (0: any free port)"
+
+
+def test_an_invalid_port_is_one_line_and_exit_2_from_a_real_process():
+    done = revox("--demo", "--transport", "streamable-http", "--port", "abc")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
-    assert "--port must be a whole number from 0 to 65535 (0: any free port)" in done.stderr
+    assert INVALID_PORT in done.stderr
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "8000.5", ""])
+def test_every_invalid_port_is_the_same_one_line_and_exit_2(port: str, capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exited:
+        main(["--demo", "--transport", "streamable-http", "--port", port])
+    assert exited.value.code == 2
+    stderr = capsys.readouterr().err.strip()
+    assert stderr.splitlines() == [stderr]
+    assert INVALID_PORT in stderr
 
 
 def test_a_port_in_use_is_one_line_and_exit_2():
@@ -257,15 +268,7 @@ def test_a_port_in_use_is_one_line_and_exit_2():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [sys.executable, "-m", "revox_mcp", "--demo", "--transport", "sse", "--port", str(port)],
-            env=CHILD_ENV,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        done = revox("--demo", "--transport", "sse", "--port", str(port))
     assert done.returncode == 2
     assert (
         done.stderr.strip()
