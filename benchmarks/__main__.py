@@ -29,6 +29,7 @@ RESULTS = ROOT / "benchmarks" / "results.md"
 SECTIONS: dict[str, tuple[str, Callable[[], list[Row]], bool]] = {
     "memory": ("server RSS and CPU over 20 refreshes of 10,000: unchanged, one renamed", memory.run, True),
     "churn": ("the same with every assistant renamed at each refresh (~4 min)", memory.run_churn, False),
+    "soak": ("1,000 refreshes of 1,000 assistants, one renamed each time: RSS flat?", memory.run_soak, False),
     "slow": ("seconds to answer while Revox is slow, drips, or never answers", slow.run, True),
     "refresh": ("where an unchanged refresh of 10,000 spends its CPU", refresh.run, True),
     "warm": ("warm calls over stdio against the fair floor", warm.run, True),

@@ -80,7 +80,13 @@ async def _ping(other: Client, done: anyio.Event, waits: list[float]) -> None:
         await anyio.sleep(0.1)
 
 
-async def _refreshes(server: ServerProcess, fake: FakeRevox, assistants: list[dict[str, Any]], change: Change) -> Run:
+async def _refreshes(
+    server: ServerProcess,
+    fake: FakeRevox,
+    assistants: list[dict[str, Any]],
+    change: Change,
+    refreshes: int = REFRESHES,
+) -> Run:
     rss: list[float] = []
     cpu: list[float] = []
     stalls: list[float] = []
@@ -88,7 +94,7 @@ async def _refreshes(server: ServerProcess, fake: FakeRevox, assistants: list[di
     fake.clear_log()
     async with Client(server.url, cache=None) as client, Client(server.url, cache=None) as other:
         await other.list_tools()
-        for refresh in range(1, REFRESHES + 1):
+        for refresh in range(1, refreshes + 1):
             if change(assistants, refresh):
                 fake.set_assistants(assistants)
             before = server.cpu()
@@ -113,12 +119,12 @@ async def _refreshes(server: ServerProcess, fake: FakeRevox, assistants: list[di
     return Run(rss, cpu, peak, lists, stale, stalls)
 
 
-def measure(case: str) -> Run:
-    assistants = FakeRevox.make_assistants(ASSISTANTS)
+def measure(case: str, count: int = ASSISTANTS, refreshes: int = REFRESHES) -> Run:
+    assistants = FakeRevox.make_assistants(count)
     with FakeRevox(assistants, api_key=API_KEY) as fake:
         env = child_env(REVOX_API_KEY=API_KEY, REVOX_BASE_URL=fake.base_url, REVOX_MCP_CACHE_TTL="0")
         with http_server(env) as server:
-            return anyio.run(_refreshes, server, fake, assistants, CASES[case])
+            return anyio.run(_refreshes, server, fake, assistants, CASES[case], refreshes)
 
 
 def _rows(case: str, run: Run) -> list[Row]:
@@ -168,6 +174,32 @@ def run() -> list[Row]:
     for case in DEFAULT_CASES:
         rows += _rows(case, measure(case))
     return rows
+
+
+# The soak: weeks of refreshes compressed. TTL 0, so every call is a refresh; one assistant renamed
+# before each, so every refresh is a new list version and a new version in the history store (the
+# SQLite default, in the run's own state directory).
+SOAK_ASSISTANTS = 1_000
+SOAK_REFRESHES = 1_000
+
+
+def run_soak() -> list[Row]:
+    run = measure("one renamed", SOAK_ASSISTANTS, SOAK_REFRESHES)
+    marks = (10, 100, 250, 500, 750, 1_000)
+    curve = " / ".join(f"{run.rss_mb[i - 1]:.0f}" for i in marks)
+    tenth, last = run.rss_mb[99], run.rss_mb[-1]
+    ratio = last / tenth
+    slope = (last - tenth) / (SOAK_REFRESHES - 100) * 100
+    return [
+        Row(
+            "1. memory over weeks",
+            f"soak: RSS after refresh {' / '.join(map(str, marks))} of {SOAK_ASSISTANTS:,}, one renamed each time "
+            f"(a new version stored each time; peak)",
+            f"{curve} MB ({run.peak_mb:.0f} MB); 1,000th = {ratio:.2f}× 100th; {slope:+.2f} MB per 100 refreshes",
+            f"1,000th ≤ {RSS_GOAL}× 100th",
+            ratio <= RSS_GOAL,
+        )
+    ]
 
 
 def run_churn() -> list[Row]:

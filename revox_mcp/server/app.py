@@ -121,6 +121,8 @@ def build_server(
 
     # Key checks are not data fetches: no request budget, but the same cache manners.
     verifier = RevoxKeyVerifier(api, cache(key_rate_limit=None)) if settings.multi_user else None
+    tools = [tool for area in (assistant_tools.TOOLS, call_tools.TOOLS) for tool in area.tools(TOOL_VIEWS)]
+    require_viewed_tools([tool.name for tool in tools])
     server = RevoxServer(
         "revox-mcp",
         title="Revox assistants" + (" (demo data)" if settings.demo else ""),
@@ -132,15 +134,12 @@ def build_server(
         icons=ICONS,
         cache_hints=cache_hints(settings.cache_ttl),
         extensions=[apps_extension()],
+        tools=tools,
         **_auth(auth_token, verifier),
     )
     server.held = verifier
     add_healthz(server)
     add_readyz(server, coordinator)
-    registered = [
-        name for area in (assistant_tools.TOOLS, call_tools.TOOLS) for name in area.register(server, TOOL_VIEWS)
-    ]
-    require_viewed_tools(registered)
     add_resources(server)
     add_prompts(server)
     return server
