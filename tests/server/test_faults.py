@@ -1,4 +1,6 @@
-"""Upstream faults, end to end: MCP client -> server -> RevoxApi -> real loopback fake Revox.
+"""Upstream faults, end to end: MCP client -> server -> RevoxApi -> the fake Revox, in process (the
+same faults: a reset is httpx.ReadError, a long wait a read timeout at once); the faults only a real
+socket shows (a reset, a body cut short, a slow answer) also over the loopback fake.
 
 Each fault is injected for the next request(s) only. Whatever Revox does, a tool call answers within
 the call budget with data or with an error that names the cause and the remedy, never with a
@@ -40,9 +42,11 @@ def make_server(
     *,
     cache_ttl: float = 30.0,
     clock: Callable[[], float] | None = None,
+    loopback: bool = False,
 ) -> MCPServer:
     return support.make_server(
         base_url=fake.base_url,
+        transport=None if loopback else fake.transport(),
         timeout=TIMEOUT,
         sleep=sleeps if sleeps is not None else Sleeps(),
         cache_ttl=cache_ttl,
@@ -130,14 +134,20 @@ CASES: dict[str, Case] = {
 }
 
 
+# The faults a socket shows otherwise than the in-process transport: also run over the loopback fake.
+OVER_A_SOCKET = ("connection reset", "truncated JSON", "slower than the timeout, once")
+
+
 @pytest.mark.anyio
-@pytest.mark.parametrize("name", list(CASES))
-async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: FakeRevox, name: str):
+@pytest.mark.parametrize(
+    ("name", "loopback"), [(name, False) for name in CASES] + [(name, True) for name in OVER_A_SOCKET]
+)
+async def test_fault_gets_a_clear_answer_in_time_and_the_session_recovers(fake: FakeRevox, name: str, loopback: bool):
     """Every tool, each in a fresh session whose cache is cold."""
     case = CASES[name]
     for tool, args in TOOL_ARGS.items():
         clock = FakeClock()
-        async with Client(make_server(fake, sleeps := Sleeps(), clock=clock)) as client:
+        async with Client(make_server(fake, sleeps := Sleeps(), clock=clock, loopback=loopback)) as client:
             fake.inject(*case.faults)
             sleeps.delays.clear()
             before = len(fake.requests)

@@ -6,13 +6,20 @@ import copy
 from typing import Any
 
 import pytest
-from agents.strict_schema import ensure_strict_json_schema
 from mcp import Client
 from support import demo_server
 
 from revox_mcp.server.schemas import strict_input_schema
 
 pytestmark = pytest.mark.anyio
+
+
+def strict_schema(schema: dict[str, Any], **options: bool) -> dict[str, Any]:
+    """openai-agents' strict-mode conversion (imported here: it takes seconds, and only this module needs it)."""
+    from agents.strict_schema import ensure_strict_json_schema
+
+    converted: dict[str, Any] = ensure_strict_json_schema(schema, **options)
+    return converted
 
 
 async def advertised() -> dict[str, dict[str, Any]]:
@@ -46,7 +53,7 @@ async def test_every_tool_converts_to_a_strict_schema_as_openai_agents_does():
     schemas = await advertised()
     assert len(schemas) >= 5
     for name, schema in schemas.items():
-        strict = ensure_strict_json_schema(copy.deepcopy(schema), _reject_open_objects=True)
+        strict = strict_schema(copy.deepcopy(schema), _reject_open_objects=True)
         assert strict["additionalProperties"] is False, name
         assert strict["required"] == list(schema["properties"]), name
 
@@ -101,7 +108,7 @@ def test_a_nested_object_and_a_ref_are_inlined_closed_and_nullable():
     }
     assert strict["properties"]["filters"]["additionalProperties"] is False
     assert strict["properties"]["tags"] == {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
-    assert ensure_strict_json_schema(copy.deepcopy(strict), _reject_open_objects=True)["additionalProperties"] is False
+    assert strict_schema(copy.deepcopy(strict), _reject_open_objects=True)["additionalProperties"] is False
     assert schema["title"] == "xArguments"  # the registered schema is left alone
 
 

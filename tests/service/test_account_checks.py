@@ -14,7 +14,8 @@ from support import FRENCH_ID, SECRETS_ID, assert_ok, text_of
 
 
 def server_over_fake(fake: FakeRevox) -> Any:
-    return support.make_server(base_url=fake.base_url, timeout=2.0, max_retries=1)
+    """The server over the fake, in process: its faults too (a slow answer times out at once)."""
+    return support.make_server(base_url=fake.base_url, transport=fake.transport(), timeout=2.0, max_retries=1)
 
 
 @pytest.mark.anyio

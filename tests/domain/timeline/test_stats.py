@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats as scipy_stats
 from support import examples
 
 from revox_mcp.domain.timeline.stats import (
@@ -22,6 +22,13 @@ from revox_mcp.domain.timeline.stats import (
 )
 
 GENERATED = settings(max_examples=examples(400), deadline=None)
+
+
+def scipy_stats() -> Any:
+    """SciPy's stats, the oracle (imported here: it takes a second or more, and only this module needs it)."""
+    from scipy import stats
+
+    return stats
 
 
 @st.composite
@@ -46,7 +53,7 @@ def test_the_two_proportion_z_test_matches_scipys_chi_square_without_correction(
     if (k1 + k2) in (0, n1 + n2):  # one outcome only: nothing could differ, SciPy refuses the table
         assert ours == 1.0
         return
-    expected = scipy_stats.chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False).pvalue
+    expected = scipy_stats().chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False).pvalue
     assert close(ours, expected)
 
 
@@ -54,7 +61,7 @@ def test_the_two_proportion_z_test_matches_scipys_chi_square_without_correction(
 @given(tables(most=150))
 def test_fishers_exact_test_matches_scipys(table: tuple[int, int, int, int]) -> None:
     k1, n1, k2, n2 = table
-    expected = scipy_stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue
+    expected = scipy_stats().fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue
     assert close(fisher_exact(k1, n1, k2, n2), expected)
 
 
@@ -87,7 +94,7 @@ def test_mann_whitney_matches_scipy_with_ties(first: list[float], second: list[f
         assert ours.p_value == 1.0
         return
     method = "exact" if ours.test.endswith("(exact)") else "asymptotic"
-    expected = scipy_stats.mannwhitneyu(first, second, method=method).pvalue
+    expected = scipy_stats().mannwhitneyu(first, second, method=method).pvalue
     assert close(ours.p_value, expected)
 
 
@@ -100,7 +107,7 @@ def test_mann_whitney_is_exact_for_small_untied_samples_and_matches_scipy(
     first, second = values[:cut], values[cut:]
     ours = mann_whitney(first, second)
     assert ours.test.endswith("(exact)")
-    assert close(ours.p_value, scipy_stats.mannwhitneyu(first, second, method="exact").pvalue)
+    assert close(ours.p_value, scipy_stats().mannwhitneyu(first, second, method="exact").pvalue)
 
 
 def test_mann_whitney_uses_the_normal_approximation_for_large_samples() -> None:
@@ -108,7 +115,7 @@ def test_mann_whitney_uses_the_normal_approximation_for_large_samples() -> None:
     second = [float(i) for i in range(1, 61, 2)]
     ours = mann_whitney(first, second)
     assert not ours.test.endswith("(exact)")
-    assert close(ours.p_value, scipy_stats.mannwhitneyu(first, second, method="asymptotic").pvalue)
+    assert close(ours.p_value, scipy_stats().mannwhitneyu(first, second, method="asymptotic").pvalue)
 
 
 def test_midranks_share_the_average_rank_of_a_tie() -> None:
