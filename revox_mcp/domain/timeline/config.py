@@ -64,7 +64,7 @@ def _changes_of(calls: Sequence[CallObservation], kind: Kind) -> list[ConfigChan
         previous = getattr(last, kind) if last is not None else None
         if last is not None and value != previous:
             assert previous is not None
-            summary = _SUMMARY.get(kind) or f"model changed: {_shown(previous)} → {_shown(value)}"
+            summary = _SUMMARY.get(kind) or f"the model that answered changed: {_shown(previous)} → {_shown(value)}"
             changes.append(
                 ConfigChange(
                     at=as_utc(call.at),

@@ -38,7 +38,11 @@ def test_a_prompt_change_is_dated_by_the_first_call_that_used_it() -> None:
 def test_a_model_change_names_both_models() -> None:
     made = sequence(("p", "gpt-4o"), ("p", "gpt-4.1"))
     (change,) = changes_in_calls(made)
-    assert (change.kind, change.summary, change.first_call) == ("model", "model changed: gpt-4o → gpt-4.1", "c1")
+    assert (change.kind, change.summary, change.first_call) == (
+        "model",
+        "the model that answered changed: gpt-4o → gpt-4.1",
+        "c1",
+    )
 
 
 def test_unknown_values_are_not_changes() -> None:
