@@ -12,6 +12,7 @@ wrong-typed value. Output models then list exactly what is emitted.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -318,6 +319,7 @@ def _credential_word(word: str) -> bool:
     return word in _CREDENTIAL_WORDS or any(part in word for part in _CREDENTIAL_PARTS)
 
 
+@functools.lru_cache(maxsize=4096)  # names repeat (every assistant has the same keys); bounded, keyed by the name
 def is_credential_name(name: str) -> bool:
     """Whether an object key, header or parameter name denotes a credential. The one rule for every module.
 
