@@ -177,7 +177,9 @@ def _text(value: Any) -> str:
 
 
 def _invisible(text: str) -> list[str]:
-    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cf", "Cs")]
+    """Format characters, surrogates, and the whole tag block (U+E0000-U+E007F: its unassigned code
+    points too, which smuggle text as well), as ``strip_invisible`` documents."""
+    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cf", "Cs") or 0xE0000 <= ord(c) <= 0xE007F]
 
 
 @FAST
