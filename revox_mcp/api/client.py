@@ -25,7 +25,7 @@ from urllib.parse import quote
 import anyio
 
 from revox_mcp import __version__
-from revox_mcp.api.payload import Entries, parse_json, read_list
+from revox_mcp.api.payload import Entries, Reply, parse_json, read_list
 from revox_mcp.api.search import CallQuery, CallSearch, SearchPage
 from revox_mcp.cache.memo import LRU
 from revox_mcp.credential import fingerprint_of
@@ -62,19 +62,6 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 # Keys whose counters and call-search habits are remembered (a few bytes each): a team serves many.
 _MAX_TRACKED_KEYS = 10_000
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A successful answer: the parsed JSON, its size as received (decoded bytes), entries dropped while
-    reading, and the digest of the body. ``unchanged``: the body had the digest the caller already has,
-    so it was not parsed (``value`` is None)."""
-
-    value: Any
-    size: int
-    dropped: int = 0
-    digest: str = ""
-    unchanged: bool = False
 
 
 # A body is kept in blocks of this size, each mapped apart from the heap (see _Body).

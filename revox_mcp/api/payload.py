@@ -23,6 +23,19 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]', re.DOTALL)
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A successful answer: the parsed JSON, its size as received (decoded bytes), entries dropped while
+    reading, and the digest of the body. ``unchanged``: the body had the digest the caller already has,
+    so it was not parsed (``value`` is None)."""
+
+    value: Any
+    size: int
+    dropped: int = 0
+    digest: str = ""
+    unchanged: bool = False
+
+
+@dataclass(frozen=True)
 class Parsed:
     """A parsed body, and how many top-level entries had to be dropped to read the rest."""
 

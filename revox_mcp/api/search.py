@@ -25,7 +25,7 @@ from revox_mcp.credential import fingerprint_of
 from revox_mcp.errors import RevoxResponseError, RevoxStatusError
 
 if TYPE_CHECKING:
-    from revox_mcp.api.client import Reply
+    from revox_mcp.api.payload import Reply
 
 # The arrays the SDK marks required: always sent, empty meaning "no filter".
 REQUIRED_ARRAYS = (

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from revox_mcp.domain.facts import KNOWN_FIELDS, JsonObject
-from revox_mcp.domain.text import redacted
 from revox_mcp.errors import InputError
 
 MAX_LIMIT = 100
@@ -79,5 +78,7 @@ def check_fields(fields: Sequence[str], allowed: Sequence[str]) -> None:
     known = set(allowed)
     unknown = [f for f in fields if f not in known]
     if unknown:
+        from revox_mcp.domain.redaction import redacted  # its pattern table: loaded on a bad argument, not at start
+
         shown = ", ".join(repr(redacted(f, 60)) for f in unknown[:5])  # never echo a huge or secret argument
         raise InputError(f"Unknown field(s) {shown}. Valid fields: {', '.join(allowed)}.")

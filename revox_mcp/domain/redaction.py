@@ -1167,6 +1167,12 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
     return _redactor(tuple(known_secrets)).text(text)
 
 
+def redacted(value: str, limit: int) -> str:
+    """Free text quoted in a message or an error (a caller's argument, a name Revox sent): redacted,
+    then cut to ``limit`` characters."""
+    return redact_text(value)[:limit]
+
+
 def redact_url(url: str) -> str:
     """One URL with user info, credential query values, token path segments and fragments masked."""
     return _redactor(()).text(url)

@@ -1,5 +1,4 @@
-"""The few text facts every layer needs cheaply: the redaction marker, invisible characters, and free
-text quoted after redaction. Pure.
+"""The few text facts every layer needs cheaply: the redaction marker and invisible characters. Pure.
 
 Apart from the redactor itself (``domain.redaction``, with its pattern table), so that reading or
 writing the marker, or stripping invisible characters, does not load every secret pattern.
@@ -30,11 +29,3 @@ def strip_invisible(text: str) -> str:
     if text.isascii():  # the common case, and none of those characters is ASCII
         return text
     return INVISIBLE.sub("", text)
-
-
-def redacted(value: str, limit: int) -> str:
-    """Free text quoted in a message or an error (a caller's argument, a name Revox sent): redacted,
-    then cut to ``limit`` characters. The redactor and its pattern table load on first use."""
-    from revox_mcp.domain.redaction import redact_text
-
-    return redact_text(value)[:limit]

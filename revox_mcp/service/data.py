@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
-from revox_mcp.api.client import Reply, RevoxApi
+from revox_mcp.api.client import RevoxApi
+from revox_mcp.api.payload import Reply
 from revox_mcp.api.search import CallQuery
 from revox_mcp.cache.memo import LRU
 from revox_mcp.cache.store import Cache, Cached, CacheKey

@@ -31,9 +31,9 @@ from typing import Any
 from revox_mcp.domain.facts import campaigns_of, child, number, text, timestamp, unused_parts
 from revox_mcp.domain.findings import CampaignUse, Finding, NumberUse, UsedBy
 from revox_mcp.domain.named_fields import related, states_value
+from revox_mcp.domain.redaction import redacted
 from revox_mcp.domain.rules import RuleSpec, about_unused, finding_fields, rule_table, templated
 from revox_mcp.domain.summary import retry_view
-from revox_mcp.domain.text import redacted
 
 ACCOUNT_RULES: Mapping[str, RuleSpec] = rule_table(
     {
