@@ -61,8 +61,10 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 def memory_server() -> MCPServer[Any]:
-    """One demo server for the module; every client of it is another connection to the same server."""
-    return demo_server()
+    """One demo server for the module; every client of it is another connection to the same server.
+    In demo mode, as the HTTP subprocess (``--demo``): periods end at the demo's own present, so two
+    calls a second apart answer the same period (on the clock's "now" they could straddle a tick)."""
+    return demo_server(demo=True)
 
 
 @pytest.fixture(scope="module")
