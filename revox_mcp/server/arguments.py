@@ -9,6 +9,7 @@ server registers, so a tool added later gets it without doing anything.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from typing_extensions import TypeVar
 
-from revox_mcp.server.schemas import parameter_names, strict_input_schema
+from revox_mcp.server.schemas import parameter_names, self_contained, strict_input_schema
 
 LifespanT = TypeVar("LifespanT", default=Any)
 
@@ -130,15 +131,26 @@ def describe_validation_error(tool: str, error: ValidationError, schema: Mapping
     return " ".join(problems) or f"Invalid arguments: {takes(tool, schema)}."
 
 
+def _advertised(tool: Tool) -> Tool:
+    """The tool as listed: its strict-mode input schema and its self-contained output schema, built
+    once per tool definition (memoised by content: the same tools are listed on every session)."""
+    key = json.dumps([tool.input_schema, tool.output_schema], sort_keys=True)
+    input_schema, output_schema = _schemas(key)
+    return tool.model_copy(update={"input_schema": input_schema, "output_schema": output_schema})
+
+
+@functools.lru_cache(maxsize=64)
+def _schemas(key: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    input_schema, output_schema = json.loads(key)
+    return strict_input_schema(input_schema), None if output_schema is None else self_contained(output_schema)
+
+
 class ToolContractServer(MCPServer[LifespanT]):
     """An ``MCPServer`` whose tools all advertise strict-mode friendly input schemas and take
     arguments as strict models send them (see the module docstring)."""
 
     async def list_tools(self) -> list[Tool]:
-        return [
-            tool.model_copy(update={"input_schema": strict_input_schema(tool.input_schema)})
-            for tool in await super().list_tools()
-        ]
+        return [_advertised(tool) for tool in await super().list_tools()]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[LifespanT, Any] | None = None

@@ -97,6 +97,21 @@ def _refers(node: Any) -> bool:
     return isinstance(node, list) and any(_refers(item) for item in node)
 
 
+def self_contained(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an output schema with its local ``$ref``s inlined (a recursive one is kept, with its
+    ``$defs``). Ours use each definition once, so the schema gets smaller; a client that validates
+    every result (the official SDKs do) resolves no reference, and a host that does not resolve
+    references can read it."""
+    out = dict(schema)
+    defs = out.pop("$defs", None)
+    if not isinstance(defs, dict):
+        return copy.deepcopy(schema)
+    inlined: dict[str, Any] = _inline_refs(out, defs)
+    if _refers(inlined):
+        inlined["$defs"] = copy.deepcopy(defs)
+    return inlined
+
+
 def strict_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of a tool's input schema that converts cleanly to strict mode and means the same.
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 from mcp import Client
 from support import demo_server
 
-from revox_mcp.server.schemas import strict_input_schema
+from revox_mcp.server.schemas import self_contained, strict_input_schema
 
 pytestmark = pytest.mark.anyio
 
@@ -118,3 +119,40 @@ def test_a_described_default_is_not_repeated():
         "properties": {"limit": {"type": "integer", "default": 20, "description": "Default 20."}},
     }
     assert strict_input_schema(schema)["properties"]["limit"]["description"] == "Default 20."
+
+
+# --------------------------------------------------------------------------- output schemas
+
+
+async def test_every_output_schema_is_self_contained_and_every_answer_still_validates_against_it():
+    """No $ref to resolve: a client validating each result (the official SDKs do) follows none, and a
+    host that does not resolve references reads the schema whole. The demo's answers validate
+    against the advertised schemas (the client checks each one; an error would raise here)."""
+    async with Client(demo_server()) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert all(tool.output_schema for tool in tools.values())
+        for tool in tools.values():
+            assert "$ref" not in json.dumps(tool.output_schema), tool.name
+            assert "$defs" not in (tool.output_schema or {}), tool.name
+        assert tools["list_assistants"].output_schema["properties"]["assistants"]["items"]["type"] == "object"  # type: ignore[index]
+        listed = await client.call_tool("list_assistants", {})
+        assert listed.is_error is False
+        first = listed.structured_content["assistants"][0]["id"]  # type: ignore[index]
+        for name, arguments in {
+            "get_assistant": {"assistant_id": first, "detail": "full"},
+            "diagnose_assistant": {"assistant_id": first},
+            "revox_status": {},
+        }.items():
+            assert (await client.call_tool(name, arguments)).is_error is False, name
+
+
+def test_a_recursive_definition_keeps_its_defs_and_the_registered_schema_is_left_alone():
+    tree = {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}}
+    schema = {"type": "object", "$defs": {"Node": tree}, "properties": {"root": {"$ref": "#/$defs/Node"}}}
+    original = copy.deepcopy(schema)
+    out = self_contained(schema)
+    assert out["properties"]["root"]["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}
+    assert out["$defs"] == {"Node": tree}
+    assert schema == original
+    flat = {"type": "object", "$defs": {"Row": {"type": "string"}}, "properties": {"row": {"$ref": "#/$defs/Row"}}}
+    assert self_contained(flat) == {"type": "object", "properties": {"row": {"type": "string"}}}
