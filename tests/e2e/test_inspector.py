@@ -1,4 +1,6 @@
-"""End to end with a real third-party client: the MCP Inspector CLI (Node) drives `revox-mcp --demo` over stdio.
+"""End to end with a real third-party client: the MCP Inspector CLI (Node) drives `revox-mcp --demo`
+over stdio (a server started per command, as desktop hosts do) and over streamable HTTP (one server
+for the module, the way a shared deployment is reached).
 
 `.ci/run` installs the Inspector and sets REVOX_MCP_INSPECTOR. By hand the test installs it once into
 the same place (.ci/node, git-ignored); without npm or the npm registry it skips with one line saying
@@ -12,10 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import demo_over_http
 from support import require
 
 INSPECTOR_PACKAGE = "@modelcontextprotocol/inspector@0.15.0"  # the last release that runs on Node 20
@@ -54,10 +58,20 @@ def installed(package: str) -> str | None:
     return None
 
 
-def run_inspector(inspector: Path, *args: str, expect_exit: int = 0) -> str:
-    """`mcp-inspector --cli <python> -m revox_mcp --demo <args>`; its stdout, which must hold no secret."""
+@pytest.fixture(scope="module")
+def http_url() -> Iterator[str]:
+    with demo_over_http() as url:
+        yield url
+
+
+STDIO = (sys.executable, "-m", "revox_mcp", "--demo")
+
+
+def run_inspector(inspector: Path, target: Sequence[str], *args: str, expect_exit: int = 0) -> str:
+    """`mcp-inspector --cli <target> <args>`, the target a command (stdio) or a /mcp URL; its stdout,
+    which must hold no secret."""
     done = subprocess.run(
-        [str(inspector), "--cli", sys.executable, "-m", "revox_mcp", "--demo", *args],
+        [str(inspector), "--cli", *target, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -69,12 +83,12 @@ def run_inspector(inspector: Path, *args: str, expect_exit: int = 0) -> str:
     return done.stdout
 
 
-def run_json(inspector: Path, *args: str) -> Any:
-    return json.loads(run_inspector(inspector, *args))
+def run_json(inspector: Path, target: Sequence[str], *args: str) -> Any:
+    return json.loads(run_inspector(inspector, target, *args))
 
 
 def test_inspector_lists_the_read_only_tools(inspector: Path) -> None:
-    tools = {tool["name"]: tool for tool in run_json(inspector, "--method", "tools/list")["tools"]}
+    tools = {tool["name"]: tool for tool in run_json(inspector, STDIO, "--method", "tools/list")["tools"]}
     assert {"list_assistants", "get_assistant", "diagnose_assistant", "compare_assistants", "revox_status"} <= set(
         tools
     )
@@ -86,8 +100,10 @@ def test_inspector_lists_the_read_only_tools(inspector: Path) -> None:
     assert tools["get_assistant"]["inputSchema"]["required"] == ["assistant_id"]
 
 
-def test_inspector_calls_list_assistants(inspector: Path) -> None:
-    result = run_json(inspector, "--method", "tools/call", "--tool-name", "list_assistants", "--tool-arg", "limit=3")
+def test_inspector_calls_list_assistants(inspector: Path, http_url: str) -> None:
+    result = run_json(
+        inspector, (http_url,), "--method", "tools/call", "--tool-name", "list_assistants", "--tool-arg", "limit=3"
+    )
     assert result.get("isError") is not True
     page = result["structuredContent"]
     assert page["total"] == 9
@@ -99,6 +115,7 @@ def test_inspector_calls_list_assistants(inspector: Path) -> None:
 def test_inspector_calls_get_assistant_and_sees_secrets_redacted(inspector: Path) -> None:
     result = run_json(
         inspector,
+        STDIO,
         "--method",
         "tools/call",
         "--tool-name",
@@ -116,14 +133,18 @@ def test_inspector_calls_get_assistant_and_sees_secrets_redacted(inspector: Path
     assert "api_key: [REDACTED]" in result["content"][0]["text"]
 
 
-def test_inspector_reads_an_assistant_resource(inspector: Path) -> None:
-    result = run_json(inspector, "--method", "resources/read", "--uri", f"revox://assistants/{WITH_SECRETS}")
+def test_inspector_reads_an_assistant_resource(inspector: Path, http_url: str) -> None:
+    result = run_json(
+        inspector, (http_url,), "--method", "resources/read", "--uri", f"revox://assistants/{WITH_SECRETS}"
+    )
     [content] = result["contents"]
     assert content["uri"] == f"revox://assistants/{WITH_SECRETS}"
     assert content["mimeType"] == "application/json"
     assert json.loads(content["text"])["id"] == WITH_SECRETS
 
 
-def test_inspector_gets_a_protocol_error_for_an_unknown_assistant(inspector: Path) -> None:
-    output = run_inspector(inspector, "--method", "resources/read", "--uri", "revox://assistants/nope", expect_exit=1)
+def test_inspector_gets_a_protocol_error_for_an_unknown_assistant(inspector: Path, http_url: str) -> None:
+    output = run_inspector(
+        inspector, (http_url,), "--method", "resources/read", "--uri", "revox://assistants/nope", expect_exit=1
+    )
     assert "contents" not in output

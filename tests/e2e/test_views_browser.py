@@ -3,6 +3,9 @@ which speaks the host side of the protocol (ext-apps' AppBridge) and relays the 
 to a real ``revox-mcp --demo`` through the official MCP client. The tests assert what a person sees,
 that nothing leaves the page, that planted markup stays text, and that the theme follows the host.
 
+The configuration diff view is shown both for two assistants (compare_assistants) and for one
+assistant's stored versions (assistant_history).
+
 ``REVOX_MCP_SCREENSHOTS=docs/screenshots`` saves the screenshots the README shows.
 """
 
@@ -40,6 +43,7 @@ BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 LONG_PROMPT_ID = "6f3a2b1c-0d9e-4f8a-9b7c-5d4e3f2a1b67"
 FRENCH_ID = "1a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c62"
 SUPPORT_ID = "2b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b63"
+TRIALS = "9d0e8f7a-6b5c-4d4e-8f3a-2b1c0d9e8f70"  # two weeks of history: a prompt edit, then a model switch
 PLANTED = "<img src=x onerror=\"parent.postMessage({pwned: 1}, '*')\">"
 
 pytestmark = pytest.mark.anyio
@@ -376,3 +380,34 @@ async def test_markup_planted_in_a_transcript_shows_as_text_and_never_runs(brows
                 host.assert_clean()  # and "x" was never fetched
             finally:
                 await close()
+
+
+# The diff view over an assistant's history: the demo seeds its history with the assistants' earlier
+# versions, so each stored version shows with its time and its A/B diff on one row, then the changes
+# seen in the calls. (One module, one browser: each Chromium start costs seconds of CPU.)
+async def test_the_diff_view_shows_each_stored_version_with_its_time_and_a_and_b_on_one_row(
+    host: HostPage, demo: Client
+) -> None:
+    result = wire(await demo.call_tool("assistant_history", {"assistant_id": TRIALS}))
+    history = result["structuredContent"]
+    await host.show("assistant_history", result, {"assistant_id": TRIALS})
+    view = host.view
+    versions = view.locator("section.version")
+    await versions.first.wait_for(timeout=WAIT_MS)
+    assert await versions.count() == len(history["versions"])
+    heading = await versions.first.locator("h2").inner_text()
+    assert heading.startswith("V1 · 2026-02-24 11:47Z")  # the model switch, dated by its updated_at
+    assert "openai/gpt-4.1 → openai/gpt-5" in await versions.first.locator(".summary").inner_text()
+    model = versions.first.locator("tr.change", has=view.locator("th code", has_text="llm_model.openrouter_model_id"))
+    cells = [await cell.inner_text() for cell in await model.locator("td").all()]
+    assert cells == ["openai/gpt-4.1", "openai/gpt-5"]  # A before, B after, on the path's own row
+    prompt = view.locator("section.version", has=view.locator(".summary", has_text="prompt changed"))
+    assert "2026-02-19 14:02Z" in await prompt.locator("h2").inner_text()
+    lines = await prompt.locator("tr.diff-row li").all_inner_texts()
+    assert any(line.startswith("B +") and "30% off the annual plan" in line for line in lines)
+    assert any(line.startswith("A −") and "ask whether now is a good time" in line for line in lines)
+    seen = await view.locator("ul.call-changes li").all_inner_texts()
+    assert len(seen) == len(history["call_changes"])
+    assert any("2026-02-19 14:25Z" in line and "prompt changed" in line for line in seen)
+    await host.screenshot("config-history")
+    host.assert_clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from processes import child_env
 
+import revox_mcp.__main__ as entry
 from revox_mcp import __version__
 from revox_mcp.__main__ import main, parse_args
 
@@ -19,24 +21,29 @@ BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 CHILD_ENV = child_env()
 
 
-# Every command this module checks. They run concurrently, once: each is a cold Python start (~1 s).
-COMMANDS: dict[str, tuple[str, ...]] = {
+# The commands run as real processes, concurrently, once: each is a cold Python start (~2 s of CPU).
+# They prove what only a process shows: the console script's exit codes, stdout and stderr kept
+# apart, and non-ASCII output with no locale set.
+PROCESSES: dict[str, tuple[str, ...]] = {
     "list": ("--demo", "call", "list_assistants"),
+    "unknown tool": ("--demo", "call", "delete_everything"),
+    "version": ("--version",),
+}
+# The rest run `main` in this process (``ran``): the same parsing, settings, server and printing.
+IN_PROCESS: dict[str, tuple[str, ...]] = {
     "get": ("--demo", "call", "get_assistant", f"assistant_id={BASELINE_ID}"),
     "get json": ("--demo", "call", "get_assistant", f"assistant_id={BASELINE_ID}", 'fields=["prompt"]', "--json"),
     "read": ("--demo", "read", "revox://assistants"),
-    "unknown tool": ("--demo", "call", "delete_everything"),
     "tool error": ("--demo", "call", "get_assistant", "assistant_id=no-such-assistant"),
     "unknown resource": ("--demo", "read", "revox://assistants/no-such-assistant"),
-    "version": ("--version",),
     "flags among arguments": ("call", "list_assistants", "--json", "limit=1", "--demo"),
     "no tool": ("--demo", "call"),
 }
 
 
 @pytest.fixture(scope="module")
-def runs() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
-    processes = {
+def processes() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
+    started = {
         name: subprocess.Popen(
             [sys.executable, "-m", "revox_mcp", *args],
             env=CHILD_ENV,
@@ -45,19 +52,53 @@ def runs() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
             stderr=subprocess.PIPE,
             encoding="utf-8",
         )
-        for name, args in COMMANDS.items()
+        for name, args in PROCESSES.items()
     }
     try:
         done = {}
-        for name, process in processes.items():
+        for name, process in started.items():
             stdout, stderr = process.communicate(timeout=120)  # a loaded CI machine
             done[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         yield done
     finally:
-        for process in processes.values():
+        for process in started.values():
             if process.poll() is None:
                 process.kill()
                 process.communicate()
+
+
+def ran(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str, **environ: str
+) -> subprocess.CompletedProcess[str]:
+    """``revox-mcp ARGV`` run by ``main`` in this process, in the children's environment. Only the
+    logging set-up is left out: it configures this process's root logger (the processes above and
+    tests/e2e/test_logging.py check it)."""
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
+    for name, value in {**CHILD_ENV, **environ}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(entry, "configure_logging", lambda *_args, **_kwargs: None)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return subprocess.CompletedProcess(list(argv), code if isinstance(code, int) else 1, out, err)
+
+
+@pytest.fixture
+def runs(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    """The run of the command the test's name asks for, by name: a process's, or one made now."""
+
+    class Runs(dict[str, subprocess.CompletedProcess[str]]):
+        def __missing__(self, name: str) -> subprocess.CompletedProcess[str]:
+            if name in PROCESSES:
+                return request.getfixturevalue("processes")[name]  # type: ignore[no-any-return]
+            return ran(monkeypatch, capsys, *IN_PROCESS[name])
+
+    return Runs()
 
 
 def test_call_list_assistants_prints_the_index(runs: dict[str, subprocess.CompletedProcess[str]]):
@@ -127,17 +168,11 @@ def test_version_prints_the_package_version(runs: dict[str, subprocess.Completed
     assert done.stdout.strip() == f"revox-mcp {__version__}"
 
 
-def test_demo_reports_no_api_key_even_with_one_exported():
+def test_demo_reports_no_api_key_even_with_one_exported(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     """--demo uses built-in data and a built-in key: an exported REVOX_API_KEY is not in use."""
-    done = subprocess.run(
-        [sys.executable, "-m", "revox_mcp", "--demo", "call", "--json", "revox_status"],
-        env={**CHILD_ENV, "REVOX_API_KEY": "sk-exported-but-unused"},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = ran(monkeypatch, capsys, "--demo", "call", "--json", "revox_status", REVOX_API_KEY="sk-exported-but-unused")
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     assert status["demo"] is True
