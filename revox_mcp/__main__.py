@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import textwrap
+import threading
 from collections.abc import Sequence
 
 from revox_mcp import __version__
@@ -161,6 +162,27 @@ def port_number(raw: str) -> int:
     return int(text)
 
 
+def _quit_on_ctrl_c() -> None:
+    """Make the first Ctrl-C on stdio quit at once (``_quit_now``), whichever thread the kernel hands it to.
+
+    A Python signal handler runs only in the main thread, and only once that thread runs bytecode
+    again. The kernel may deliver SIGINT to any thread that does not block it: given to the SDK's
+    stdin reader thread, it left the main thread asleep in the event loop, and the server ignored
+    Ctrl-C. So, where threads can block signals, SIGINT is blocked here, before any other thread
+    starts (every later thread inherits the block), and one thread of ours waits for it.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no per-thread signals, the handler is enough
+        signal.signal(signal.SIGINT, _quit_now)
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    threading.Thread(target=_wait_for_ctrl_c, name="revox-mcp-ctrl-c", daemon=True).start()
+
+
+def _wait_for_ctrl_c() -> None:
+    signal.sigwait({signal.SIGINT})
+    _quit_now(signal.SIGINT, None)
+
+
 def _quit_now(_signum: int, _frame: object) -> None:
     """Ctrl-C on stdio: the SDK reads stdin in a worker thread that no cancellation can wake, so the
     first Ctrl-C would wait for input and the second print a traceback. Nothing here needs cleaning up
@@ -247,9 +269,9 @@ def _main(argv: Sequence[str] | None) -> None:
 
         raise SystemExit(run_cli(server, args))
     if args.transport == "stdio":
+        _quit_on_ctrl_c()  # before the hint: a Ctrl-C right after it must already quit
         if sys.stdin.isatty():
             print(HINT.format(version=__version__), file=sys.stderr)
-        signal.signal(signal.SIGINT, _quit_now)
         server.run("stdio")
         return
     from revox_mcp.server.http import serve, transport_security

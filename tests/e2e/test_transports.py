@@ -243,6 +243,31 @@ def test_ctrl_c_in_a_terminal_quits_stdio_at_once_without_a_traceback():
     assert "Traceback" not in stderr
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no per-thread signal masks on this platform")
+def test_ctrl_c_quits_whichever_thread_the_kernel_would_hand_it_to():
+    """Every thread the stdio server starts blocks SIGINT and one thread of ours waits for it, so the
+    kernel cannot hand Ctrl-C to the SDK's stdin reader thread and leave the main thread asleep (seen
+    once in a full run: the server ignored Ctrl-C for 10 s). The main thread here sleeps, as the
+    event loop does while idle."""
+    code = (
+        "import os, signal, threading, time\n"
+        "from revox_mcp.__main__ import _quit_on_ctrl_c\n"
+        "_quit_on_ctrl_c()\n"
+        "masks = []\n"
+        "later = threading.Thread(target=lambda: masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, [])))\n"
+        "later.start(); later.join()\n"
+        "print(signal.SIGINT in masks[0], signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "time.sleep(30)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=CHILD_ENV, capture_output=True, text=True, timeout=20, check=False
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 INVALID_PORT = "--port must be a whole number from 0 to 65535 (0: any free port)"
 
 
