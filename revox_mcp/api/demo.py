@@ -16,6 +16,7 @@ as if the server had observed each when it was made, to seed the demo's (in-memo
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 import httpx
 
 from revox_mcp.api.fake import Account, FakeApi, Organisation
+from revox_mcp.api.fake.account import Served
 from revox_mcp.api.fake.search import epoch_of
 from revox_mcp.api.fake.transport import fake_transport
 from revox_mcp.api.fake.versions import Versions
@@ -93,14 +95,23 @@ def demo_versions() -> list[DemoVersion]:
 
 
 def demo_organisation() -> Organisation:
-    """The demo organisation: its account is read from disk when first asked for."""
+    """The demo organisation: its account is read from disk when first asked for, once per process
+    (package data never changes; a demo server or a test builds a fresh organisation around it)."""
     assistants, listed = demo_assistants()
+    return Organisation(assistants, listed, _demo_served_account, served=_demo_served)
 
-    def account() -> Account:
-        stored = demo_account()
-        return served_account(stored, Versions(assistants, stored.get("assistant_versions")))
 
-    return Organisation(assistants, listed, account)
+@functools.cache
+def _demo_served_account() -> Account:
+    assistants, _listed = demo_assistants()
+    stored = demo_account()
+    return served_account(stored, Versions(assistants, stored.get("assistant_versions")))
+
+
+@functools.cache
+def _demo_served() -> Served:
+    """The demo account's bodies, serialised once per process (~0.2 s; read only by the fake)."""
+    return Served.of(_demo_served_account())
 
 
 def demo_transport() -> httpx.MockTransport:

@@ -93,7 +93,8 @@ class Organisation:
     all; the others, sub-assistants, are reached by id only) and its account.
 
     ``account`` may be a function that makes it, called on first use: a session that reads only
-    assistants never loads the calls.
+    assistants never loads the calls. ``served``, a function that gives the account's bodies already
+    made (the demo's, made once per process), saves serialising them again.
     """
 
     def __init__(
@@ -101,11 +102,14 @@ class Organisation:
         assistants: Sequence[Json],
         listed: set[str] | None = None,
         account: Account | Callable[[], Account] | None = None,
+        *,
+        served: Callable[[], Served] | None = None,
     ) -> None:
         self.assistants = list(assistants)
         self.listed = listed
         self.catalogue = Catalogue.of(self.assistants, listed)
         self._account = account
+        self._served = served
 
     @cached_property
     def account(self) -> Account | None:
@@ -113,6 +117,8 @@ class Organisation:
 
     @cached_property
     def served(self) -> Served | None:
+        if self._served is not None:
+            return self._served()
         return Served.of(self.account) if self.account is not None else None
 
     def with_account(self, account: Account | None) -> Organisation:
