@@ -98,7 +98,7 @@ def _refers(node: Any) -> bool:
 
 
 def self_contained(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of an output schema with its local ``$ref``s inlined (a recursive one is kept, with its
+    """A copy of a schema with its local ``$ref``s inlined (a recursive one is kept, with its
     ``$defs``). Ours use each definition once, so the schema gets smaller; a client that validates
     every result (the official SDKs do) resolves no reference, and a host that does not resolve
     references can read it."""
@@ -107,7 +107,7 @@ def self_contained(schema: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(defs, dict):
         return copy.deepcopy(schema)
     inlined: dict[str, Any] = _inline_refs(out, defs)
-    if _refers(inlined):
+    if _refers(inlined):  # a recursive definition is still referred to
         inlined["$defs"] = copy.deepcopy(defs)
     return inlined
 
@@ -119,12 +119,7 @@ def strict_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     the descriptions, generated titles dropped. ``required`` is unchanged: a non-strict model may still omit the
     optional parameters.
     """
-    out = copy.deepcopy(schema)
-    defs = out.pop("$defs", None)
-    if isinstance(defs, dict):
-        out = _inline_refs(out, defs)
-        if _refers(out):  # a recursive definition is still referred to
-            out["$defs"] = defs
+    out = self_contained(schema)
     out["type"] = "object"
     _close(out)
     required = set(out.get("required", ()))

@@ -119,15 +119,6 @@ class StatusService:
                 upstream_requests=api_stats.requests,
                 last_error=api_stats.last_error or stats.last_error,
             ),
-            history=HistoryStatus(
-                state=health.state,
-                store=health.store,
-                reason=health.reason,
-                where=health.where,
-                versions=health.versions,
-                failures=health.failures,
-            )
-            if health is not None
-            else None,
+            history=None if health is None else HistoryStatus.model_validate(health, from_attributes=True),
         )
         return Answer(model, status_text(dump(model)))

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from processes import child_env
@@ -86,23 +86,24 @@ def ran(
     return subprocess.CompletedProcess(list(argv), code if isinstance(code, int) else 1, out, err)
 
 
+Run = Callable[[str], subprocess.CompletedProcess[str]]
+
+
 @pytest.fixture
-def runs(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> dict[str, subprocess.CompletedProcess[str]]:
-    """The run of the command the test's name asks for, by name: a process's, or one made now."""
+def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """A command's run by name: the module's process, or ``main`` run now in this process."""
 
-    class Runs(dict[str, subprocess.CompletedProcess[str]]):
-        def __missing__(self, name: str) -> subprocess.CompletedProcess[str]:
-            if name in PROCESSES:
-                return request.getfixturevalue("processes")[name]  # type: ignore[no-any-return]
-            return ran(monkeypatch, capsys, *IN_PROCESS[name])
+    def by_name(name: str) -> subprocess.CompletedProcess[str]:
+        if name in PROCESSES:
+            done: subprocess.CompletedProcess[str] = request.getfixturevalue("processes")[name]
+            return done
+        return ran(monkeypatch, capsys, *IN_PROCESS[name])
 
-    return Runs()
+    return by_name
 
 
-def test_call_list_assistants_prints_the_index(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["list"]
+def test_call_list_assistants_prints_the_index(run: Run):
+    done = run("list")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("9 of 9 assistants")
@@ -112,24 +113,24 @@ def test_call_list_assistants_prints_the_index(runs: dict[str, subprocess.Comple
     assert "Traceback" not in done.stderr
 
 
-def test_call_get_assistant_prints_the_summary(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["get"]
+def test_call_get_assistant_prints_the_summary(run: Run):
+    done = run("get")
     assert done.returncode == 0, done.stderr
     assert f"id: {BASELINE_ID}" in done.stdout
     assert "name: Lead Qualification - EN (baseline)" in done.stdout
     assert 'detail="full"' in done.stdout
 
 
-def test_call_with_json_values_and_json_output(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["get json"]
+def test_call_with_json_values_and_json_output(run: Run):
+    done = run("get json")
     assert done.returncode == 0, done.stderr
     structured = json.loads(done.stdout)
     assert structured["id"] == BASELINE_ID
     assert list(structured["config"]) == ["prompt"]
 
 
-def test_read_the_index_resource_prints_json(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["read"]
+def test_read_the_index_resource_prints_json(run: Run):
+    done = run("read")
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert body["total"] == 9
@@ -137,16 +138,16 @@ def test_read_the_index_resource_prints_json(runs: dict[str, subprocess.Complete
     assert "\\u00e9" not in done.stdout
 
 
-def test_unknown_tool_exits_2_and_lists_the_tools(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["unknown tool"]
+def test_unknown_tool_exits_2_and_lists_the_tools(run: Run):
+    done = run("unknown tool")
     assert done.returncode == 2
     assert done.stdout == ""
     assert "unknown tool 'delete_everything'" in done.stderr
     assert "list_assistants" in done.stderr
 
 
-def test_tool_error_exits_1_with_the_message_on_stderr(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["tool error"]
+def test_tool_error_exits_1_with_the_message_on_stderr(run: Run):
+    done = run("tool error")
     assert done.returncode == 1
     assert done.stdout == ""
     assert "no-such-assistant" in done.stderr
@@ -154,16 +155,16 @@ def test_tool_error_exits_1_with_the_message_on_stderr(runs: dict[str, subproces
     assert "Traceback" not in done.stderr
 
 
-def test_unknown_resource_exits_1(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["unknown resource"]
+def test_unknown_resource_exits_1(run: Run):
+    done = run("unknown resource")
     assert done.returncode == 1
     assert done.stdout == ""
     assert "list_assistants" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_version_prints_the_package_version(runs: dict[str, subprocess.CompletedProcess[str]]):
-    done = runs["version"]
+def test_version_prints_the_package_version(run: Run):
+    done = run("version")
     assert done.returncode == 0
     assert done.stdout.strip() == f"revox-mcp {__version__}"
 
@@ -179,9 +180,9 @@ def test_demo_reports_no_api_key_even_with_one_exported(
     assert status["api_key_configured"] is False
 
 
-def test_flags_may_come_anywhere_after_the_command(runs: dict[str, subprocess.CompletedProcess[str]]):
+def test_flags_may_come_anywhere_after_the_command(run: Run):
     """`call list_assistants --json limit=1` used to fail: a flag ended the name=value arguments."""
-    done = runs["flags among arguments"]
+    done = run("flags among arguments")
     assert done.returncode == 0, done.stderr
     page = json.loads(done.stdout)
     assert (len(page["assistants"]), page["total"]) == (1, 9)
@@ -279,7 +280,7 @@ def test_help_for_a_tool_that_does_not_exist_exits_2_and_lists_the_tools(capsys:
     assert "unknown tool 'delete_everything'; tools: analyze_calls, " in capsys.readouterr().err
 
 
-def test_call_without_a_tool_exits_2_and_names_the_tools(runs: dict[str, subprocess.CompletedProcess[str]]):
-    missing = runs["no tool"]
+def test_call_without_a_tool_exits_2_and_names_the_tools(run: Run):
+    missing = run("no tool")
     assert missing.returncode == 2
     assert missing.stderr.startswith("revox-mcp: name a tool; tools: analyze_calls, ")
