@@ -244,7 +244,7 @@ def _main(argv: Sequence[str] | None) -> None:
     configure_logging(settings.log_level, [*settings.secrets(), auth_token])
     serving_http = args.command is None and args.transport != "stdio"
     if serving_http:
-        from revox_mcp.server.http import BindError, bind, bind_refusal
+        from revox_mcp.server.binding import BindError, bind, bind_refusal
 
         # In multi-user mode every request must carry a key Revox accepts: that is the bearer token.
         refusal = bind_refusal(args.host, auth_token or None, args.allow_unauthenticated or args.multi_user)

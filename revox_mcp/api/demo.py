@@ -79,9 +79,11 @@ def demo_account() -> Json:
     return data
 
 
-def demo_versions() -> list[DemoVersion]:
+@functools.cache
+def demo_versions() -> tuple[DemoVersion, ...]:
     """Every version of every demo assistant, oldest first (ties by assistant id): the earlier versions
-    of those with a history, and each one as it is now."""
+    of those with a history, and each one as it is now. Read once per process (~0.1 s; package data
+    never changes): every demo server seeds its history from them, each through its own ingest."""
     assistants, _listed = demo_assistants()
     versions = Versions(assistants, demo_account().get("assistant_versions"))
     found = []
@@ -91,7 +93,7 @@ def demo_versions() -> list[DemoVersion]:
             seconds = seconds if seconds is not None else epoch_of(config.get("created_at"))
             if seconds is not None:
                 found.append(DemoVersion(str(config["id"]), datetime.fromtimestamp(seconds, timezone.utc), config))
-    return sorted(found, key=lambda version: (version.at, version.assistant_id))
+    return tuple(sorted(found, key=lambda version: (version.at, version.assistant_id)))
 
 
 def demo_organisation() -> Organisation:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.prompts import Prompt
 from pydantic import Field
 
 from revox_mcp.server.state import AppState
@@ -43,5 +45,11 @@ def troubleshoot_assistant(
     return TROUBLESHOOT_PROMPT.format(assistant_id=assistant_id.strip()[:200], symptom=symptom.strip()[:2000])
 
 
+@functools.cache
+def _prompt() -> Prompt:
+    """Built once per process (its argument schema is most of what adding it costs); servers share it."""
+    return Prompt.from_function(troubleshoot_assistant, title="Troubleshoot a Revox assistant")
+
+
 def add_prompts(server: MCPServer[AppState]) -> None:
-    server.prompt(title="Troubleshoot a Revox assistant")(troubleshoot_assistant)
+    server.add_prompt(_prompt())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.resources import FunctionResource
 from mcp.types import (
     Completion,
     CompletionArgument,
@@ -44,14 +47,21 @@ async def complete(
     return Completion(values=values, total=len(values), has_more=False)
 
 
-def add_resources(server: MCPServer[AppState]) -> None:
-    server.resource(
-        "revox://assistants",
+@functools.cache
+def _index() -> FunctionResource:
+    """The index resource, built once per process; servers share it (it reads the request's state)."""
+    return FunctionResource.from_function(
+        assistants_index,
+        uri="revox://assistants",
         name="assistants",
         title="Revox assistants index",
         description="Compact summaries of every assistant (JSON).",
         mime_type="application/json",
-    )(assistants_index)
+    )
+
+
+def add_resources(server: MCPServer[AppState]) -> None:
+    server.add_resource(_index())
     server.resource(
         "revox://assistants/{assistant_id}",
         name="assistant",

@@ -26,7 +26,8 @@ from mcp.server.transport_security import TransportSecuritySettings
 from support import make_server
 
 from revox_mcp import __version__
-from revox_mcp.server.http import HttpTransport, StaticTokenVerifier, bind_refusal, is_loopback, transport_security
+from revox_mcp.server.binding import bind_refusal, is_loopback
+from revox_mcp.server.http import HttpTransport, StaticTokenVerifier, transport_security
 
 TOKEN = "tok-7f3e9c2a-canary-bearer"
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
