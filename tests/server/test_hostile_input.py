@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
@@ -41,6 +41,14 @@ def upstream(shared_fake: FakeRevox) -> Iterator[FakeRevox]:
 
 def make_server(fake: FakeRevox) -> MCPServer:
     return support.make_server(base_url=fake.base_url, timeout=5.0)
+
+
+@pytest.fixture(scope="module")
+async def client(shared_fake: FakeRevox) -> AsyncIterator[Client]:
+    """One session for the module's argument cases, as a host holds one: each case is independent of
+    the others, and the session must keep serving through every hostile argument before it."""
+    async with Client(make_server(shared_fake)) as session:
+        yield session
 
 
 def assert_clear_error(result: CallToolResult, *hints: str) -> str:
@@ -129,49 +137,46 @@ def _id_calls(value: Any) -> list[tuple[str, dict[str, Any]]]:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", list(HOSTILE_IDS))
-async def test_hostile_id_is_a_clear_error_and_stays_one_path_segment(upstream: FakeRevox, kind: str):
+async def test_hostile_id_is_a_clear_error_and_stays_one_path_segment(upstream: FakeRevox, client: Client, kind: str):
     """Every tool taking an id (both ids of compare_assistants), then the resource template."""
     value = HOSTILE_IDS[kind]
-    async with Client(make_server(upstream)) as client:
-        with anyio.fail_after(CALL_BUDGET):
-            for tool, args in _id_calls(value):
-                if tool == "diagnose_assistant" and value == "":
-                    assert_ok(await client.call_tool(tool, args))  # optional there: "" is omitted, ranks all
-                    continue
-                message = assert_clear_error(await client.call_tool(tool, args), *ID_HINTS)
-                assert "\u202e" not in message
-                assert "\u200b" not in message
+    with anyio.fail_after(CALL_BUDGET):
+        for tool, args in _id_calls(value):
+            if tool == "diagnose_assistant" and value == "":
+                assert_ok(await client.call_tool(tool, args))  # optional there: "" is omitted, ranks all
+                continue
+            message = assert_clear_error(await client.call_tool(tool, args), *ID_HINTS)
+            assert "\u202e" not in message
+            assert "\u200b" not in message
 
-            with pytest.raises((MCPError, ValueError)) as caught:
-                await client.read_resource(f"revox://assistants/{value}")
-            message = str(caught.value)
-            assert "Traceback" not in message
-            assert len(message) < 3_000
-            assert any(hint in message for hint in (*ID_HINTS, "Unknown resource")), message
+        with pytest.raises((MCPError, ValueError)) as caught:
+            await client.read_resource(f"revox://assistants/{value}")
+        message = str(caught.value)
+        assert "Traceback" not in message
+        assert len(message) < 3_000
+        assert any(hint in message for hint in (*ID_HINTS, "Unknown resource")), message
 
-            # The session keeps serving.
-            assert_ok(await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID}))
-            resource = await client.read_resource(f"revox://assistants/{BASELINE_ID}")
+        # The session keeps serving.
+        assert_ok(await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID}))
+        resource = await client.read_resource(f"revox://assistants/{BASELINE_ID}")
     assert json.loads(resource.contents[0].text)["id"] == BASELINE_ID  # type: ignore[union-attr]
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", list(WRONG_TYPES))
-async def test_id_of_the_wrong_json_type_is_a_clear_error(upstream: FakeRevox, kind: str):
-    async with Client(make_server(upstream)) as client:
-        for tool, args in _id_calls(WRONG_TYPES[kind]):
-            if tool == "diagnose_assistant" and WRONG_TYPES[kind] is None:
-                assert_ok(await client.call_tool(tool, args))  # optional there: null ranks every assistant
-                continue
-            assert_clear_error(await client.call_tool(tool, args), "assistant_id")
+async def test_id_of_the_wrong_json_type_is_a_clear_error(upstream: FakeRevox, client: Client, kind: str):
+    for tool, args in _id_calls(WRONG_TYPES[kind]):
+        if tool == "diagnose_assistant" and WRONG_TYPES[kind] is None:
+            assert_ok(await client.call_tool(tool, args))  # optional there: null ranks every assistant
+            continue
+        assert_clear_error(await client.call_tool(tool, args), "assistant_id")
     assert all(request.path == "/assistants" for request in upstream.requests)
 
 
 @pytest.mark.anyio
-async def test_an_id_with_surrounding_whitespace_still_works(upstream: FakeRevox):
-    async with Client(make_server(upstream)) as client:
-        for tool, args in _id_calls(f" \t{FRENCH_ID}\n"):
-            assert_ok(await client.call_tool(tool, args))
+async def test_an_id_with_surrounding_whitespace_still_works(upstream: FakeRevox, client: Client):
+    for tool, args in _id_calls(f" \t{FRENCH_ID}\n"):
+        assert_ok(await client.call_tool(tool, args))
 
 
 # --------------------------------------------------------------------------- other arguments
@@ -200,13 +205,12 @@ FIELD_CASES: dict[str, tuple[Any, list[str] | None]] = {
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", list(FIELD_CASES))
-async def test_fields_argument_works_or_is_a_clear_error(upstream: FakeRevox, kind: str):
+async def test_fields_argument_works_or_is_a_clear_error(upstream: FakeRevox, client: Client, kind: str):
     value, expected = FIELD_CASES[kind]
-    async with Client(make_server(upstream)) as client:
-        got = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, "fields": value})
-        compared = await client.call_tool(
-            "compare_assistants", {"assistant_id_a": BASELINE_ID, "assistant_id_b": FRENCH_ID, "fields": value}
-        )
+    got = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, "fields": value})
+    compared = await client.call_tool(
+        "compare_assistants", {"assistant_id_a": BASELINE_ID, "assistant_id_b": FRENCH_ID, "fields": value}
+    )
     if expected is None:
         message = assert_clear_error(got, "fields", "field")
         assert "x" * 100 not in message  # a huge argument is not echoed back whole
@@ -278,15 +282,14 @@ PAGING_CALLS = [
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(("tool", "kind"), PAGING_CALLS)
-async def test_paging_arguments_work_or_are_a_clear_error(upstream: FakeRevox, tool: str, kind: str):
+async def test_paging_arguments_work_or_are_a_clear_error(upstream: FakeRevox, client: Client, tool: str, kind: str):
     args, works = LIST_CASES[kind]
-    async with Client(make_server(upstream)) as client:
-        result = await client.call_tool(tool, await _resolve(client, args, tool))
-        if works:
-            assert_ok(result)
-        else:
-            assert_clear_error(result, "limit", "cursor", "query", "Input should")
-        assert_ok(await client.call_tool(tool, {}))  # the session keeps serving
+    result = await client.call_tool(tool, await _resolve(client, args, tool))
+    if works:
+        assert_ok(result)
+    else:
+        assert_clear_error(result, "limit", "cursor", "query", "Input should")
+    assert_ok(await client.call_tool(tool, {}))  # the session keeps serving
 
 
 OTHER_GET_CASES: dict[str, dict[str, Any]] = {
@@ -303,9 +306,8 @@ OTHER_GET_CASES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", list(OTHER_GET_CASES))
-async def test_other_get_assistant_arguments_are_clear_errors(upstream: FakeRevox, kind: str):
-    async with Client(make_server(upstream)) as client:
-        result = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, **OTHER_GET_CASES[kind]})
+async def test_other_get_assistant_arguments_are_clear_errors(upstream: FakeRevox, client: Client, kind: str):
+    result = await client.call_tool("get_assistant", {"assistant_id": BASELINE_ID, **OTHER_GET_CASES[kind]})
     assert_clear_error(result, "detail", "offset")
 
 
