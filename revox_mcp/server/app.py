@@ -38,12 +38,12 @@ from revox_mcp.server.resources import add_resources
 from revox_mcp.server.state import AppState, CredentialSource, FixedCredential, bind_state
 from revox_mcp.server.team import CallerCredential, RevoxKeyVerifier, add_readyz
 from revox_mcp.server.views import TOOL_VIEWS, apps_extension, require_viewed_tools
-from revox_mcp.service.data import DataSettings, RevoxData
-from revox_mcp.service.history import seed_demo
 from revox_mcp.settings import DEMO_API_KEY, DEMO_BASE_URL, ConfigError, Settings
 
 if TYPE_CHECKING:
     import httpx  # the transport's type only: httpx is imported by the API client alone
+
+    from revox_mcp.service.bundle import Services
 
     Transport = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
 
@@ -114,8 +114,16 @@ def build_server(
         history = history_of(settings, clock=clock)  # opened on first use, closed with the lifespan
         try:
             async with api() as revox, cache(key_rate_limit=settings.key_rate_limit) as cached:
-                data = RevoxData(revox, cached, DataSettings.of(settings), own_secrets=own_secrets, wall=clock.wall)
-                yield AppState.over(settings, credentials, data, history, seed=seed_demo if settings.demo else None)
+
+                def services() -> Services:
+                    from revox_mcp.service.bundle import Services
+                    from revox_mcp.service.data import DataSettings, RevoxData
+                    from revox_mcp.service.history import seed_demo
+
+                    data = RevoxData(revox, cached, DataSettings.of(settings), own_secrets=own_secrets, wall=clock.wall)
+                    return Services.over(settings, data, history, seed=seed_demo if settings.demo else None)
+
+                yield AppState(settings, credentials, services)
         finally:
             await history.aclose()
 

@@ -18,15 +18,20 @@ from revox_mcp.server.params import (
 )
 from revox_mcp.server.registration import ToolSet
 from revox_mcp.server.state import AppState
-from revox_mcp.service.assistants import AssistantPage, AssistantView
-from revox_mcp.service.history import MAX_LIMIT, AssistantHistory
+from revox_mcp.service.answers import (
+    MAX_VERSIONS_PER_PAGE,
+    AssistantComparison,
+    AssistantHistory,
+    AssistantPage,
+    AssistantView,
+    DiagnosisView,
+    StatusView,
+)
 from revox_mcp.service.results import Answer
-from revox_mcp.service.status import StatusView
-from revox_mcp.service.troubleshooting import AssistantComparison, DiagnosisView
 
 TOOLS = ToolSet()
 
-VersionsArg = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Versions per page.")]
+VersionsArg = Annotated[int, Field(ge=1, le=MAX_VERSIONS_PER_PAGE, description="Versions per page.")]
 
 
 @TOOLS.tool("List Revox assistants", AssistantPage)

@@ -29,7 +29,7 @@ from revox_mcp.server.params import (
 )
 from revox_mcp.server.registration import ToolSet
 from revox_mcp.server.state import AppState
-from revox_mcp.service.call_review import CallAnalysis, CallList, CallView
+from revox_mcp.service.answers import CallAnalysis, CallList, CallView
 from revox_mcp.service.results import Answer
 
 TOOLS = ToolSet()

@@ -7,23 +7,26 @@ all find it with ``current_state()``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
-from revox_mcp import __version__
 from revox_mcp.credential import Credential
 from revox_mcp.errors import InputError
-from revox_mcp.history.store import History
-from revox_mcp.service.assistants import AssistantService
-from revox_mcp.service.call_review import CallService
-from revox_mcp.service.data import RevoxData
-from revox_mcp.service.history import HistoryService, Seed
-from revox_mcp.service.status import StatusService
-from revox_mcp.service.troubleshooting import Troubleshooting
 from revox_mcp.settings import Settings
+
+if TYPE_CHECKING:  # the services load with the first request that needs one (``service.bundle``)
+    from revox_mcp.service.assistants import AssistantService
+    from revox_mcp.service.bundle import Services
+    from revox_mcp.service.call_review import CallService
+    from revox_mcp.service.data import RevoxData
+    from revox_mcp.service.history import HistoryService
+    from revox_mcp.service.status import StatusService
+    from revox_mcp.service.troubleshooting import Troubleshooting
 
 
 class CredentialSource(Protocol):
@@ -42,47 +45,42 @@ class FixedCredential:
         return self.credential
 
 
-@dataclass(frozen=True)
 class AppState:
-    """What one server lifespan owns: the data access and the services over it."""
+    """What one server lifespan owns: its settings, whose key each request uses, and the services
+    (``service.bundle.Services``), built by ``build`` with the first request that needs one."""
 
-    settings: Settings
-    credentials: CredentialSource
-    data: RevoxData
-    assistants: AssistantService
-    calls: CallService
-    troubleshooting: Troubleshooting
-    status: StatusService
-    history: HistoryService
+    def __init__(self, settings: Settings, credentials: CredentialSource, build: Callable[[], Services]) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self._build = build
 
-    @classmethod
-    def over(
-        cls,
-        settings: Settings,
-        credentials: CredentialSource,
-        data: RevoxData,
-        history: History | None = None,
-        *,
-        seed: Seed | None = None,
-    ) -> AppState:
-        """The services over ``data``, each keeping ``settings.memo_entries`` derived answers; the
-        versions ``data`` fetches recorded in ``history`` (None: off), seeded first by ``seed``."""
-        memo = settings.memo_entries
-        assistants = AssistantService(data, memo_entries=memo)
-        versions = HistoryService(
-            history or History(None), data, assistants, call_days=settings.history_call_days, seed=seed
-        )
-        data.recorder = versions
-        return cls(
-            settings=settings,
-            credentials=credentials,
-            data=data,
-            assistants=assistants,
-            calls=CallService(data, assistants, memo_entries=memo, stored=versions.stored_changes),
-            troubleshooting=Troubleshooting(assistants, memo_entries=memo),
-            status=StatusService(data, version=__version__, demo=settings.demo, history=versions.health),
-            history=versions,
-        )
+    @functools.cached_property
+    def services(self) -> Services:
+        return self._build()
+
+    @property
+    def data(self) -> RevoxData:
+        return self.services.data
+
+    @property
+    def assistants(self) -> AssistantService:
+        return self.services.assistants
+
+    @property
+    def calls(self) -> CallService:
+        return self.services.calls
+
+    @property
+    def troubleshooting(self) -> Troubleshooting:
+        return self.services.troubleshooting
+
+    @property
+    def status(self) -> StatusService:
+        return self.services.status
+
+    @property
+    def history(self) -> HistoryService:
+        return self.services.history
 
     def credential(self) -> Credential:
         """The key this request is served with; InputError (told to the caller) when there is none."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import Field
-
 from revox_mcp.cache.memo import LRU, Latest
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
@@ -29,10 +27,11 @@ from revox_mcp.domain.render.assistants import (
     page_text,
 )
 from revox_mcp.domain.render.tree import render_tree
-from revox_mcp.domain.summary import AssistantDetail, AssistantSummary, detail, summarize
+from revox_mcp.domain.summary import AssistantSummary, detail, summarize
 from revox_mcp.errors import InputError
+from revox_mcp.service.answers import AssistantPage, AssistantView
 from revox_mcp.service.data import RevoxData
-from revox_mcp.service.results import Answer, Result, freshness, stale_note
+from revox_mcp.service.results import Answer, freshness, stale_note
 
 # A get_assistant summary (its structured content, and its text, each): about 1k tokens.
 SUMMARY_BUDGET = 4_000
@@ -45,27 +44,6 @@ _CONFIG_ROOM = budget.HALF_BUDGET - _CONFIG_FRAME
 _SUMMARY_TEXT = f"the summary text's {SUMMARY_BUDGET:,} bytes"
 # A page of summaries: the structured content's share of the answer (the text is terser).
 _PAGE_WITHIN = f"the structured content's share ({budget.STRUCTURED_BUDGET:,} bytes) of {budget.WHOLE_ANSWER}"
-
-
-class AssistantPage(Result):
-    """One page of the assistant index."""
-
-    assistants: list[AssistantSummary]
-    total: int = Field(description="matching the query")
-    query: str | None = None
-    next_cursor: str | None = Field(None, description="cursor of the next page; absent on the last page")
-    stopped_by: Literal["size"] | None = None
-
-
-class AssistantView(Result):
-    """One assistant: its summary, or (detail=full / fields) its redacted configuration."""
-
-    id: str
-    name: str | None = None
-    summary: AssistantDetail | None = None
-    config: dict[str, Any] | None = Field(None, description="the redacted fields asked for")
-    cut: list[str] | None = Field(None, description="paths cut to fit")
-    next_offset: int | None = Field(None, description="offset to read more of the field")
 
 
 _MAX_NAME = 120

@@ -16,7 +16,7 @@ import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import anyio
 
@@ -28,7 +28,7 @@ from revox_mcp.domain.call_fields import ANALYZED_STATUSES, name_of
 from revox_mcp.domain.compare import Change, compare
 from revox_mcp.domain.evidence import Aggregate, Evidence, aggregate, findings, needs_campaigns
 from revox_mcp.domain.facts import campaigns_of, child, validate_assistant_id
-from revox_mcp.domain.output import AnObject, Objects, dump
+from revox_mcp.domain.output import dump
 from revox_mcp.domain.render.calls import (
     PeriodText,
     analysis_text,
@@ -43,10 +43,11 @@ from revox_mcp.domain.timeline.period import Period, PeriodView, argument
 from revox_mcp.domain.timeline.record import CallRecord
 from revox_mcp.domain.timeline.series import SeriesRow, with_categories
 from revox_mcp.errors import InputError, RevoxError, RevoxNotFoundError
+from revox_mcp.service.answers import CallAnalysis
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.call_period import PeriodScans, Scan
 from revox_mcp.service.data import RecordPage, RevoxData
-from revox_mcp.service.results import Answer, Result, freshness, stale_note
+from revox_mcp.service.results import Answer, freshness, stale_note
 
 # analyze_calls over the last N calls: the whole answer as sent (structured content and text) fits this
 # (8 kB until each finding carried its drill-down: about 200 bytes each)...
@@ -68,31 +69,6 @@ async def no_stored_changes(_cred: Credential, _assistant_id: str) -> list[Confi
     """The versions the server stored of an assistant: none until a history store is wired in
     (``history``: its versions dated by the assistant's own edit time, ``updated_at``)."""
     return []
-
-
-class CallAnalysis(Result):
-    """An assistant's calls aggregated, the findings that tie patterns to its configuration, and over a
-    period its time axis."""
-
-    assistant_id: str
-    name: str | None = None
-    calls: int
-    attempts: int
-    total: int | None = None
-    span: str | None = None  # created, oldest to newest
-    # status, outcome (per call); result, end_reason, ended_by, dial_error (per attempt): value -> count
-    counts: Annotated[dict[str, dict[str, int]], AnObject]
-    # talk time p50/p90 (s), calls that reached a person, voicemail attempts, agent turns and interrupted
-    # ones, latency p50/p95 (ms), tool "errors/results"
-    metrics: Annotated[dict[str, int | str], AnObject]
-    findings: Annotated[list[Evidence], Objects]
-    period: Annotated[PeriodView | None, AnObject] = None
-    series: Annotated[list[SeriesRow] | None, Objects] = None
-    config_changes: Annotated[list[ConfigChange] | None, Objects] = None
-    change_points: Annotated[list[ChangePoint] | None, Objects] = None
-    tested: list[str] | None = None  # metrics tested for change points
-    notes: list[str] | None = None
-    cut: list[str] | None = None  # what was cut to fit the answer's budget
 
 
 @dataclass

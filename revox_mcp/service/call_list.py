@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from revox_mcp.cache.memo import LRU
 from revox_mcp.credential import Credential
@@ -28,30 +28,20 @@ from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.cursor import decode_cursor, encode_cursor
 from revox_mcp.domain.evidence import is_rule_pattern, pattern_calls
 from revox_mcp.domain.facts import validate_assistant_id
-from revox_mcp.domain.output import AnObject, Objects, dump
+from revox_mcp.domain.output import dump
 from revox_mcp.domain.render.calls import call_list_text, row_line
 from revox_mcp.domain.timeline.observation import METRIC_PATTERNS
-from revox_mcp.domain.timeline.period import MAX_LIST_DAYS, Period, PeriodView, argument
+from revox_mcp.domain.timeline.period import MAX_LIST_DAYS, Period, argument
 from revox_mcp.domain.timeline.record import ATTEMPT_FILTERS, CallRecord
 from revox_mcp.errors import InputError, RevoxError
+from revox_mcp.service.answers import CallList
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.call_period import PeriodScans
 from revox_mcp.service.data import RevoxData
-from revox_mcp.service.results import Answer, Result, freshness, stale_note
+from revox_mcp.service.results import Answer, freshness, stale_note
 
 _MAX_LOCAL = 40  # characters of an end reason, a dial error, a tool name: values from Revox are bounded so
 _ROOM = budget.MAX_RESPONSE_BYTES - 4_000  # the rows of a page, structured and text
-
-
-class CallList(Result):
-    """One page of calls, newest first when Revox accepts the sort."""
-
-    calls: Annotated[list[CallRow], Objects]
-    total: int | None = None
-    next_cursor: str | None = None
-    order: str | None = None
-    period: Annotated[PeriodView | None, AnObject] = None  # when the calls were read by a period scan
-    stopped_by: Literal["size"] | None = None
 
 
 def _filters(

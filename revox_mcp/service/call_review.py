@@ -10,13 +10,12 @@ reaches the model only inside a quoted call-data block, or as a short quote in a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from revox_mcp.cache.store import Cached
 from revox_mcp.credential import Credential
 from revox_mcp.domain import budget
 from revox_mcp.domain.call_views import (
-    CallSummary,
     Turn,
     choose_attempt,
     select_call_fields,
@@ -26,37 +25,24 @@ from revox_mcp.domain.call_views import (
 )
 from revox_mcp.domain.facts import coerce_string_list
 from revox_mcp.domain.ingest import Item
-from revox_mcp.domain.output import AnObject, Objects, dump
+from revox_mcp.domain.output import dump
 from revox_mcp.domain.quoting import CALL_DATA_NOTE
 from revox_mcp.domain.render.calls import READ_CALL_ON, call_json_text, summary_text, transcript_text
 from revox_mcp.errors import InputError
+from revox_mcp.service.answers import CallView
 from revox_mcp.service.assistants import AssistantService
-from revox_mcp.service.call_analysis import CallAnalysis, CallAnalyzer, StoredChanges, no_stored_changes
-from revox_mcp.service.call_list import CallList, CallLister
+from revox_mcp.service.call_analysis import CallAnalyzer, StoredChanges, no_stored_changes
+from revox_mcp.service.call_list import CallLister
 from revox_mcp.service.call_period import PeriodScans
 from revox_mcp.service.data import RevoxData
-from revox_mcp.service.results import Answer, Result, freshness, stale_note
+from revox_mcp.service.results import Answer, freshness, stale_note
 
-__all__ = ["CallAnalysis", "CallList", "CallService", "CallView"]
+__all__ = ["CallService"]
 
 Detail = Literal["summary", "transcript", "full"]
 
 # get_call's JSON of a call: this much as structured content, as much again as text.
 _CALL_ROOM = budget.HALF_BUDGET - 1_500
-
-
-class CallView(Result):
-    """One call: its summary, the transcript of one attempt, or its redacted JSON."""
-
-    id: str
-    note: str | None = None
-    summary: Annotated[CallSummary | None, AnObject] = None
-    attempt: int | None = None
-    turns: Annotated[list[Turn] | None, Objects] = None
-    total_turns: int | None = None
-    call: Annotated[dict[str, Any] | None, AnObject] = None
-    cut: list[str] | None = None
-    next_offset: int | None = None
 
 
 class CallService:

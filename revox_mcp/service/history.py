@@ -20,7 +20,6 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
-from typing import Annotated, Literal
 
 import anyio
 
@@ -32,21 +31,27 @@ from revox_mcp.domain.compare import Change
 from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.facts import validate_assistant_id
 from revox_mcp.domain.ingest import Item, ItemSet, ingest_object
-from revox_mcp.domain.output import AnObject, Objects, Out, dump
+from revox_mcp.domain.output import dump
 from revox_mcp.domain.redaction import Redactor
 from revox_mcp.domain.timeline.config import ConfigChange, changes_in_calls
-from revox_mcp.domain.timeline.period import Moment, iso
+from revox_mcp.domain.timeline.period import iso
 from revox_mcp.errors import InputError, RevoxError, RevoxNotFoundError
 from revox_mcp.history.diff import change_between, edited_at, version_diff
 from revox_mcp.history.store import History
 from revox_mcp.history.version import Health, Version
+from revox_mcp.service.answers import (
+    MAX_VERSIONS_PER_PAGE,
+    VERSIONS_PER_PAGE,
+    AssistantHistory,
+    CallsSeen,
+    StoredVersion,
+)
 from revox_mcp.service.assistants import AssistantService
 from revox_mcp.service.call_period import PeriodScans
 from revox_mcp.service.data import RevoxData
-from revox_mcp.service.results import Answer, Result
+from revox_mcp.service.results import Answer
 
 TOOL = "assistant_history"
-DEFAULT_LIMIT, MAX_LIMIT = 5, 20
 # Stored versions read for analyze_calls' attributions: every one a store keeps (its limit applies).
 STORED_READ = 50
 # Each shape is tried in turn until the answer fits: every text diff this long, then fewer versions.
@@ -54,42 +59,6 @@ _DIFF_CHARS = (None, 1_500, 400, 0)
 
 # Seeds a history before its first use (the demo's versions), for the credential given.
 Seed = Callable[[History, Credential, Redactor], Awaitable[None]]
-
-
-class StoredVersion(Out):
-    """A version the server stored, and what changed from the one stored before it (A → B)."""
-
-    at: Moment  # the edit: the assistant's updated_at when plausible, else first seen
-    seen_at: Moment
-    dated: Literal["updated_at", "seen"]
-    summary: str
-    fields: list[str] | None = None
-    changes: list[Change] | None = None  # A: the version before, B: this one
-    diff_cut: bool | None = None  # text diffs shortened (or left out) to fit
-
-
-class CallsSeen(Out):
-    """The calls the changes seen in calls come from."""
-
-    since: Moment
-    until: Moment
-    calls: int
-    complete: bool
-    note: str | None = None
-
-
-class AssistantHistory(Result):
-    """An assistant's configuration over time: the versions the server stored, the changes seen in calls."""
-
-    assistant_id: str
-    name: str | None = None
-    store: Annotated[dict[str, str | int | None], AnObject]
-    versions: Annotated[list[StoredVersion], Objects]  # newest first
-    total_versions: int
-    calls: Annotated[CallsSeen | None, AnObject] = None
-    call_changes: Annotated[list[ConfigChange] | None, Objects] = None  # newest first
-    next_cursor: str | None = None
-    notes: list[str] | None = None
 
 
 class HistoryService:
@@ -159,11 +128,11 @@ class HistoryService:
         return await self.history.health(probe=True, account=cred.fingerprint if cred is not None else None)
 
     async def assistant_history(
-        self, cred: Credential, assistant_id: str, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+        self, cred: Credential, assistant_id: str, limit: int = VERSIONS_PER_PAGE, cursor: str | None = None
     ) -> Answer:
         ident = validate_assistant_id(assistant_id)
-        if not 1 <= limit <= MAX_LIMIT:
-            raise InputError(f"limit must be between 1 and {MAX_LIMIT}.")
+        if not 1 <= limit <= MAX_VERSIONS_PER_PAGE:
+            raise InputError(f"limit must be between 1 and {MAX_VERSIONS_PER_PAGE}.")
         notes: list[str] = []
         name: str | None = None
         try:  # fetched first: the version it sees is stored before the history is read

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from revox_mcp.cache.store import Cached
 from revox_mcp.domain.output import Out, dump
+
+if TYPE_CHECKING:
+    from revox_mcp.cache.store import Cached
 
 
 class Result(Out):

@@ -5,57 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from pydantic import Field
-
 from revox_mcp.credential import Credential
-from revox_mcp.domain.output import Out, dump
+from revox_mcp.domain.output import dump
 from revox_mcp.domain.render.status import key_check, status_text
 from revox_mcp.errors import RevoxAuthError, RevoxError
 from revox_mcp.history.version import Health
+from revox_mcp.service.answers import CacheView, HistoryStatus, StatusView
 from revox_mcp.service.data import RevoxData
 from revox_mcp.service.results import Answer
 from revox_mcp.settings import shown_url
-
-
-class CacheView(Out):
-    entries: int
-    ttl_seconds: float
-    oldest_age_seconds: float | None = None
-    hits: int
-    misses: int
-    coalesced: int
-    stale_served: int
-    upstream_requests: int
-    last_error: str | None = None
-
-
-class HistoryStatus(Out):
-    """The store of observed assistant versions (assistant_history)."""
-
-    state: str
-    store: str
-    reason: str
-    where: str | None = None
-    versions: int | None = None
-    failures: int = 0
-
-
-class StatusView(Out):
-    """What to check first when nothing works."""
-
-    version: str
-    demo: bool
-    base_url: str = Field(description="scheme, host and path only")
-    api_key_configured: bool
-    api_key_fingerprint: str | None = Field(None, description="SHA-256 prefix")
-    key_accepted: bool | None = Field(None, description="absent: unknown (see key_check)")
-    key_check: str | None = Field(None, description="what GET /auth-status got")
-    http_status: int | None = None
-    retry_after_seconds: float | None = None
-    latency_ms: float | None = None
-    error: str | None = None
-    cache: CacheView
-    history: HistoryStatus | None = None
 
 
 class StatusService:

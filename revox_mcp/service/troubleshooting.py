@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from revox_mcp.cache.memo import LRU, Latest
 from revox_mcp.cache.store import Cached
@@ -22,36 +22,14 @@ from revox_mcp.domain.catalog import check_limit
 from revox_mcp.domain.compare import Comparison, compare
 from revox_mcp.domain.cursor import decode_offset, encode_cursor
 from revox_mcp.domain.facts import coerce_string_list
-from revox_mcp.domain.findings import Diagnosis, DiagnosisRow, Finding, UsedBy, VariableUse
+from revox_mcp.domain.findings import Diagnosis, DiagnosisRow, UsedBy
 from revox_mcp.domain.ingest import Item, ItemSet
-from revox_mcp.domain.output import AnObject, Objects
 from revox_mcp.domain.render.diagnosis import comparison_text, diagnosis_text, ranking_text, top_line
 from revox_mcp.domain.rules import RANK
 from revox_mcp.errors import InputError, RevoxError, reason_of
+from revox_mcp.service.answers import AssistantComparison, DiagnosisView
 from revox_mcp.service.assistants import AssistantService
-from revox_mcp.service.results import Answer, Result, freshness, stale_note
-
-
-class DiagnosisView(Result):
-    """One assistant's findings and {{variables}}; or, with no id, every assistant ranked worst first."""
-
-    assistant_id: str | None = None
-    name: str | None = None
-    counts: dict[str, int] | None = Field(None, description="findings by severity")
-    findings: Annotated[list[Finding] | None, Objects] = None
-    variables: list[VariableUse] | None = Field(None, description="{{variables}} each call must supply")
-    assistants: list[DiagnosisRow] | None = None
-    total: int | None = None
-    next_cursor: str | None = None
-    used_by: Annotated[UsedBy | None, AnObject] = None
-    not_checked: list[str] | None = None
-
-
-class AssistantComparison(Result):
-    """Differences between two assistants' redacted configurations."""
-
-    comparison: Comparison
-
+from revox_mcp.service.results import Answer, freshness, stale_note
 
 Tally = tuple[int, int, str | None]
 

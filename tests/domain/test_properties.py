@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from sdk_shapes import assistants as sdk_assistants
 from support import examples
 
-from revox_mcp.domain import catalog, compare, cursor, diagnostics, facts, ingest, redaction, render, summary
+from revox_mcp.domain import catalog, compare, cursor, diagnostics, facts, ingest, redaction, summary
 from revox_mcp.domain.facts import coerce_string_list, validate_assistant_id
+from revox_mcp.domain.render.assistants import summary_line
+from revox_mcp.domain.render.tree import render_tree
 from revox_mcp.errors import InputError
 
 CANARY = "FAKEcanary7Q2x9Lm4"
@@ -158,8 +160,8 @@ def _outputs(raw_a: dict[str, Any], raw_b: dict[str, Any]) -> list[Any]:
     out: list[Any] = [
         summary.dump(summary.summarize(a)),
         summary.dump(detail),
-        render.render_tree(summary.dump(detail)),
-        render.summary_line(summary.summarize(a)),
+        render_tree(summary.dump(detail)),
+        summary_line(summary.summarize(a)),
         a,
         catalog.select_fields(a, None),
         compare.compare(a, b).model_dump(mode="json"),

@@ -40,6 +40,7 @@ from revox_mcp.credential import Credential
 from revox_mcp.history.settings import history_of
 from revox_mcp.history.sqlite import FILE_NAME, SqliteStore
 from revox_mcp.server.state import AppState, FixedCredential
+from revox_mcp.service.bundle import Services
 from revox_mcp.service.data import RevoxData
 from revox_mcp.settings import Secret
 
@@ -239,7 +240,9 @@ async def replica(redis_url: str) -> AsyncIterator[AppState]:
     history = history_of(settings)
     try:
         async with RevoxApi(base_url=BASE_URL, transport=transport) as api, Cache(MemoryBackend()) as cache:
-            yield AppState.over(settings, FixedCredential(CRED), RevoxData(api, cache), history)
+            yield AppState(
+                settings, FixedCredential(CRED), lambda: Services.over(settings, RevoxData(api, cache), history)
+            )
     finally:
         await history.aclose()
 

@@ -5,10 +5,3 @@ agent does not pay twice. One module per area: ``assistants`` (list_assistants, 
 ``calls`` (list_calls, get_call, analyze_calls), ``diagnosis`` (diagnose_assistant,
 compare_assistants), ``status`` (revox_status); ``tree`` holds what they share.
 """
-
-from __future__ import annotations
-
-from revox_mcp.domain.render.assistants import summary_line
-from revox_mcp.domain.render.tree import render_tree
-
-__all__ = ["render_tree", "summary_line"]
