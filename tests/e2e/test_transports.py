@@ -116,6 +116,37 @@ def test_missing_api_key_exits_2_with_one_line_naming_the_variable():
     assert "Traceback" not in done.stderr
 
 
+# What loads before a client can list the tools: the output models, not the services (cold start).
+LIST_THEN_CALL = """
+import sys, anyio
+from mcp import Client
+from revox_mcp.server.app import build_server
+from revox_mcp.settings import Settings
+
+def services():
+    return sorted(name for name in sys.modules if name.startswith("revox_mcp.service."))
+
+async def main():
+    async with Client(build_server(Settings(api_key=None, demo=True))) as client:
+        await client.list_tools()
+        print(*services())
+        assert (await client.call_tool("list_assistants", {"limit": 1})).is_error is False
+        print(*services())
+
+anyio.run(main)
+"""
+
+
+def test_a_server_lists_its_tools_without_loading_a_service():
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_THEN_CALL], env=CHILD_ENV, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    listed, called = (set(line.split()) for line in done.stdout.splitlines())
+    assert listed == {"revox_mcp.service.answers", "revox_mcp.service.results"}  # the output models alone
+    assert {"revox_mcp.service.bundle", "revox_mcp.service.data", "revox_mcp.service.assistants"} <= called
+
+
 # --------------------------------------------------------------------------- HTTP transports
 
 
