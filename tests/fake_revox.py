@@ -438,8 +438,9 @@ class FakeRevox:
         assistant = next((a for a in _load_fixtures()[0] if a["id"] == assistant_id), template["assistant"])
         rng = random.Random(seed)
         calls: list[dict[str, Any]] = []
+        serialised = json.dumps(template)  # each call is a fresh copy of it
         for index in range(n):
-            call = json.loads(json.dumps(template))
+            call = json.loads(serialised)
             call["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             call["assistant"] = assistant
             minute = n - index
