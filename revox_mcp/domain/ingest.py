@@ -40,6 +40,8 @@ _INT_LIMIT = 2**63
 
 
 def _clean_string(text: str) -> str:
+    if text.isascii() and len(text) <= MAX_STRING_CHARS:  # most of what Revox sends: nothing to change
+        return text
     text = strip_invisible(text)
     if len(text) > MAX_STRING_CHARS:
         return text[:MAX_STRING_CHARS] + f"…[cut: {len(text) - MAX_STRING_CHARS} more characters]"
@@ -47,15 +49,17 @@ def _clean_string(text: str) -> str:
 
 
 def _clean_key(key: Any) -> str:
+    if type(key) is str and len(key) <= MAX_KEY_CHARS and key.isascii():
+        return key
     text = _clean_string(key if isinstance(key, str) else str(key) if isinstance(key, int | float | bool) else "?")
     return text if len(text) <= MAX_KEY_CHARS else text[: MAX_KEY_CHARS - 1] + "…"
 
 
 def _scalar(value: Any) -> Any:
-    if value is None or isinstance(value, bool):
-        return value
     if isinstance(value, str):
         return _clean_string(value)
+    if value is None or isinstance(value, bool):
+        return value
     if isinstance(value, int):
         return value if -_INT_LIMIT < value < _INT_LIMIT else f"[number of {len(str(abs(value)))} digits]"
     if isinstance(value, float):
@@ -63,9 +67,20 @@ def _scalar(value: Any) -> Any:
     return "[unsupported value]"
 
 
+def _nested(value: Any) -> bool:
+    """Whether ``value`` is a container to copy: a mapping, list or tuple. Parsed JSON is plain dicts,
+    lists and scalars: those are told by type alone (the ABC check costs ten times as much)."""
+    kind = type(value)
+    if kind is dict or kind is list:
+        return True
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return False
+    return isinstance(value, Mapping | list | tuple)
+
+
 def sanitize(value: Any) -> Any:
     """A copy of a JSON-like value made encodable and bounded (see the module docstring)."""
-    if not isinstance(value, Mapping | list | tuple):
+    if not _nested(value):
         return _scalar(value)
     root: list[Any] = [None]
     # (source container, destination container or setter, depth)
@@ -75,7 +90,7 @@ def sanitize(value: Any) -> Any:
         if depth > MAX_DEPTH:
             put(TOO_DEEP)
             continue
-        if isinstance(source, Mapping):
+        if type(source) is dict or isinstance(source, Mapping):
             made_obj: dict[str, Any] = {}
             put(made_obj)
             for count, (raw_key, item) in enumerate(source.items()):
@@ -85,7 +100,7 @@ def sanitize(value: Any) -> Any:
                 key = _clean_key(raw_key)
                 while key in made_obj:  # two keys that differ only by invisible characters
                     key += "~"
-                if isinstance(item, Mapping | list | tuple):
+                if _nested(item):
                     made_obj[key] = None
                     stack.append((item, _setter(made_obj, key), depth + 1))
                 else:
@@ -97,7 +112,7 @@ def sanitize(value: Any) -> Any:
                 if index >= MAX_ITEMS:
                     made_list.append(f"[cut: {len(source) - MAX_ITEMS} more items]")
                     break
-                if isinstance(item, Mapping | list | tuple):
+                if _nested(item):
                     made_list.append(None)
                     stack.append((item, _setter(made_list, index), depth + 1))
                 else:

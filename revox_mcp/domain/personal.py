@@ -178,7 +178,14 @@ def identifying(value: str, facts: Iterable[str] = ()) -> bool:
     if value.isdigit() and len(value) < _MIN_DIGITS:
         return False
     folded = _fold(value)
-    return folded not in _ENUM_FOLDED and all(folded != _fold(fact) for fact in facts)
+    return folded not in _ENUM_FOLDED and folded not in (facts if isinstance(facts, Folded) else Folded(facts))
+
+
+class Folded(frozenset[str]):
+    """Facts folded once (case, spaces) for ``identifying``, which a call asks about each of its values."""
+
+    def __new__(cls, facts: Iterable[str]) -> Folded:
+        return super().__new__(cls, (_fold(fact) for fact in facts))
 
 
 class TextMask:
@@ -252,7 +259,7 @@ class _Masker:
 
     def __init__(self, call: Mapping[str, Any]) -> None:
         self.direction = call.get("direction")
-        facts = _fact_values(call)
+        facts = Folded(_fact_values(call))
         # an email or a phone number alone is left to the patterns, which keep its shape (+33***78)
         self.text = TextMask(
             value
