@@ -35,6 +35,10 @@ HttpTransport = Literal["sse", "streamable-http"]
 _LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 _HAS_PORT = re.compile(r"^(\[[^\]]*\]|[^:\[\]]+):(\d+|\*)$")
 _LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
+# How long an idle client connection stays open: longer than a load balancer's idle timeout (60 s for
+# most), so the balancer, not the replica, closes it. With uvicorn's 5 s, a replica closes connections
+# that a balancer or a busy client is about to reuse, and that request fails with a reset connection.
+KEEP_ALIVE_SECONDS = 75
 
 
 class StaticTokenVerifier(TokenVerifier):
@@ -132,6 +136,17 @@ class _AnnouncingServer(uvicorn.Server):
             print(self._line, file=sys.stderr, flush=True)
 
 
+def uvicorn_config(app: Starlette, log_level: str) -> uvicorn.Config:
+    """How uvicorn serves ``app``: logging through our root handler, a short graceful stop, a long keep-alive."""
+    return uvicorn.Config(
+        app,
+        log_config=None,
+        log_level=log_level.lower(),
+        timeout_graceful_shutdown=3,  # open SSE streams must not hold Ctrl-C up
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
+
+
 def serve(
     server: MCPServer,
     transport: HttpTransport,
@@ -152,12 +167,7 @@ def serve(
         app = server.sse_app(transport_security=security, host=host)
     else:
         app = server.streamable_http_app(transport_security=security, host=host, stateless_http=stateless)
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        log_level=log_level.lower(),
-        timeout_graceful_shutdown=3,  # open SSE streams must not hold Ctrl-C up
-    )
+    config = uvicorn_config(app, log_level)
     label = "SSE" if transport == "sse" else "streamable HTTP"
     url = endpoint_url(transport, sock)
     line = f"revox-mcp {__version__}: {label} on {url} ({auth_hint}); Ctrl-C to quit"

@@ -23,11 +23,12 @@ from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
 from support import make_server
 
 from revox_mcp import __version__
 from revox_mcp.server.binding import bind_refusal, is_loopback
-from revox_mcp.server.http import HttpTransport, StaticTokenVerifier, transport_security
+from revox_mcp.server.http import HttpTransport, StaticTokenVerifier, transport_security, uvicorn_config
 
 TOKEN = "tok-7f3e9c2a-canary-bearer"
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
@@ -82,6 +83,15 @@ def test_non_loopback_bind_needs_a_token_or_an_explicit_opt_out() -> None:
     assert bind_refusal("0.0.0.0", "t", allow_unauthenticated=False) is None
     assert bind_refusal("0.0.0.0", None, allow_unauthenticated=True) is None
     assert bind_refusal("127.0.0.1", None, allow_unauthenticated=False) is None
+
+
+def test_an_idle_connection_outlives_a_load_balancers_idle_timeout() -> None:
+    """A replica must not close an idle connection before the balancer in front of it does (60 s for most):
+    with uvicorn's 5 s, a request a balancer or a busy client sends on a connection the replica just
+    closed fails with a reset (seen once in CI: 30 sessions on 3 replicas, an httpx ReadError)."""
+    config = uvicorn_config(Starlette(), "INFO")
+    assert config.timeout_keep_alive > 60
+    assert config.log_config is None  # our redacting root handler, not uvicorn's own
 
 
 def test_rebinding_protection_stays_on_for_a_non_loopback_bind() -> None:
