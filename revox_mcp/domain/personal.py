@@ -172,20 +172,22 @@ def identifying(value: str, facts: Iterable[str] = ()) -> bool:
     """Whether a personal value can identify someone in a text, so is worth looking for there (see the
     module docstring): not too short, not a lower-case word, not a small number, not a word of a fact,
     not a UUID (a record's id: ids are never masked)."""
+    return _identifying(value, _folded(facts))
+
+
+def _folded(facts: Iterable[str]) -> frozenset[str]:
+    """Facts as ``identifying`` compares them: a call folds its facts once for all its values."""
+    return frozenset(_fold(fact) for fact in facts)
+
+
+def _identifying(value: str, folded_facts: frozenset[str]) -> bool:
     value = value.strip()
     if len(value) < _MIN_VALUE or _UUID.fullmatch(value) or (value.islower() and _WORD.fullmatch(value)):
         return False
     if value.isdigit() and len(value) < _MIN_DIGITS:
         return False
     folded = _fold(value)
-    return folded not in _ENUM_FOLDED and folded not in (facts if isinstance(facts, Folded) else Folded(facts))
-
-
-class Folded(frozenset[str]):
-    """Facts folded once (case, spaces) for ``identifying``, which a call asks about each of its values."""
-
-    def __new__(cls, facts: Iterable[str]) -> Folded:
-        return super().__new__(cls, (_fold(fact) for fact in facts))
+    return folded not in _ENUM_FOLDED and folded not in folded_facts
 
 
 class TextMask:
@@ -259,12 +261,12 @@ class _Masker:
 
     def __init__(self, call: Mapping[str, Any]) -> None:
         self.direction = call.get("direction")
-        facts = Folded(_fact_values(call))
+        facts = _folded(_fact_values(call))
         # an email or a phone number alone is left to the patterns, which keep its shape (+33***78)
         self.text = TextMask(
             value
             for value in _personal_values(call)
-            if identifying(value, facts) and not (_EMAIL.fullmatch(value) or _PHONE_IN_TEXT.fullmatch(value))
+            if _identifying(value, facts) and not (_EMAIL.fullmatch(value) or _PHONE_IN_TEXT.fullmatch(value))
         )
 
     def free(self, value: Any) -> Any:

@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # the services load with the first request that needs one (``
     from revox_mcp.service.assistants import AssistantService
     from revox_mcp.service.bundle import Services
     from revox_mcp.service.call_review import CallService
-    from revox_mcp.service.data import RevoxData
     from revox_mcp.service.history import HistoryService
     from revox_mcp.service.status import StatusService
     from revox_mcp.service.troubleshooting import Troubleshooting
@@ -57,10 +56,6 @@ class AppState:
     @functools.cached_property
     def services(self) -> Services:
         return self._build()
-
-    @property
-    def data(self) -> RevoxData:
-        return self.services.data
 
     @property
     def assistants(self) -> AssistantService:
