@@ -3,11 +3,14 @@ and the generated tests' profile: full strength in CI, a tenth by hand (``suppor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fake_revox import FakeRevox
 from hypothesis import settings
+from jsonschema.validators import Draft202012Validator
 from redis_server import RedisServer, require_redis_server
 from support import API_KEY, examples
 
@@ -22,6 +25,30 @@ def anyio_backend() -> str:
     """asyncio for the whole session, so a module-scoped async fixture (one browser, one server for a
     module) works in any module; a test still gets its own event loop unless such a fixture is open."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def metaschema_checked_once_per_schema() -> Iterator[None]:
+    """The official client checks a tool's output schema against the JSON Schema metaschema the first
+    time a session sees the tool's result: ~25 ms a schema, ~1,100 times in a run of the suite (its
+    ~700 sessions see the same few schemas), ~25 s of CPU in all. Here a schema that passed the check
+    is not checked again in this worker (keyed by its content; a failing one fails every time), and
+    the client still validates every result against its schema."""
+    original = Draft202012Validator.check_schema
+    passed: set[str] = set()
+
+    def check_schema(schema: Any, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            original(schema, *args, **kwargs)
+            return
+        key = json.dumps(schema, sort_keys=True, default=repr)
+        if key not in passed:
+            original(schema)
+            passed.add(key)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Draft202012Validator, "check_schema", staticmethod(check_schema))
+        yield
 
 
 @pytest.fixture

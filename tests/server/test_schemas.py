@@ -156,3 +156,14 @@ def test_a_recursive_definition_keeps_its_defs_and_the_registered_schema_is_left
     assert schema == original
     flat = {"type": "object", "$defs": {"Row": {"type": "string"}}, "properties": {"row": {"$ref": "#/$defs/Row"}}}
     assert self_contained(flat) == {"type": "object", "properties": {"row": {"type": "string"}}}
+
+
+async def test_a_schema_the_metaschema_rejects_fails_the_clients_check_every_time():
+    """The suite checks a schema that passed once only once (conftest): one that fails still fails every time."""
+    from jsonschema import SchemaError
+    from jsonschema.validators import Draft202012Validator
+
+    Draft202012Validator.check_schema({"type": "object"})
+    for _ in range(2):
+        with pytest.raises(SchemaError):
+            Draft202012Validator.check_schema({"type": "objekt"})
