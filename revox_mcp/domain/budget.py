@@ -14,8 +14,11 @@ twice (as JSON and rendered as text).
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
+from json.encoder import encode_basestring
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -25,6 +28,8 @@ from revox_mcp.domain.output import dump
 # About 8k tokens: the most one answer may cost an agent, whatever the data.
 MAX_RESPONSE_BYTES = 32_000
 # What MAX_RESPONSE_BYTES counts, as a cut note says it.
+# No string is cut shorter than this: below it, lists are cut instead.
+MIN_STRING_CAP = 200
 WHOLE_ANSWER = f"the answer's {MAX_RESPONSE_BYTES:,} bytes (structured content and text together, as sent)"
 
 
@@ -37,12 +42,22 @@ def size(value: Any) -> int:
     return len(json_text(value).encode())
 
 
+def _string_size(text: str) -> int:
+    """``size(text)`` for a string, without the encoder's set-up."""
+    encoded: str = encode_basestring(text)
+    return len(encoded) if encoded.isascii() else len(encoded.encode())
+
+
+def _capped(text: str, cap: int, hint: str) -> str:
+    return f"{text[:cap]}…[cut: {len(text) - cap} more chars of {len(text)}; {hint}]"
+
+
 def _cap_strings(value: Any, cap: int, hint: str, cuts: list[str], path: str) -> Any:
     if isinstance(value, str):
         if len(value) <= cap:
             return value
         cuts.append(path)
-        return f"{value[:cap]}…[cut: {len(value) - cap} more chars of {len(value)}; {hint}]"
+        return _capped(value, cap, hint)
     if isinstance(value, dict):
         return {k: _cap_strings(v, cap, hint, cuts, f"{path}.{k}" if path else k) for k, v in value.items()}
     if isinstance(value, list):
@@ -63,14 +78,20 @@ def _cap_lists(value: Any, cap: int, cuts: list[str], path: str, mark: bool = Tr
     return value
 
 
-def _longest_string(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return max((_longest_string(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return max((_longest_string(v) for v in value), default=0)
-    return 0
+def _strings_longest_first(value: Any) -> list[str]:
+    """The string values (not keys) in ``value``, longest first."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    found.sort(key=len, reverse=True)
+    return found
 
 
 def _longest_list(value: Any) -> int:
@@ -81,24 +102,47 @@ def _longest_list(value: Any) -> int:
     return 0
 
 
+def _string_cut_sizes(value: Any, whole: int, hint: str) -> tuple[Callable[[int], int], int]:
+    """``size(_cap_strings(value, cap, hint, ...))`` as a function of ``cap`` (``whole``: the size of
+    ``value``), and the longest string's length. Compact JSON is the sum of its parts, so a cap's size
+    is the whole's with each string longer than the cap swapped for its cut: nothing else is
+    serialised again."""
+    strings = _strings_longest_first(value)
+    shorter = [-len(text) for text in strings]  # ascending, for bisect
+    sent = list(accumulate(map(_string_size, strings), initial=0))
+
+    def size_capped_at(cap: int) -> int:
+        count = bisect_left(shorter, -cap)  # the strings longer than the cap
+        if count == 0:
+            return whole
+        # Their cuts serialised at once, as one list: its size less the brackets and commas.
+        cut = size([_capped(text, cap, hint) for text in strings[:count]]) - count - 1
+        return whole - sent[count] + cut
+
+    return size_capped_at, len(strings[0]) if strings else 0
+
+
 def fit(value: Any, max_bytes: int, hint: str, *, mark_lists: bool = True) -> tuple[Any, list[str]]:
     """``value`` cut to fit ``max_bytes``, and the paths that were cut (empty when nothing was).
 
     ``mark_lists=False`` drops a cut list's tail without a marker item, so the result still
     validates against a typed output model (the caller reports the cut paths instead).
     """
-    if size(value) <= max_bytes:
+    whole = size(value)
+    if whole <= max_bytes:
         return value, []
-    # The largest string length that still fits (binary search), then lists if strings alone cannot.
-    low, high = 0, _longest_string(value)
+    # The largest string length that still fits (binary search; never under MIN_STRING_CAP), then
+    # lists if strings alone cannot.
+    size_capped_at, longest = _string_cut_sizes(value, whole, hint)
+    low, high = 0, longest
     while low < high:
         mid = (low + high + 1) // 2
-        if size(_cap_strings(value, mid, hint, [], "")) <= max_bytes:
+        if size_capped_at(mid) <= max_bytes:
             low = mid
         else:
             high = mid - 1
     cuts: list[str] = []
-    capped = _cap_strings(value, max(low, 200), hint, cuts, "")
+    capped = _cap_strings(value, max(low, MIN_STRING_CAP), hint, cuts, "")
     if size(capped) <= max_bytes:
         return capped, cuts
     low, high = 0, _longest_list(capped)

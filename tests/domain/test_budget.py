@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import Field
 
 from revox_mcp.domain import budget
@@ -25,6 +27,59 @@ def test_fit_cuts_long_lists_when_strings_are_not_enough() -> None:
     fitted, cuts = budget.fit(value, 5_000, "hint")
     assert budget.size(fitted) <= 5_000
     assert cuts == ["faq_items"]
+
+
+def measured_string_cap(value: Any, max_bytes: int, hint: str) -> int:
+    """The string length ``fit`` picks, found the slow way: each candidate cut serialised in full."""
+    strings: list[int] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        strings += [len(item)] if isinstance(item, str) else []
+        pending += list(item.values()) if isinstance(item, dict) else item if isinstance(item, list) else []
+    low, high = 0, max(strings, default=0)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if budget.size(budget._cap_strings(value, mid, hint, [], "")) <= max_bytes:
+            low = mid
+        else:
+            high = mid - 1
+    return max(low, budget.MIN_STRING_CAP)
+
+
+TEXT = st.text(st.characters(codec="utf-8"), max_size=2_000) | st.integers(0, 3_000).map(lambda n: 'é"\n\x1f' * n)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=20) | st.dictionaries(st.text(max_size=5), inner, max_size=8),
+    max_leaves=40,
+)
+
+
+@given(JSON, st.integers(0, 3_000))
+def test_a_cuts_size_is_what_serialising_the_cut_value_gives(value: Any, cap: int) -> None:
+    size_capped_at, _longest = budget._string_cut_sizes(value, budget.size(value), "hint")
+    assert size_capped_at(cap) == budget.size(budget._cap_strings(value, cap, "hint", [], ""))
+
+
+@given(JSON, st.integers(50, 30_000), st.booleans())
+def test_fit_cuts_as_serialising_every_candidate_in_full_would(value: Any, max_bytes: int, mark_lists: bool) -> None:
+    """``fit`` sizes a cut from the parts it changes; it must pick what measuring each whole cut picks."""
+    fitted, cuts = budget.fit(value, max_bytes, "hint", mark_lists=mark_lists)
+    if budget.size(value) <= max_bytes:
+        assert (fitted, cuts) == (value, [])
+        return
+    expected: list[str] = []
+    capped = budget._cap_strings(value, measured_string_cap(value, max_bytes, "hint"), "hint", expected, "")
+    if budget.size(capped) > max_bytes:  # then lists, as before
+        low, high = 0, budget._longest_list(capped)
+        while low < high:
+            mid = (low + high + 1) // 2
+            if budget.size(budget._cap_lists(capped, mid, [], "", mark_lists)) <= max_bytes:
+                low = mid
+            else:
+                high = mid - 1
+        capped = budget._cap_lists(capped, low, expected, "", mark_lists)
+    assert (fitted, cuts) == (capped, expected)
 
 
 def test_json_text_keeps_non_ascii_text() -> None:
