@@ -43,6 +43,9 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+# assistant_history's page of versions: by default, and at most.
+VERSIONS_PER_PAGE, MAX_VERSIONS_PER_PAGE = 5, 20
+
 
 @dataclass(frozen=True, slots=True)
 class Version:

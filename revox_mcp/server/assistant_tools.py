@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from revox_mcp.history.version import MAX_VERSIONS_PER_PAGE
 from revox_mcp.server.params import (
     AssistantIdArg,
     CursorArg,
@@ -18,15 +19,6 @@ from revox_mcp.server.params import (
 )
 from revox_mcp.server.registration import ToolSet
 from revox_mcp.server.state import AppState
-from revox_mcp.service.answers import (
-    MAX_VERSIONS_PER_PAGE,
-    AssistantComparison,
-    AssistantHistory,
-    AssistantPage,
-    AssistantView,
-    DiagnosisView,
-    StatusView,
-)
 from revox_mcp.service.results import Answer
 
 TOOLS = ToolSet()
@@ -34,7 +26,7 @@ TOOLS = ToolSet()
 VersionsArg = Annotated[int, Field(ge=1, le=MAX_VERSIONS_PER_PAGE, description="Versions per page.")]
 
 
-@TOOLS.tool("List Revox assistants", AssistantPage)
+@TOOLS.tool("List Revox assistants", "AssistantPage")
 async def list_assistants(
     app: AppState, query: QueryArg = None, limit: LimitArg = 20, cursor: CursorArg = None
 ) -> Answer:
@@ -42,7 +34,7 @@ async def list_assistants(
     return await app.assistants.list_assistants(app.credential(), query, limit, cursor)
 
 
-@TOOLS.tool("Get a Revox assistant", AssistantView)
+@TOOLS.tool("Get a Revox assistant", "AssistantView")
 async def get_assistant(
     app: AppState,
     assistant_id: AssistantIdArg,
@@ -54,7 +46,7 @@ async def get_assistant(
     return await app.assistants.get_assistant(app.credential(), assistant_id, detail, fields, offset)
 
 
-@TOOLS.tool("Diagnose Revox assistants", DiagnosisView)
+@TOOLS.tool("Diagnose Revox assistants", "DiagnosisView")
 async def diagnose_assistant(
     app: AppState, assistant_id: OptionalIdArg = None, limit: LimitArg = 20, cursor: CursorArg = None
 ) -> Answer:
@@ -66,7 +58,7 @@ async def diagnose_assistant(
     return await app.troubleshooting.diagnose_one(app.credential(), assistant_id)
 
 
-@TOOLS.tool("Compare two Revox assistants", AssistantComparison)
+@TOOLS.tool("Compare two Revox assistants", "AssistantComparison")
 async def compare_assistants(
     app: AppState, assistant_id_a: AssistantIdArg, assistant_id_b: AssistantIdArg, fields: FieldsArg = None
 ) -> Answer:
@@ -74,7 +66,7 @@ async def compare_assistants(
     return await app.troubleshooting.compare(app.credential(), assistant_id_a, assistant_id_b, fields)
 
 
-@TOOLS.tool("Revox assistant history", AssistantHistory)
+@TOOLS.tool("Revox assistant history", "AssistantHistory")
 async def assistant_history(
     app: AppState, assistant_id: AssistantIdArg, limit: VersionsArg = 5, cursor: CursorArg = None
 ) -> Answer:
@@ -83,7 +75,7 @@ async def assistant_history(
     return await app.history.assistant_history(app.credential(), assistant_id, limit, cursor)
 
 
-@TOOLS.tool("Revox connection status", StatusView)
+@TOOLS.tool("Revox connection status", "StatusView")
 async def revox_status(app: AppState) -> Answer:
     """Check the connection first when nothing works: key set and accepted, latency, cache."""
     return await app.status.status(app.credentials.current())

@@ -29,13 +29,12 @@ from revox_mcp.server.params import (
 )
 from revox_mcp.server.registration import ToolSet
 from revox_mcp.server.state import AppState
-from revox_mcp.service.answers import CallAnalysis, CallList, CallView
 from revox_mcp.service.results import Answer
 
 TOOLS = ToolSet()
 
 
-@TOOLS.tool("List Revox calls", CallList)
+@TOOLS.tool("List Revox calls", "CallList")
 async def list_calls(
     app: AppState,
     assistant_id: AssistantFilterArg = None,
@@ -77,7 +76,7 @@ async def list_calls(
     )
 
 
-@TOOLS.tool("Get a Revox call", CallView)
+@TOOLS.tool("Get a Revox call", "CallView")
 async def get_call(
     app: AppState,
     call_id: CallIdArg,
@@ -90,7 +89,7 @@ async def get_call(
     return await app.calls.get_call(app.credential(), call_id, detail, fields, attempt, offset)
 
 
-@TOOLS.tool("Analyze Revox calls", CallAnalysis)
+@TOOLS.tool("Analyze Revox calls", "CallAnalysis")
 async def analyze_calls(
     app: AppState,
     assistant_id: AnalyzeIdArg,

@@ -3,7 +3,7 @@
 A handler takes the request's ``AppState`` first, then its parameters (the contract the model
 reads), and returns the service's ``Answer``::
 
-    @TOOLS.tool("List Revox assistants", AssistantPage)
+    @TOOLS.tool("List Revox assistants", "AssistantPage")
     async def list_assistants(app: AppState, query: QueryArg = None, limit: LimitArg = 20) -> Answer:
         \"\"\"List the Revox voice assistants...\"\"\"
         return await app.assistants.list_assistants(app.credential(), query, limit)
@@ -11,9 +11,10 @@ reads), and returns the service's ``Answer``::
 Registered, it runs inside the call deadline with its failures translated once
 (``errors.answered``), gets the state bound to the request (``state.current_state``), and answers
 the text with the structured content whose schema is ``output``. The parameters the model sees are
-the handler's, without ``app``. A tool whose answer a view shows (``views.TOOL_VIEWS``, by name)
-points hosts at it in ``_meta.ui.resourceUri``, and its text gains one line for a client that
-renders views (asked per request).
+the handler's, without ``app``. The output is named, not imported: its schema is read from
+``output_schemas`` (listing the tools loads no answer model). A tool whose answer a view shows
+(``views.TOOL_VIEWS``, by name) points hosts at it in ``_meta.ui.resourceUri``, and its text gains
+one line for a client that renders views (asked per request).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Concatenate, ParamSpec, TypeAlias
+from typing import Any, Concatenate, ParamSpec, TypeAlias
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel
 
 from revox_mcp.server.errors import answered
+from revox_mcp.server.output_schemas import published
 from revox_mcp.server.state import AppState, current_state
 from revox_mcp.server.views import View, view_note
 from revox_mcp.service.results import Answer
@@ -47,7 +48,7 @@ READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempot
 class _Tool:
     handler: Handler[...]
     title: str
-    output: type[BaseModel]
+    output: str  # the answer model's name in service.answers
 
 
 class ToolSet:
@@ -56,8 +57,9 @@ class ToolSet:
     def __init__(self) -> None:
         self._tools: list[_Tool] = []
 
-    def tool(self, title: str, output: type[BaseModel]) -> Callable[[Handler[P]], Handler[P]]:
-        """Declare a handler a tool titled ``title`` whose structured content is an ``output``."""
+    def tool(self, title: str, output: str) -> Callable[[Handler[P]], Handler[P]]:
+        """Declare a handler a tool titled ``title`` whose structured content is an ``output`` (the
+        name of an answer model of ``service.answers``)."""
 
         def declare(handler: Handler[P]) -> Handler[P]:
             self._tools.append(_Tool(handler, title, output))
@@ -65,35 +67,41 @@ class ToolSet:
 
         return declare
 
+    def outputs(self) -> dict[str, str]:
+        """Each tool's answer model: tool name -> model name."""
+        return {tool.handler.__name__: tool.output for tool in self._tools}
+
     def tools(self, views: Mapping[str, View]) -> list[Tool]:
         """The SDK's tools for a server's ``tools=``, each pointing at its view in ``views`` (by tool
         name) if it has one. Built once per process: a tool reads its server's state from the request
-        (``current_state``), so every server shares the same ones, and building a tool's schemas is
-        most of what building a server costs (about 60 ms for all of them)."""
+        (``current_state``), so every server shares the same ones, and building a tool's input schema
+        is most of what building a server costs."""
         return [_built(tool, views.get(tool.handler.__name__)) for tool in self._tools]
 
 
 @functools.cache
 def _built(tool: _Tool, view: View | None) -> Tool:
-    return Tool.from_function(
-        as_tool(tool.handler, tool.output, view),
+    built = Tool.from_function(
+        as_tool(tool.handler, view),
         title=tool.title,
         annotations=READ_ONLY,
         meta=view.meta if view else None,
     )
+    # The SDK's way to publish a schema it did not derive ("hand-built metadata"): advertised, and
+    # not validated again on each call (the service built the structured content from the model).
+    built.fn_metadata.output_schema = published(tool.output)
+    return built
 
 
-def as_tool(
-    handler: Handler[...], output: type[BaseModel], view: View | None = None
-) -> Callable[..., Awaitable[CallToolResult]]:
+def as_tool(handler: Handler[...], view: View | None = None) -> Callable[..., Awaitable[CallToolResult]]:
     """The function the SDK registers: the handler's parameters after ``app`` and its docstring,
     returning the answer's text (and ``view``'s line, for a client that renders views) and
-    structured content (schema: ``output``)."""
+    structured content."""
     signature = inspect.signature(handler, eval_str=True)
     # Last, the request's Context (the SDK passes it; the model never sees it): whether this client renders views.
     context = inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=Context)
     parameters = [*list(signature.parameters.values())[1:], context]
-    returns = Annotated[CallToolResult, output]
+    returns = CallToolResult
 
     async def tool(**arguments: Any) -> CallToolResult:
         ctx = arguments.pop(_CONTEXT)

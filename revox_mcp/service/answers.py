@@ -23,9 +23,6 @@ from revox_mcp.domain.timeline.period import Moment, PeriodView
 from revox_mcp.domain.timeline.series import SeriesRow
 from revox_mcp.service.results import Result
 
-# assistant_history's page of versions: by default, and at most.
-VERSIONS_PER_PAGE, MAX_VERSIONS_PER_PAGE = 5, 20
-
 
 class AssistantPage(Result):
     """One page of the assistant index."""

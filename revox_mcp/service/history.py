@@ -38,10 +38,8 @@ from revox_mcp.domain.timeline.period import iso
 from revox_mcp.errors import InputError, RevoxError, RevoxNotFoundError
 from revox_mcp.history.diff import change_between, edited_at, version_diff
 from revox_mcp.history.store import History
-from revox_mcp.history.version import Health, Version
+from revox_mcp.history.version import MAX_VERSIONS_PER_PAGE, VERSIONS_PER_PAGE, Health, Version
 from revox_mcp.service.answers import (
-    MAX_VERSIONS_PER_PAGE,
-    VERSIONS_PER_PAGE,
     AssistantHistory,
     CallsSeen,
     StoredVersion,
