@@ -3,7 +3,7 @@
     python -m benchmarks.fair_floor RESULTS.json
 
 It builds the very server ``revox-mcp --demo`` builds (same tools, same input and output schemas,
-same middleware and lifespan, same SDK validation of arguments and of structured content), then
+same middleware and lifespan, same SDK validation of arguments), then
 replaces each tool's function with one that returns the ``CallToolResult`` saved in RESULTS.json for
 those arguments. What is left is the SDK's work on the same bytes; what is removed is ours.
 RESULTS.json is a list of ``{"tool", "arguments", "result"}``, the result as the wire JSON.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis
 from processes import free_port, poll_until
-from support import require
+from strength import require
 
 TEAM_SCRIPT = Path(__file__).resolve().parent.parent / "deploy" / "team.sh"
 INSTALL_HINT = "redis-server is not installed: apt-get install -y redis-server"

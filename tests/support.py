@@ -7,7 +7,6 @@ test modules can import them by name.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,9 +15,9 @@ from typing import Any
 
 import anyio
 import httpx
-import pytest
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, TextContent
+from strength import IN_CI, examples, require, scale  # noqa: F401  # re-exported: tests import them from here too
 
 from revox_mcp.api.demo import DEMO_API_KEY, DEMO_BASE_URL, demo_transport
 from revox_mcp.api.fake import Account, FakeApi, Organisation
@@ -46,35 +45,6 @@ SUB_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"  # a sub-assistant: hidden from 
 
 # Every answer must fit this, whatever the data (about 8k tokens).
 MAX_RESPONSE_BYTES = 32_000
-
-# CI (``.ci/run`` sets REVOX_MCP_CI=1) runs every generated test at full strength and allows no skip;
-# the README's test command, run by hand, runs a quick profile of the same tests.
-IN_CI = os.environ.get("REVOX_MCP_CI", "") == "1"
-
-
-def examples(full: int, quick: int | None = None) -> int:
-    """How many generated examples a property test runs: ``full`` in CI, ``quick`` (default a tenth,
-    at least 5) otherwise. Every test keeps its strength where it counts; a laptop run stays fast."""
-    if IN_CI:
-        return full
-    return quick if quick is not None else max(5, full // 10)
-
-
-def require(reason: str | None) -> None:
-    """A test that needs a tool CI installs (redis-server, npm packages, chromium): skip with ``reason``
-    by hand; in CI, where every such tool is installed, fail instead."""
-    if reason is None:
-        return
-    if IN_CI:
-        pytest.fail(f"CI must run this test: {reason}")
-    pytest.skip(reason)
-
-
-def scale(full: int, quick: int) -> int:
-    """How big a scale test's data or load is (assistants, sessions, prompt characters): ``full`` in CI,
-    ``quick`` otherwise. ``quick`` must still take every path ``full`` does (a cut, a second page, a
-    shared listing), so a run by hand checks the same rules on less data."""
-    return full if IN_CI else quick
 
 
 async def no_sleep(_seconds: float) -> None:
