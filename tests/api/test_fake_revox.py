@@ -15,7 +15,7 @@ import anyio
 import httpx
 import pytest
 from fake_revox import FakeRevox, Fault
-from support import API_KEY
+from support import API_KEY, scale
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
@@ -244,13 +244,14 @@ def test_a_one_megabyte_prompt_round_trips(client: httpx.Client, fake: FakeRevox
 
 
 def test_ten_thousand_assistants_are_served_and_parsed() -> None:
-    assistants = FakeRevox.make_assistants(10_000)
+    count = scale(10_000, 2_000)  # by hand a fifth: still one multi-megabyte body
+    assistants = FakeRevox.make_assistants(count)
 
     with FakeRevox(assistants, api_key=API_KEY) as fake, loopback_client(fake, headers=AUTH) as http:
         response = http.get("/assistants")
 
     listed = response.json()["assistants"]
-    assert len(listed) == 10_000
+    assert len(listed) == count
     assert listed[-1] == assistants[-1]
 
 

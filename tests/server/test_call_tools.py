@@ -339,9 +339,13 @@ def within_budget(result: CallToolResult, limit: int = MAX_RESPONSE_BYTES) -> No
     assert wire_bytes(result) <= limit, wire_bytes(result)
 
 
+# CI's account; by hand a tenth, still two pages each cut to the budget.
+MANY_CALLS = support.scale(10_000, 1_000)
+
+
 @pytest.fixture(scope="module")
 def ten_thousand() -> list[dict[str, Any]]:
-    return FakeRevox.make_calls(10_000, turns=4)
+    return FakeRevox.make_calls(MANY_CALLS, turns=4)
 
 
 async def test_list_calls_stays_within_32_kb_over_10_000_calls(ten_thousand: list[dict[str, Any]]):
@@ -351,16 +355,20 @@ async def test_list_calls_stays_within_32_kb_over_10_000_calls(ten_thousand: lis
         second = await client.call_tool("list_calls", {"limit": 100, "cursor": first.structured_content["next_cursor"]})
     for result in (first, second):
         within_budget(result)
-    assert first.structured_content["total"] == 10_000
+    assert first.structured_content["total"] == MANY_CALLS
     assert second.structured_content is not None
     ids = [row["id"] for row in first.structured_content["calls"] + second.structured_content["calls"]]
     assert ids == [c["id"] for c in ten_thousand[: len(ids)]]  # a page cut to fit continues where it stopped
     assert len(first.structured_content["calls"]) >= 40
 
 
+# CI's sizes; by hand a fifth (a 200 kB transcript, 1,000 speech events), each still many times the budget.
+TURN_CHARS, SPEECH_EVENTS = support.scale(10_000, 2_000), support.scale(5_000, 1_000)
+
+
 async def test_get_call_stays_within_32_kb_with_a_1_mb_transcript_and_5000_speech_events():
-    [long_talk] = FakeRevox.make_calls(1, turns=100, turn_chars=10_000, seed=1)
-    [many_events] = FakeRevox.make_calls(1, speech_events=5_000, seed=2)
+    [long_talk] = FakeRevox.make_calls(1, turns=100, turn_chars=TURN_CHARS, seed=1)
+    [many_events] = FakeRevox.make_calls(1, speech_events=SPEECH_EVENTS, seed=2)
     async with Client(server_with_calls([long_talk, many_events])) as client:
         for ident in (long_talk["id"], many_events["id"]):
             for arguments in (
@@ -373,10 +381,10 @@ async def test_get_call_stays_within_32_kb_with_a_1_mb_transcript_and_5000_speec
             ):
                 within_budget(await client.call_tool("get_call", {"call_id": ident, **arguments}))
         events = await client.call_tool("get_call", {"call_id": many_events["id"], "fields": ["speech_events"]})
-        later = {"call_id": many_events["id"], "fields": ["speech_events"], "offset": 2_500}
+        later = {"call_id": many_events["id"], "fields": ["speech_events"], "offset": SPEECH_EVENTS // 2}
         within_budget(await client.call_tool("get_call", later))
     assert events.structured_content is not None
-    assert 0 < events.structured_content["next_offset"] < 5_000
+    assert 0 < events.structured_content["next_offset"] < SPEECH_EVENTS
     assert f"offset={events.structured_content['next_offset']}" in text_of(events)
 
 
