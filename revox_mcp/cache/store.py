@@ -446,6 +446,14 @@ class Cache:
             if failed is not None:  # its fetch failed: its back-off holds for us too
                 raise _BackingOff(failed[0], RevoxUnavailableError(failed[1]))
 
+    async def fresh(self, key: CacheKey, codec: Codec[T], *, ttl: Ttl[T]) -> Cached[T] | None:
+        """The value for ``key`` if a fresh one is stored, else None: nothing is loaded, nothing waited for
+        (a caller that would otherwise start several lookups at once can first see whether it needs to)."""
+        found = await self._fresh(key.text(self.namespace), codec, ttl)
+        if found is not None:
+            self._stats_for(key.fingerprint).hits += 1
+        return found
+
     async def _fresh(self, name: str, codec: Codec[T], ttl: Ttl[T]) -> Cached[T] | None:
         entry = await self.backend.get(name)
         if entry is None:

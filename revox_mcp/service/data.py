@@ -452,20 +452,31 @@ class RevoxData:
 
     async def phone_numbers(self, cred: Credential) -> Cached[ItemSet]:
         """The account's phone numbers (``GET /phone-numbers``), cleaned (embedded assistants redacted)."""
-        return await self._account_list(cred, "/phone-numbers", "phone_numbers", self.api.phone_numbers, self.ttl)
+        return await self._account_list(cred, "/phone-numbers", "phone_numbers", self.api.phone_numbers)
 
     async def voices(self, cred: Credential) -> Cached[ItemSet]:
         """The account's voice catalogue (``GET /voices``): it changes rarely, so it is kept longer."""
-        ttl = max(self.ttl, VOICES_TTL) if self.ttl > 0 else 0.0
-        return await self._account_list(cred, "/voices", "voices", self.api.voices, ttl)
+        return await self._account_list(cred, "/voices", "voices", self.api.voices)
 
     async def campaigns(self, cred: Credential) -> Cached[ItemSet]:
         """The account's campaigns (``GET /campaigns``), cleaned (embedded assistants redacted)."""
-        return await self._account_list(cred, "/campaigns", "campaigns", self.api.campaigns, self.ttl)
+        return await self._account_list(cred, "/campaigns", "campaigns", self.api.campaigns)
 
-    async def _account_list(
-        self, cred: Credential, path: str, field: str, endpoint: ListEndpoint, ttl: float
-    ) -> Cached[ItemSet]:
+    async def fresh_account_list(self, cred: Credential, path: str) -> Cached[ItemSet] | None:
+        """The account list at ``path`` (``/phone-numbers``, ``/voices``, ``/campaigns``) if a fresh one
+        is cached, else None (also for a cached refusal): nothing is fetched, nothing waited for."""
+        key = CacheKey.of(cred.fingerprint, "GET", path)
+        cached = await self.cache.fresh(key, _ACCOUNT_LIST_CODEC, ttl=self._account_ttl(path))
+        if cached is None or isinstance(cached.value, Refusal):
+            return None
+        return Cached(cached.value, cached.age)
+
+    def _account_ttl(self, path: str) -> float:
+        if path == "/voices":  # the voice catalogue changes rarely: kept longer
+            return max(self.ttl, VOICES_TTL) if self.ttl > 0 else 0.0
+        return self.ttl
+
+    async def _account_list(self, cred: Credential, path: str, field: str, endpoint: ListEndpoint) -> Cached[ItemSet]:
         """One account list, or RevoxRefusalError (from Revox or from the cache), or RevoxPendingError."""
 
         async def load() -> ItemSet | Refusal:
@@ -477,6 +488,7 @@ class RevoxData:
                 return Refusal(exc.status)
 
         key = CacheKey.of(cred.fingerprint, "GET", path)
+        ttl = self._account_ttl(path)
         cached = await self.cache.get(key, load, _ACCOUNT_LIST_CODEC, ttl=ttl, patience=self.settings.lookup_grace)
         value = cached.value
         if isinstance(value, Refusal):

@@ -91,6 +91,21 @@ async def test_a_fresh_value_is_answered_without_loading(cache: Cache, clock: Fa
     assert cache.stats("fp-one").hits == 1
 
 
+async def test_fresh_answers_only_a_fresh_stored_value_and_never_loads(cache: Cache, clock: FakeClock) -> None:
+    assert await cache.fresh(KEY, CODEC, ttl=30.0) is None  # nothing stored: nothing loaded either
+    load = Loads()
+    await get(cache, load)
+    clock.advance(29)
+    found = await cache.fresh(KEY, CODEC, ttl=30.0)
+    assert found is not None
+    assert (found.value, found.age, found.stale) == ("v1", 29, False)
+    assert cache.stats("fp-one").hits == 1
+    clock.advance(2)
+    assert await cache.fresh(KEY, CODEC, ttl=30.0) is None  # expired: None, not the stale value
+    assert await cache.fresh(OTHER, CODEC, ttl=30.0) is None
+    assert load.calls == 1
+
+
 async def test_past_the_ttl_the_value_is_loaded_again(cache: Cache, clock: FakeClock) -> None:
     load = Loads()
     await get(cache, load)
