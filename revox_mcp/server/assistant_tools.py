@@ -31,7 +31,7 @@ async def list_assistants(
     app: AppState, query: QueryArg = None, limit: LimitArg = 20, cursor: CursorArg = None
 ) -> Answer:
     """List the Revox voice assistants as compact summaries, optionally filtered by name or id."""
-    return await app.assistants.list_assistants(app.credential(), query, limit, cursor)
+    return await app.services.assistants.list_assistants(app.credential(), query, limit, cursor)
 
 
 @TOOLS.tool("Get a Revox assistant", "AssistantView")
@@ -43,7 +43,7 @@ async def get_assistant(
     offset: OffsetArg = 0,
 ) -> Answer:
     """Get one assistant: a summary, or its redacted configuration (detail="full" or fields)."""
-    return await app.assistants.get_assistant(app.credential(), assistant_id, detail, fields, offset)
+    return await app.services.assistants.get_assistant(app.credential(), assistant_id, detail, fields, offset)
 
 
 @TOOLS.tool("Diagnose Revox assistants", "DiagnosisView")
@@ -54,8 +54,8 @@ async def diagnose_assistant(
     """Find configuration mistakes (with fixes, and the {{variables}} calls need) in one assistant,
         or rank all worst first."""  # fmt: skip
     if assistant_id is None:
-        return await app.troubleshooting.diagnose_all(app.credential(), limit, cursor)
-    return await app.troubleshooting.diagnose_one(app.credential(), assistant_id)
+        return await app.services.troubleshooting.diagnose_all(app.credential(), limit, cursor)
+    return await app.services.troubleshooting.diagnose_one(app.credential(), assistant_id)
 
 
 @TOOLS.tool("Compare two Revox assistants", "AssistantComparison")
@@ -63,7 +63,7 @@ async def compare_assistants(
     app: AppState, assistant_id_a: AssistantIdArg, assistant_id_b: AssistantIdArg, fields: FieldsArg = None
 ) -> Answer:
     """Show how two assistants' configurations differ: changed, added, removed fields; prompt diffs."""
-    return await app.troubleshooting.compare(app.credential(), assistant_id_a, assistant_id_b, fields)
+    return await app.services.troubleshooting.compare(app.credential(), assistant_id_a, assistant_id_b, fields)
 
 
 @TOOLS.tool("Revox assistant history", "AssistantHistory")
@@ -72,10 +72,10 @@ async def assistant_history(
 ) -> Answer:
     """Show when an assistant's configuration changed: versions the server stored, with diffs, and
         prompt/model changes seen in its calls."""  # fmt: skip
-    return await app.history.assistant_history(app.credential(), assistant_id, limit, cursor)
+    return await app.services.history.assistant_history(app.credential(), assistant_id, limit, cursor)
 
 
 @TOOLS.tool("Revox connection status", "StatusView")
 async def revox_status(app: AppState) -> Answer:
     """Check the connection first when nothing works: key set and accepted, latency, cache."""
-    return await app.status.status(app.credentials.current())
+    return await app.services.status.status(app.credentials.current())

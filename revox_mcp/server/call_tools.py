@@ -55,7 +55,7 @@ async def list_calls(
     cursor: CursorArg = None,
 ) -> Answer:
     """Calls, newest first, one row each; over a period, every call in it."""
-    return await app.calls.list_calls(
+    return await app.services.calls.list_calls(
         app.credential(),
         assistant_id=assistant_id,
         status=status,
@@ -86,7 +86,7 @@ async def get_call(
     offset: CallOffsetArg = 0,
 ) -> Answer:
     """One call: summary, transcript, or redacted JSON."""
-    return await app.calls.get_call(app.credential(), call_id, detail, fields, attempt, offset)
+    return await app.services.calls.get_call(app.credential(), call_id, detail, fields, attempt, offset)
 
 
 @TOOLS.tool("Analyze Revox calls", "CallAnalysis")
@@ -99,4 +99,4 @@ async def analyze_calls(
     days: DaysArg = None,
 ) -> Answer:
     """What an assistant's calls show, and the fields to change; over a period, when it changed and why."""
-    return await app.calls.analyze_calls(app.credential(), assistant_id, last, since, until, days)
+    return await app.services.calls.analyze_calls(app.credential(), assistant_id, last, since, until, days)

@@ -1,9 +1,11 @@
-"""Each tool's output schema, as data: what the SDK derives from the tool's answer model (a model of
-``service.answers``, named where the tool is declared), kept in ``output_schemas.json``.
+"""Writes each tool's output schema as data: what the SDK derives from the tool's answer model (a model
+of ``service.answers``, named where the tool is declared), into ``output_schemas.json``, which
+``registration`` reads.
 
 Listing the tools then needs neither the answer models nor pydantic's derivation of their schemas:
 importing the models (and the domain types they hold) and deriving the schemas were about half of
 what a cold start costs on top of the SDK's own. The first call that answers with a model imports it.
+Nothing in the package imports this module.
 
     python -m revox_mcp.server.output_schemas           rewrite the file from the models
     python -m revox_mcp.server.output_schemas --check   exit 1 if it differs from them, change nothing
@@ -15,44 +17,25 @@ holds what is listed.
 from __future__ import annotations
 
 import argparse
-import copy
-import functools
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
-FILE = Path(__file__).with_name("output_schemas.json")
+from mcp.server.mcpserver.tools import Tool
+from mcp.types import CallToolResult
 
+from revox_mcp.server import assistant_tools, call_tools
+from revox_mcp.server.registration import OUTPUT_SCHEMAS as FILE
+from revox_mcp.server.registration import published
+from revox_mcp.service import answers
 
-@functools.cache
-def _published() -> dict[str, dict[str, Any]]:
-    schemas: dict[str, dict[str, Any]] = json.loads(FILE.read_text(encoding="utf-8"))
-    return schemas
-
-
-def published(model: str) -> dict[str, Any]:
-    """The output schema of the answer model named ``model`` (a fresh copy: the caller may keep it).
-
-    Raises KeyError, naming the command that writes it, when the file has no such model.
-    """
-    try:
-        return copy.deepcopy(_published()[model])
-    except KeyError:
-        raise KeyError(
-            f"{FILE.name} has no schema for {model}: run python -m revox_mcp.server.output_schemas"
-        ) from None
+__all__ = ["FILE", "declared_models", "derived", "main", "published", "text"]
 
 
 def derived(models: Iterable[str]) -> dict[str, dict[str, Any]]:
     """What the SDK derives for each answer model named in ``models``: the output schema of a tool
     returning ``Annotated[CallToolResult, Model]``, as the tools were declared before the file."""
-    from mcp.server.mcpserver.tools import Tool
-    from mcp.types import CallToolResult
-
-    from revox_mcp.service import answers
-
     schemas: dict[str, dict[str, Any]] = {}
     for name in sorted(set(models)):
         returns = Annotated[CallToolResult, getattr(answers, name)]
@@ -74,8 +57,6 @@ def text(schemas: dict[str, dict[str, Any]]) -> str:
 
 def declared_models() -> dict[str, str]:
     """The answer model each of the server's tools declares: tool name -> model name."""
-    from revox_mcp.server import assistant_tools, call_tools
-
     return {**assistant_tools.TOOLS.outputs(), **call_tools.TOOLS.outputs()}
 
 

@@ -6,23 +6,27 @@ reads), and returns the service's ``Answer``::
     @TOOLS.tool("List Revox assistants", "AssistantPage")
     async def list_assistants(app: AppState, query: QueryArg = None, limit: LimitArg = 20) -> Answer:
         \"\"\"List the Revox voice assistants...\"\"\"
-        return await app.assistants.list_assistants(app.credential(), query, limit)
+        return await app.services.assistants.list_assistants(app.credential(), query, limit)
 
 Registered, it runs inside the call deadline with its failures translated once
 (``errors.answered``), gets the state bound to the request (``state.current_state``), and answers
 the text with the structured content whose schema is ``output``. The parameters the model sees are
 the handler's, without ``app``. The output is named, not imported: its schema is read from
-``output_schemas`` (listing the tools loads no answer model). A tool whose answer a view shows
-(``views.TOOL_VIEWS``, by name) points hosts at it in ``_meta.ui.resourceUri``, and its text gains
-one line for a client that renders views (asked per request).
+``output_schemas.json`` (listing the tools loads no answer model; ``output_schemas`` writes it). A
+tool whose answer a view shows (``views.TOOL_VIEWS``, by name) points hosts at it in
+``_meta.ui.resourceUri``, and its text gains one line for a client that renders views (asked per
+request).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeAlias
 
 from mcp.server.mcpserver import Context
@@ -30,7 +34,6 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from revox_mcp.server.errors import answered
-from revox_mcp.server.output_schemas import published
 from revox_mcp.server.state import AppState, current_state
 from revox_mcp.server.views import View, view_note
 from revox_mcp.service.results import Answer
@@ -77,6 +80,29 @@ class ToolSet:
         (``current_state``), so every server shares the same ones, and building a tool's input schema
         is most of what building a server costs."""
         return [_built(tool, views.get(tool.handler.__name__)) for tool in self._tools]
+
+
+# Each answer model's output schema, as the SDK derives it: written by ``output_schemas``.
+OUTPUT_SCHEMAS = Path(__file__).with_name("output_schemas.json")
+
+
+@functools.cache
+def _published() -> dict[str, dict[str, Any]]:
+    schemas: dict[str, dict[str, Any]] = json.loads(OUTPUT_SCHEMAS.read_text(encoding="utf-8"))
+    return schemas
+
+
+def published(model: str) -> dict[str, Any]:
+    """The output schema of the answer model named ``model`` (a fresh copy: the caller may keep it).
+
+    Raises KeyError, naming the command that writes it, when the file has no such model.
+    """
+    try:
+        return copy.deepcopy(_published()[model])
+    except KeyError:
+        raise KeyError(
+            f"{OUTPUT_SCHEMAS.name} has no schema for {model}: run python -m revox_mcp.server.output_schemas"
+        ) from None
 
 
 @functools.cache

@@ -22,13 +22,13 @@ from revox_mcp.server.state import AppState, current_state
 @resource_read
 async def assistants_index() -> str:
     app = current_state()
-    return await app.assistants.index_resource(app.credential())
+    return await app.services.assistants.index_resource(app.credential())
 
 
 @resource_read
 async def assistant_config(assistant_id: str) -> str:
     app = current_state()
-    return await app.assistants.config_resource(app.credential(), assistant_id)
+    return await app.services.assistants.config_resource(app.credential(), assistant_id)
 
 
 async def complete(
@@ -41,7 +41,7 @@ async def complete(
         return None
     app = current_state()
     try:
-        values = await app.assistants.complete(app.credential(), argument.value)
+        values = await app.services.assistants.complete(app.credential(), argument.value)
     except (RevoxError, InputError):
         return Completion(values=[], total=0, has_more=False)  # completion is a hint, never an error
     return Completion(values=values, total=len(values), has_more=False)

@@ -20,12 +20,7 @@ from revox_mcp.errors import InputError
 from revox_mcp.settings import Settings
 
 if TYPE_CHECKING:  # the services load with the first request that needs one (``service.bundle``)
-    from revox_mcp.service.assistants import AssistantService
     from revox_mcp.service.bundle import Services
-    from revox_mcp.service.call_review import CallService
-    from revox_mcp.service.history import HistoryService
-    from revox_mcp.service.status import StatusService
-    from revox_mcp.service.troubleshooting import Troubleshooting
 
 
 class CredentialSource(Protocol):
@@ -56,26 +51,6 @@ class AppState:
     @functools.cached_property
     def services(self) -> Services:
         return self._build()
-
-    @property
-    def assistants(self) -> AssistantService:
-        return self.services.assistants
-
-    @property
-    def calls(self) -> CallService:
-        return self.services.calls
-
-    @property
-    def troubleshooting(self) -> Troubleshooting:
-        return self.services.troubleshooting
-
-    @property
-    def status(self) -> StatusService:
-        return self.services.status
-
-    @property
-    def history(self) -> HistoryService:
-        return self.services.history
 
     def credential(self) -> Credential:
         """The key this request is served with; InputError (told to the caller) when there is none."""

@@ -250,9 +250,9 @@ async def replica(redis_url: str) -> AsyncIterator[AppState]:
 @pytest.mark.anyio
 async def test_in_team_mode_replicas_share_the_history_in_redis(redis_server: Any) -> None:
     async with replica(redis_server.url) as one, replica(redis_server.url) as two:
-        await one.assistants.assistant(CRED, BASELINE_ID)
-        answer = await two.history.assistant_history(CRED, BASELINE_ID)
-        health = await two.history.health(CRED)
+        await one.services.assistants.assistant(CRED, BASELINE_ID)
+        answer = await two.services.history.assistant_history(CRED, BASELINE_ID)
+        health = await two.services.history.health(CRED)
     history = answer.structured
     assert history["store"]["kind"] == "redis"
     assert history["total_versions"] == 1
