@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import httpx2
+from loopback import NO_TLS
 
 
 class RoundRobin(httpx2.AsyncBaseTransport):
@@ -14,7 +15,7 @@ class RoundRobin(httpx2.AsyncBaseTransport):
         self.ports = ports
         self.served: Counter[int] = Counter()
         self._next = 0
-        self._inner = httpx2.AsyncHTTPTransport()
+        self._inner = httpx2.AsyncHTTPTransport(verify=NO_TLS)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         for _ in range(len(self.ports)):

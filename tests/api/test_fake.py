@@ -4,7 +4,6 @@ one semantics for the demo and every test), its organisations, and its two ways 
 from __future__ import annotations
 
 import json
-import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ import httpx
 import pytest
 from calls_support import CALL_FIXTURES, CALLS, attempt, call
 from fake_revox import FakeRevox
+from loopback import NO_TLS
 from support import API_KEY, ASSISTANTS, LISTED_IDS, SUB_ID
 
 from revox_mcp.api.demo import DEMO_API_KEY, demo_organisation
@@ -285,8 +285,6 @@ def searched_by(api: FakeApi, authorization: str) -> Answer:
 
 # --------------------------------------------------------------------------- served two ways
 
-# Plain-http loopback only: a bare context skips loading the CA bundle.
-NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 REQUESTS = [
     ("GET", "/assistants", None),
     ("GET", f"/assistants/{SUB_ID}", None),

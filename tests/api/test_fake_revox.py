@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import ssl
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -15,16 +14,15 @@ import anyio
 import httpx
 import pytest
 from fake_revox import FakeRevox, Fault
+from loopback import NO_TLS
 from support import API_KEY, scale
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 BASELINE_ID = "0f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a61"
 UNLISTED_ID = "8b1c0d9e-8f7a-4b6c-9d5e-3f2a1b0c9d69"
-# Plain-http loopback only: a bare context skips loading the CA bundle (~20 ms a client), and
+
+
 # trust_env=False keeps any proxy settings from routing loopback traffic elsewhere.
-NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
 def loopback_client(fake: FakeRevox, **kwargs: Any) -> httpx.Client:
     return httpx.Client(base_url=fake.base_url, verify=NO_TLS, trust_env=False, **kwargs)
 
@@ -280,7 +278,7 @@ async def test_serves_concurrent_requests_from_an_async_client(fake: FakeRevox) 
         statuses.append((await http.get(f"/assistants/{BASELINE_ID}")).status_code)
 
     async with (
-        httpx.AsyncClient(base_url=fake.base_url, headers=AUTH) as http,
+        httpx.AsyncClient(base_url=fake.base_url, headers=AUTH, verify=NO_TLS) as http,
         anyio.create_task_group() as tg,
     ):
         for _ in range(50):

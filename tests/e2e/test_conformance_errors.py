@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 import pytest
+from loopback import streamable_session
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, PromptReference, ResourceTemplateReference
@@ -44,10 +45,13 @@ def http_url() -> Iterator[str]:
 @asynccontextmanager
 async def connected(request: pytest.FixtureRequest, transport: str, mode: Any) -> AsyncIterator[Client]:
     """The official client on ``transport``: the server in memory, or the HTTP subprocess."""
-    target: Any = server_over() if transport == "memory" else request.getfixturevalue("http_url")
     with anyio.fail_after(30):
-        async with Client(target, mode=mode) as client:
-            yield client
+        if transport == "memory":
+            async with Client(server_over(), mode=mode) as client:
+                yield client
+        else:
+            async with streamable_session(request.getfixturevalue("http_url"), mode=mode) as client:
+                yield client
 
 
 async def invalid_params(request: Any) -> MCPError:

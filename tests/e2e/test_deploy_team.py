@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import NO_TLS
 from processes import child_env
 from redis_server import TEAM_SCRIPT, free_port, require_redis_server
 
@@ -232,8 +233,8 @@ def test_the_team_answers_once_announced_and_sigterm_stops_it_all_with_exit_0(lo
             f"Redis: redis://127.0.0.1:{redis_port}/0",
         ]
         for port in (first, first + 1):
-            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
-            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10, verify=NO_TLS).status_code == 200
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10, verify=NO_TLS)
             assert ready.json() == {"status": "ready", "cache": "shared"}
         assert sorted(started(log_dir).values()) == [
             "redis",
@@ -277,7 +278,7 @@ def test_the_redis_address_shows_host_and_port_and_hides_only_a_password(log_dir
         lines = running_team.announced()
         assert f"Redis: {shown.format(port=port)}" in lines
         assert "redis" not in started(log_dir).values()
-        ready = httpx.get(f"http://127.0.0.1:{env['PORT']}/readyz", timeout=10)
+        ready = httpx.get(f"http://127.0.0.1:{env['PORT']}/readyz", timeout=10, verify=NO_TLS)
         assert ready.status_code == 503
         running_team.process.send_signal(signal.SIGTERM)
         status, rest = running_team.finish()

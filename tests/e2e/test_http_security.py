@@ -15,13 +15,12 @@ from contextlib import asynccontextmanager
 
 import anyio
 import httpx
-import httpx2
 import pytest
 import uvicorn
 from fake_revox import FakeRevox
+from loopback import NO_TLS, mcp_http, streamable_session
 from mcp import Client
 from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamable_http_client
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from support import make_server
@@ -121,7 +120,7 @@ async def test_token_verifier_accepts_only_the_exact_token() -> None:
 async def test_mcp_endpoint_needs_the_bearer_token_but_healthz_does_not(
     fake: FakeRevox, transport: HttpTransport, path: str
 ) -> None:
-    async with serving(fake, transport) as base, httpx.AsyncClient(timeout=10) as http:
+    async with serving(fake, transport) as base, httpx.AsyncClient(timeout=10, verify=NO_TLS) as http:
         health = await http.get(f"{base}/healthz")
         assert health.status_code == 200
         assert health.json() == {"status": "ok", "version": __version__}
@@ -141,8 +140,7 @@ async def test_mcp_endpoint_needs_the_bearer_token_but_healthz_does_not(
 async def test_streamable_http_with_the_token_serves_tools(fake: FakeRevox) -> None:
     async with (
         serving(fake, "streamable-http") as base,
-        httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as http,
-        Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
+        streamable_session(f"{base}/mcp", headers={"Authorization": f"Bearer {TOKEN}"}) as client,
     ):
         result = await client.call_tool("list_assistants", {"limit": 2})
         assert not result.is_error
@@ -154,7 +152,9 @@ async def test_streamable_http_with_the_token_serves_tools(fake: FakeRevox) -> N
 async def test_sse_with_the_token_serves_tools(fake: FakeRevox) -> None:
     async with (
         serving(fake, "sse") as base,
-        Client(sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {TOKEN}"})) as client,
+        Client(
+            sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {TOKEN}"}, httpx_client_factory=mcp_http)
+        ) as client,
     ):
         result = await client.call_tool("list_assistants", {"limit": 1})
         assert not result.is_error
@@ -162,7 +162,10 @@ async def test_sse_with_the_token_serves_tools(fake: FakeRevox) -> None:
 
 @pytest.mark.anyio
 async def test_without_a_token_configured_the_endpoint_is_open_on_loopback(fake: FakeRevox) -> None:
-    async with serving(fake, "streamable-http", token=None) as base, httpx.AsyncClient(timeout=10) as http:
+    async with (
+        serving(fake, "streamable-http", token=None) as base,
+        httpx.AsyncClient(timeout=10, verify=NO_TLS) as http,
+    ):
         response = await http.post(f"{base}/mcp", json=PING, headers=ACCEPT)
         assert response.status_code != 401
 
@@ -171,7 +174,7 @@ async def test_without_a_token_configured_the_endpoint_is_open_on_loopback(fake:
 @pytest.mark.parametrize("transport", ["streamable-http", "sse"])
 async def test_foreign_host_or_origin_is_refused_even_with_the_token(fake: FakeRevox, transport: HttpTransport) -> None:
     """DNS rebinding: a page on evil.example resolving to 127.0.0.1 gets 421 (Host) or 403 (Origin)."""
-    async with serving(fake, transport) as base, httpx.AsyncClient(timeout=10) as http:
+    async with serving(fake, transport) as base, httpx.AsyncClient(timeout=10, verify=NO_TLS) as http:
         auth = {**ACCEPT, "authorization": f"Bearer {TOKEN}"}
         port = base.rsplit(":", 1)[1]
         if transport == "streamable-http":
@@ -194,7 +197,7 @@ async def test_non_loopback_bind_accepts_its_own_host_and_allowed_hosts_only(fak
     async with serving(fake, "streamable-http", security=security) as base:
         port = int(base.rsplit(":", 1)[1])
         auth = {**ACCEPT, "authorization": f"Bearer {TOKEN}"}
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=NO_TLS) as http:
             statuses = {}
             for host in (
                 f"10.1.2.3:{port}",

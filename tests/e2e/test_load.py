@@ -13,11 +13,9 @@ import random
 from pathlib import Path
 
 import anyio
-import httpx2
 import pytest
 from fake_revox import FakeRevox
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
+from loopback import streamable_session
 from processes import child_env, http_server
 from support import scale
 
@@ -46,8 +44,7 @@ async def session(base: str, ids: list[str], seed: int, failures: list[str]) -> 
     rng = random.Random(seed)
     done = 0
     async with (
-        httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
-        Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
+        streamable_session(f"{base}/mcp", headers={"Authorization": f"Bearer {TOKEN}"}) as client,
     ):
         for call in range(CALLS_PER_SESSION):
             if call % 4 == 0:

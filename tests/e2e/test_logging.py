@@ -20,12 +20,11 @@ from typing import TextIO, cast
 
 import anyio
 import httpx
-import httpx2
 import pytest
 from fake_revox import FakeRevox
+from loopback import NO_TLS, mcp_http, streamable_session
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamable_http_client
 from processes import child_env
 from processes import http_server as serving
 from support import API_KEY
@@ -79,7 +78,7 @@ async def http_server(fake: FakeRevox, transport: str, stderr: TextIO) -> AsyncI
     """`python -m revox_mcp --transport <transport>` on a loopback port; yields its base URL; always stopped."""
     async with (
         serving("--transport", transport, env=server_env(fake), log=stderr) as (base, _server),
-        httpx.AsyncClient(timeout=2) as http,
+        httpx.AsyncClient(timeout=2, verify=NO_TLS) as http,
     ):
         assert (await http.post(f"{base}/mcp" if transport != "sse" else f"{base}/sse")).status_code in (401, 405)
         yield base
@@ -105,8 +104,7 @@ async def test_streamable_http_debug_logs_hold_no_secret(fake: FakeRevox, stderr
     with anyio.fail_after(60):
         async with (
             http_server(fake, "streamable-http", stderr_file) as base,
-            httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
-            Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
+            streamable_session(f"{base}/mcp", headers={"Authorization": f"Bearer {TOKEN}"}) as client,
         ):
             await exercise(client)
     log = read_all(stderr_file)
@@ -119,7 +117,9 @@ async def test_sse_debug_logs_hold_no_secret(fake: FakeRevox, stderr_file: TextI
     with anyio.fail_after(60):
         async with (
             http_server(fake, "sse", stderr_file) as base,
-            Client(sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {TOKEN}"})) as client,
+            Client(
+                sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {TOKEN}"}, httpx_client_factory=mcp_http)
+            ) as client,
         ):
             await exercise(client)
     log = read_all(stderr_file)

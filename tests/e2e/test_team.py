@@ -20,12 +20,11 @@ from typing import Any
 
 import anyio
 import httpx
-import httpx2
 import pytest
 from fake_revox import FakeRevox, Fault
+from loopback import NO_TLS, mcp_http, streamable_session
 from mcp import Client
 from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 from processes import child_env, free_port, poll_until
 from redis_server import TEAM_SCRIPT, RedisServer, require_redis_server
@@ -93,7 +92,7 @@ class Team:
 
     def wait_ready(self, within: float = 30) -> None:
         """Until every replica's /readyz says 200 (it has Redis): only asking shows that."""
-        with httpx.Client(timeout=2) as probe:
+        with httpx.Client(timeout=2, verify=NO_TLS) as probe:
             for port, process in self.processes.items():
 
                 def ready(port: int = port, process: subprocess.Popen[bytes] = process) -> bool:
@@ -129,8 +128,9 @@ class Team:
         rotation = RoundRobin(ports or self.ports)
         self.rotations.append(rotation)
         async with (
-            httpx2.AsyncClient(transport=rotation, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http,
-            Client(streamable_http_client(self.url(), http_client=http), mode=mode) as client,
+            streamable_session(
+                self.url(), transport=rotation, headers={"Authorization": f"Bearer {key}"}, mode=mode
+            ) as client,
         ):
             yield client
 
@@ -345,7 +345,7 @@ async def test_redis_going_away_and_back_calls_keep_answering_and_sharing_resume
                 assert ids_of(await one.call_tool("list_assistants", {"limit": 100})) == IDS_A
         async with team.client(team.key_a) as client:
             team.redis.stop()
-            async with httpx.AsyncClient(timeout=5) as probe:
+            async with httpx.AsyncClient(timeout=5, verify=NO_TLS) as probe:
                 ready = await probe.get(f"http://127.0.0.1:{team.ports[0]}/readyz")
                 assert ready.status_code == 503
                 assert "Redis" in ready.json()["reason"]
@@ -398,7 +398,7 @@ async def test_a_missing_or_rejected_key_is_401_and_a_bad_key_costs_one_check(te
     headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
     wrong = f"{KEY_PREFIX}wrong-{uuid.uuid4().hex}"
     with anyio.fail_after(30):
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=NO_TLS) as http:
             missing = await http.post(team.url(), json=initialize, headers=headers)
             assert missing.status_code == 401
             assert missing.headers["www-authenticate"].startswith("Bearer")
@@ -462,7 +462,7 @@ async def test_sse_checks_the_key_on_the_stream_and_on_every_message(team: Team,
     base = f"http://127.0.0.1:{sse_port}"
     ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
     with anyio.fail_after(30):
-        async with httpx.AsyncClient(timeout=5) as http:
+        async with httpx.AsyncClient(timeout=5, verify=NO_TLS) as http:
             assert (await http.get(f"{base}/sse")).status_code == 401
             wrong = await http.get(f"{base}/sse", headers={"authorization": f"Bearer {KEY_PREFIX}wrong"})
             assert wrong.status_code == 401
@@ -476,7 +476,9 @@ async def test_sse_checks_the_key_on_the_stream_and_on_every_message(team: Team,
                 for key, status in ((None, 401), (f"{KEY_PREFIX}wrong", 401), (team.key_a, 404), (team.key_b, 202)):
                     headers = {"authorization": f"Bearer {key}"} if key else {}
                     assert (await http.post(messages, json=ping, headers=headers)).status_code == status, key
-        async with Client(sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {team.key_b}"})) as client:
+        async with Client(
+            sse_client(f"{base}/sse", headers={"Authorization": f"Bearer {team.key_b}"}, httpx_client_factory=mcp_http)
+        ) as client:
             assert ids_of(await client.call_tool("list_assistants", {"limit": 100})) == IDS_B
 
 

@@ -21,18 +21,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script: fixtures)
+from e2e.views_host import (  # noqa: F401 (browser, demo, host, host_script, tab: fixtures)
     MISCONFIGURED_ID,
     WAIT_MS,
     HostPage,
+    HostTab,
     analysis,
     browser,
     demo,
     host,
     host_client,
     host_script,
-    open_host,
     server_params,
+    tab,
     wire,
 )
 from fake_revox import FakeRevox
@@ -202,32 +203,27 @@ async def test_the_diff_view_shows_a_and_b_on_one_row_per_path_and_long_prompts_
 
 
 @pytest.mark.parametrize(("name", "tool"), [("calls-triage", "analyze_calls"), ("config-diff", "compare_assistants")])
-async def test_each_view_fits_a_360_px_frame_in_the_dark(
-    browser: Any, demo: Client, host_script: str, name: str, tool: str
-) -> None:
-    host, close = await open_host(browser, demo, host_script, width=360, height=800)
-    try:
-        if name == "config-diff":
-            arguments = {"assistant_id_a": BASELINE_ID, "assistant_id_b": FRENCH_ID}
-            result = wire(await demo.call_tool("compare_assistants", arguments))
-        else:
-            result = await analysis(demo, SUPPORT_ID)
-        await host.show(tool, result, host_context={"theme": "dark"})
-        view = host.view
-        await view.locator("h1").wait_for(timeout=WAIT_MS)
-        if name == "config-diff":
-            # Narrow: each side is labelled A or B under its path.
-            side = view.locator("td.side").first
-            assert await side.evaluate("(td) => getComputedStyle(td, '::before').content") == '"A"'
-        else:
-            await view.locator("button.toggle").first.click()
-            await view.locator("button.call").first.wait_for(timeout=WAIT_MS)
-        overflow = await view.locator("html").evaluate("(h) => h.scrollWidth - h.clientWidth")
-        assert overflow <= 0
-        await host.screenshot(f"{name}-narrow-dark")
-        host.assert_clean()
-    finally:
-        await close()
+async def test_each_view_fits_a_360_px_frame_in_the_dark(tab: HostTab, demo: Client, name: str, tool: str) -> None:
+    host = await tab.open(demo, width=360, height=800)
+    if name == "config-diff":
+        arguments = {"assistant_id_a": BASELINE_ID, "assistant_id_b": FRENCH_ID}
+        result = wire(await demo.call_tool("compare_assistants", arguments))
+    else:
+        result = await analysis(demo, SUPPORT_ID)
+    await host.show(tool, result, host_context={"theme": "dark"})
+    view = host.view
+    await view.locator("h1").wait_for(timeout=WAIT_MS)
+    if name == "config-diff":
+        # Narrow: each side is labelled A or B under its path.
+        side = view.locator("td.side").first
+        assert await side.evaluate("(td) => getComputedStyle(td, '::before').content") == '"A"'
+    else:
+        await view.locator("button.toggle").first.click()
+        await view.locator("button.call").first.wait_for(timeout=WAIT_MS)
+    overflow = await view.locator("html").evaluate("(h) => h.scrollWidth - h.clientWidth")
+    assert overflow <= 0
+    await host.screenshot(f"{name}-narrow-dark")
+    host.assert_clean()
 
 
 TRIAL_FOLLOW_UP = "9d0e8f7a-6b5c-4d4e-8f3a-2b1c0d9e8f70"  # the demo's assistant with two weeks of history
@@ -357,29 +353,26 @@ def planted_calls() -> list[dict[str, Any]]:
     return [*calls, planted]
 
 
-async def test_markup_planted_in_a_transcript_shows_as_text_and_never_runs(browser: Any, host_script: str) -> None:
+async def test_markup_planted_in_a_transcript_shows_as_text_and_never_runs(tab: HostTab) -> None:
     with FakeRevox(api_key=API_KEY, calls=planted_calls()) as fake:
         params = server_params(env={"REVOX_API_KEY": API_KEY, "REVOX_BASE_URL": fake.base_url})
         async with host_client(params) as client:
-            host, close = await open_host(browser, client, host_script)
-            try:
-                await host.show("analyze_calls", await analysis(client, MISCONFIGURED_ID))
-                view = host.view
-                # The finding whose calls include the planted one: Book-Slot's errors.
-                finding = view.locator("li.finding").filter(has_text="calls.tool_failing")
-                await finding.locator("button.toggle").first.click()
-                planted = view.locator("button.call[data-id='bad0bad0-0000-4000-8000-000000000001']").last
-                await planted.wait_for(timeout=WAIT_MS)
-                await planted.click()
-                await view.locator(".call-view .turns").wait_for(timeout=WAIT_MS)
-                quoted = await view.locator(".call-view section.quoted").inner_text()
-                assert f"Hello {PLANTED} who is this?" in quoted  # shown, as the caller's words
-                assert f"The caller said {PLANTED}" in quoted
-                assert await view.locator("img").count() == 0  # never parsed as markup
-                assert not any("pwned" in json.dumps(m) for m in await host.received())  # never ran
-                host.assert_clean()  # and "x" was never fetched
-            finally:
-                await close()
+            host = await tab.open(client)
+            await host.show("analyze_calls", await analysis(client, MISCONFIGURED_ID))
+            view = host.view
+            # The finding whose calls include the planted one: Book-Slot's errors.
+            finding = view.locator("li.finding").filter(has_text="calls.tool_failing")
+            await finding.locator("button.toggle").first.click()
+            planted = view.locator("button.call[data-id='bad0bad0-0000-4000-8000-000000000001']").last
+            await planted.wait_for(timeout=WAIT_MS)
+            await planted.click()
+            await view.locator(".call-view .turns").wait_for(timeout=WAIT_MS)
+            quoted = await view.locator(".call-view section.quoted").inner_text()
+            assert f"Hello {PLANTED} who is this?" in quoted  # shown, as the caller's words
+            assert f"The caller said {PLANTED}" in quoted
+            assert await view.locator("img").count() == 0  # never parsed as markup
+            assert not any("pwned" in json.dumps(m) for m in await host.received())  # never ran
+            host.assert_clean()  # and "x" was never fetched
 
 
 # The diff view over an assistant's history: the demo seeds its history with the assistants' earlier

@@ -220,16 +220,35 @@ class HostPage:
         assert self.errors == []
 
 
-async def open_host(
-    browser: Any, client: Client, host_script: str, width: int = 760, height: int = 900
-) -> tuple[HostPage, Callable[[], Awaitable[None]]]:
-    """A fresh browser context showing the host page; returns it and its closer."""
-    context = await browser.new_context(viewport={"width": width, "height": height})
+class HostTab:
+    """One browser page for a module's tests, showing the host page. Each test loads the host page
+    again (a fresh document) and gets its own ``HostPage``: what the page logs, asks for and relays
+    goes to the current one. A new page per test would cost a renderer process start each time."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.current: HostPage | None = None
+
+    def _now(self) -> HostPage:
+        assert self.current is not None, "no test has opened the host page"
+        return self.current
+
+    async def open(self, client: Client, width: int = 760, height: int = 900) -> HostPage:
+        """The host page loaded afresh at this size, relaying the view's tool calls to ``client``."""
+        host = self.current = HostPage(page=self.page, client=client)
+        await self.page.set_viewport_size({"width": width, "height": height})
+        await self.page.goto(HOST_URL)
+        return host
+
+
+async def open_tab(browser: Any, host_script: str) -> tuple[HostTab, Callable[[], Awaitable[None]]]:
+    """A fresh browser context with one page that serves the host page; returns it and its closer."""
+    context = await browser.new_context()
     page = await context.new_page()
-    host = HostPage(page=page, client=client)
-    page.on("console", lambda message: host.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: host.errors.append(str(error)))
-    page.on("request", lambda request: host.requests.append(request.url))
+    tab = HostTab(page)
+    page.on("console", lambda message: tab._now().errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: tab._now().errors.append(str(error)))
+    page.on("request", lambda request: tab._now().requests.append(request.url))
 
     async def answer(route: Any) -> None:
         url = route.request.url
@@ -242,14 +261,16 @@ async def open_host(
         else:
             await route.abort()
 
+    async def relay(params: dict[str, Any]) -> dict[str, Any]:
+        return await tab._now().relay(params)
+
     await page.route("**/*", answer)
-    await page.expose_function("relayToolCall", host.relay)
-    await page.goto(HOST_URL)
-    return host, context.close
+    await page.expose_function("relayToolCall", relay)
+    return tab, context.close
 
 
-# Fixtures of the browser test modules (conftest.py's anyio_backend is session-wide): one browser and one
-# demo server for a whole module, a fresh page for each test.
+# Fixtures of the browser test modules (conftest.py's anyio_backend is session-wide): one browser, one
+# page and one demo server for a whole module, the host page loaded afresh for each test.
 
 
 @pytest.fixture(scope="module")
@@ -275,8 +296,13 @@ async def demo(host_script: str) -> AsyncIterator[Client]:
         yield client
 
 
-@pytest.fixture
-async def host(browser: Any, demo: Client, host_script: str) -> AsyncIterator[HostPage]:
-    page, close = await open_host(browser, demo, host_script)
-    yield page
+@pytest.fixture(scope="module")
+async def tab(browser: Any, host_script: str) -> AsyncIterator[HostTab]:
+    opened, close = await open_tab(browser, host_script)
+    yield opened
     await close()
+
+
+@pytest.fixture
+async def host(tab: HostTab, demo: Client) -> HostPage:
+    return await tab.open(demo)

@@ -15,6 +15,7 @@ from typing import Any
 
 import anyio
 import pytest
+from loopback import streamable_session
 from mcp import Client
 from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
@@ -81,13 +82,21 @@ def renders_views() -> Any:
 @asynccontextmanager
 async def clients(request: pytest.FixtureRequest, transport: str, mode: Any) -> AsyncIterator[tuple[Client, Client]]:
     """Two clients of one server (in memory, or the HTTP subprocess): the first renders views."""
-    target: Any = request.getfixturevalue("memory_server" if transport == "memory" else "http_url")
     with anyio.fail_after(60):
-        async with (
-            Client(target, mode=mode, extensions=[renders_views()]) as with_views,
-            Client(target, mode=mode) as without,
-        ):
-            yield with_views, without
+        if transport == "memory":
+            server = request.getfixturevalue("memory_server")
+            async with (
+                Client(server, mode=mode, extensions=[renders_views()]) as with_views,
+                Client(server, mode=mode) as without,
+            ):
+                yield with_views, without
+        else:
+            url = request.getfixturevalue("http_url")
+            async with (
+                streamable_session(url, mode=mode, extensions=[renders_views()]) as with_views,
+                streamable_session(url, mode=mode) as without,
+            ):
+                yield with_views, without
 
 
 def texts(result: CallToolResult) -> list[str]:
