@@ -28,7 +28,7 @@ _IDENTITY_KEYS = ("name", "label", "key", "id", "question")
 
 
 class Change(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema, defer_build=True)
     path: str
     kind: Literal["changed", "added", "removed"] = Field(description="added: only in B; removed: only in A")
     a: Any = None
@@ -47,7 +47,7 @@ class Change(BaseModel):
 
 
 class Comparison(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema, defer_build=True)
     a: dict[str, str | None] = Field(description="id and name of assistant A")
     b: dict[str, str | None] = Field(description="id and name of assistant B")
     changes: list[Change]

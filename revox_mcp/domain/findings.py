@@ -17,7 +17,7 @@ from revox_mcp.domain.summary import RetryView
 class Finding(BaseModel):
     """One problem found in an assistant."""
 
-    model_config = ConfigDict(json_schema_extra=lean_schema)
+    model_config = ConfigDict(json_schema_extra=lean_schema, defer_build=True)
 
     rule: str
     severity: Severity
@@ -31,7 +31,7 @@ class Finding(BaseModel):
 class VariableUse(BaseModel):
     """A ``{{variable}}`` that calls must supply, and the fields that use it."""
 
-    model_config = ConfigDict(json_schema_extra=lean_schema)
+    model_config = ConfigDict(json_schema_extra=lean_schema, defer_build=True)
 
     name: str
     sources: list[str]
@@ -39,6 +39,8 @@ class VariableUse(BaseModel):
 
 class Diagnosis(BaseModel):
     """Everything ``diagnose`` found in one assistant."""
+
+    model_config = ConfigDict(defer_build=True)
 
     assistant_id: str
     name: str

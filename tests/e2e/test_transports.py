@@ -116,7 +116,8 @@ def test_missing_api_key_exits_2_with_one_line_naming_the_variable():
     assert "Traceback" not in done.stderr
 
 
-# What loads before a client can list the tools: the output models, not the services (cold start).
+# What loads before a client can list the tools (no service, no output model), and which answer models
+# one call builds (cold start).
 LIST_THEN_CALL = """
 import sys, anyio
 from mcp import Client
@@ -132,22 +133,30 @@ async def main():
         print(*services())
         assert (await client.call_tool("list_assistants", {"limit": 1})).is_error is False
         print(*services())
+    from pydantic import BaseModel
+    from revox_mcp.service import answers
+    models = [value for value in vars(answers).values() if isinstance(value, type) and issubclass(value, BaseModel)]
+    print(*sorted(model.__name__ for model in models if model.__pydantic_complete__))
+    print(*sorted(model.__name__ for model in models))
 
 anyio.run(main)
 """
 
 
-def test_a_server_lists_its_tools_without_loading_a_service_or_an_answer_model():
+def test_a_server_lists_its_tools_without_loading_a_service_or_an_answer_model_and_builds_only_what_it_answers():
     done = subprocess.run(
         [sys.executable, "-c", LIST_THEN_CALL], env=CHILD_ENV, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
-    listed, called = (set(line.split()) for line in done.stdout.splitlines())
+    listed, called, built, every = (set(line.split()) for line in done.stdout.splitlines())
     # The output schemas are read from output_schemas.json: no answer model, nor the domain types they hold.
     assert {name for name in listed if name.startswith("revox_mcp.service.")} == {"revox_mcp.service.results"}
     models = {"revox_mcp.service.answers", "revox_mcp.domain.summary", "revox_mcp.domain.findings"}
     assert not models & listed
     assert {"revox_mcp.service.bundle", "revox_mcp.service.data", "revox_mcp.service.assistants"} | models <= called
+    # Each model is built on first use (defer_build), not at import: one tool's answer, one model built.
+    assert built == {"AssistantPage", "AssistantSummary"}  # the page and the summaries it holds
+    assert {"CallAnalysis", "DiagnosisView", "StatusView", "Finding", "Change"} <= every
 
 
 # --------------------------------------------------------------------------- HTTP transports
