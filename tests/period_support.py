@@ -68,8 +68,9 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def as_revox(observation: CallObservation, regime: Regime) -> dict[str, Any]:
-    """One planted call as Revox sends it: one attempt, its transcript (tool results), its speech events."""
+def as_revox(observation: CallObservation, regime: Regime, assistant: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One planted call as Revox sends it: one attempt, its transcript (tool results), its speech events;
+    ``assistant``: the configuration it embeds (default: ``assistant_for(regime)``)."""
     at = observation.at
     answered = at + timedelta(seconds=5)
     attempt: dict[str, Any] = {
@@ -122,7 +123,7 @@ def as_revox(observation: CallObservation, regime: Regime) -> dict[str, Any]:
         "direction": "outbound",
         "created_at": stamp(at),
         "outcome": observation.outcome,
-        "assistant": assistant_for(regime),
+        "assistant": assistant if assistant is not None else assistant_for(regime),
         "call_attempts": [attempt],
     }
 
@@ -141,7 +142,15 @@ def planted(
         replace(observation, at=observation.at.replace(microsecond=observation.at.microsecond // 1000 * 1000))
         for observation in calls(seed, days=days, per_day=per_day, regime=regime, start=start)
     ]
-    served = [as_revox(observation, regime(observation.at)) for observation in reversed(made)]
+    # One configuration object per regime, shared by its calls (read only: the fake serialises them).
+    configs: dict[Regime, dict[str, Any]] = {}
+    served = []
+    for observation in reversed(made):
+        now = regime(observation.at)
+        config = configs.get(now)
+        if config is None:
+            config = configs[now] = assistant_for(now)
+        served.append(as_revox(observation, now, config))
     return made, served
 
 
