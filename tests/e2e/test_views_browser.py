@@ -6,7 +6,7 @@ that nothing leaves the page, that planted markup stays text, and that the theme
 The configuration diff view is shown both for two assistants (compare_assistants) and for one
 assistant's stored versions (assistant_history).
 
-``REVOX_MCP_SCREENSHOTS=docs/screenshots`` saves the screenshots the README shows.
+``REVOX_MCP_SCREENSHOTS=docs/screenshots`` saves the screenshots docs/views.md shows (and the README one of them).
 """
 
 # ruff: noqa: F811 (the harness's fixtures, imported below, are named again as test parameters)

@@ -187,7 +187,7 @@ class HostPage:
         return messages
 
     async def screenshot(self, name: str, part: Any = None, max_height: int = 1600) -> None:
-        """Saved under REVOX_MCP_SCREENSHOTS when set (docs/screenshots refreshes the README's): the
+        """Saved under REVOX_MCP_SCREENSHOTS when set (docs/screenshots refreshes those of docs/views.md): the
         top of the view, or one ``part`` of it (a locator in the view), once the host has sized its
         frame to the view's content."""
         folder = os.environ.get("REVOX_MCP_SCREENSHOTS")
