@@ -10,11 +10,11 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from revox_mcp.domain.catalog import check_fields
 from revox_mcp.domain.facts import KNOWN_FIELDS
-from revox_mcp.domain.output import lean_schema
+from revox_mcp.domain.output import Out
 
 # Bookkeeping that always differs between two assistants and says nothing about behaviour.
 IGNORED = ("id", "created_at", "updated_at", "organization_id", "created_by", "position", "prompt_flow")
@@ -27,8 +27,7 @@ MAX_VALUE_CHARS = 300
 _IDENTITY_KEYS = ("name", "label", "key", "id", "question")
 
 
-class Change(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema, defer_build=True)
+class Change(Out):
     path: str
     kind: Literal["changed", "added", "removed"] = Field(description="added: only in B; removed: only in A")
     a: Any = None
@@ -46,8 +45,7 @@ class Change(BaseModel):
         return {key: out.get(key) for key in ("path", "kind", "a", "b", "diff") if key in out or sides.get(key)}
 
 
-class Comparison(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=lean_schema, defer_build=True)
+class Comparison(Out):
     a: dict[str, str | None] = Field(description="id and name of assistant A")
     b: dict[str, str | None] = Field(description="id and name of assistant B")
     changes: list[Change]

@@ -465,11 +465,15 @@ class RevoxData:
     async def fresh_account_list(self, cred: Credential, path: str) -> Cached[ItemSet] | None:
         """The account list at ``path`` (``/phone-numbers``, ``/voices``, ``/campaigns``) if a fresh one
         is cached, else None (also for a cached refusal): nothing is fetched, nothing waited for."""
-        key = CacheKey.of(cred.fingerprint, "GET", path)
+        key = self._account_key(cred, path)
         cached = await self.cache.fresh(key, _ACCOUNT_LIST_CODEC, ttl=self._account_ttl(path))
         if cached is None or isinstance(cached.value, Refusal):
             return None
         return Cached(cached.value, cached.age)
+
+    @staticmethod
+    def _account_key(cred: Credential, path: str) -> CacheKey:
+        return CacheKey.of(cred.fingerprint, "GET", path)
 
     def _account_ttl(self, path: str) -> float:
         if path == "/voices":  # the voice catalogue changes rarely: kept longer
@@ -487,7 +491,7 @@ class RevoxData:
                     raise  # 401: the key itself is rejected, never an answer to keep
                 return Refusal(exc.status)
 
-        key = CacheKey.of(cred.fingerprint, "GET", path)
+        key = self._account_key(cred, path)
         ttl = self._account_ttl(path)
         cached = await self.cache.get(key, load, _ACCOUNT_LIST_CODEC, ttl=ttl, patience=self.settings.lookup_grace)
         value = cached.value
